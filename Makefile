@@ -1,0 +1,140 @@
+# Wisp — top-level build. `make help` lists the targets.
+#
+# Everything goes to build/. The dependency step (mk/deps.sh) installs the
+# Debian packages and unpacks the Debian source packages the kernel compiles
+# freestanding (Concurrency Kit, BearSSL).
+
+BUILD    ?= build
+CC       := gcc
+NASM     := nasm
+LD       := ld
+QEMU     := qemu-system-x86_64
+PYTHON   := python3
+SMP      ?= 4
+MEM      ?= 512M
+CK_DIR   := $(BUILD)/src/ck-0.7.1
+
+.DEFAULT_GOAL := all
+.PHONY: all iso run debug test test-host test-qemu bench torture fuzz lint clean help deps
+
+help:
+	@echo "make run      boot Wisp in QEMU (serial console here; quit: Ctrl-A then X)"
+	@echo "make test     host unit tests + in-kernel tests + QEMU end-to-end tests"
+	@echo "make debug    boot halted with the gdb stub; prints the gdb command"
+	@echo "make bench    boot-time and other figures"
+	@echo "make torture  long concurrency torture (DURATION=seconds)"
+	@echo "make iso      build/wisp.iso (BIOS and UEFI bootable)"
+	@echo "make lint     clang-format check and cppcheck"
+
+# ---------------------------------------------------------------- deps
+DEPS_STAMP := $(BUILD)/.deps-packages
+$(DEPS_STAMP): mk/deps.sh
+	@mkdir -p $(BUILD)
+	@bash mk/deps.sh packages
+	@touch $@
+
+$(CK_DIR)/src/ck_epoch.c: | $(DEPS_STAMP)
+	@bash mk/deps.sh sources $(BUILD)/src
+
+deps: $(DEPS_STAMP) $(CK_DIR)/src/ck_epoch.c
+
+# ---------------------------------------------------------------- kernel
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+    -ffreestanding -nostdinc -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
+    -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
+    -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
+    -fno-strict-aliasing -fno-common -ffunction-sections \
+    -Ikernel/include -I. -isystem kernel/include/libc -isystem $(GCC_INCLUDE) \
+    -idirafter /usr/include -DWISP_KERNEL
+KERNEL_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
+    -T kernel/arch/x86_64/kernel.ld
+
+KERNEL_C := $(wildcard kernel/*.c kernel/*/*.c kernel/arch/x86_64/*.c \
+              rcu/*.c locks/*.c tests/kernel/*.c tests/torture/*.c)
+KERNEL_ASM := $(wildcard kernel/arch/x86_64/*.asm)
+KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o) \
+              $(BUILD)/k/ck/ck_epoch.o
+
+$(BUILD)/k/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/k/%.o: %.asm | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -g -F dwarf -w+all -w-reloc-rel-dword -w-reloc-abs-qword -w-reloc-abs-dword -MD $@.d $< -o $@
+
+# Concurrency Kit's epoch implementation, from Debian's source, kernel flags.
+$(BUILD)/k/ck/ck_epoch.o: $(CK_DIR)/src/ck_epoch.c
+	@mkdir -p $(@D)
+	@echo "  CC      $< (ck)"
+	@$(CC) $(KERNEL_CFLAGS) -Wno-sign-compare -c $< -o $@
+
+# Two links: the first has an empty symbol table; its symbols fill the second.
+$(BUILD)/wisp.elf: $(KERNEL_OBJ) kernel/arch/x86_64/kernel.ld mk/gen-ksyms.sh
+	@echo "  LD      $@"
+	@bash mk/gen-ksyms.sh - $(BUILD)/k/ksyms0.c
+	@$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/k/ksyms0.c -o $(BUILD)/k/ksyms0.o
+	@$(LD) $(KERNEL_LDFLAGS) -o $@.pass1 $(KERNEL_OBJ) $(BUILD)/k/ksyms0.o
+	@bash mk/gen-ksyms.sh $@.pass1 $(BUILD)/k/ksyms1.c
+	@$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/k/ksyms1.c -o $(BUILD)/k/ksyms1.o
+	@$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/k/ksyms1.o
+	@bash mk/check-ksyms.sh $@.pass1 $@
+
+# ---------------------------------------------------------------- image
+ISO := $(BUILD)/wisp.iso
+$(ISO): $(BUILD)/wisp.elf mk/grub.cfg
+	@mkdir -p $(BUILD)/iso/boot/grub
+	@cp $(BUILD)/wisp.elf $(BUILD)/iso/boot/wisp.elf
+	@cp mk/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	@echo "  ISO     $@"
+	@grub-mkrescue -o $@ $(BUILD)/iso >$(BUILD)/grub-mkrescue.log 2>&1 || \
+	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+all: $(ISO)
+iso: $(ISO)
+
+QEMU_FLAGS := -M q35 -cpu max -smp $(SMP) -m $(MEM) -no-reboot -display none \
+    -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom $(ISO)
+
+run: $(ISO)
+	@echo "Booting Wisp: serial console below. Quit QEMU with Ctrl-A then X."
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio
+
+debug: $(ISO)
+	@echo "QEMU is halted with its gdb stub on :1234. In another terminal:"
+	@echo "  gdb $(BUILD)/wisp.elf -ex 'target remote :1234'"
+	@echo "Quit QEMU with Ctrl-A then X."
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -s -S
+
+# ---------------------------------------------------------------- tests
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+    -Ikernel/include -I. -fsanitize=address,undefined -fno-omit-frame-pointer
+HOST_TEST_SRC := $(wildcard tests/host/*.c) kernel/lib/format.c
+$(BUILD)/host/unit-tests: $(HOST_TEST_SRC) $(wildcard tests/host/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) $(HOST_CFLAGS) $(HOST_TEST_SRC) -o $@
+
+test-host: $(BUILD)/host/unit-tests
+	@$(BUILD)/host/unit-tests | tee $(BUILD)/host/results.txt
+
+test-qemu: $(ISO)
+	@$(PYTHON) tests/qemu/run.py --iso $(ISO) --smp $(SMP) --results $(BUILD)/qemu-results.txt
+
+test: $(BUILD)/host/unit-tests $(ISO)
+	@$(PYTHON) tests/run-all.py --build $(BUILD) --iso $(ISO) --smp $(SMP)
+
+bench: $(ISO)
+	@$(PYTHON) tests/qemu/bench.py --iso $(ISO) --smp $(SMP)
+
+lint:
+	@clang-format --dry-run --Werror $(KERNEL_C) $(wildcard tests/host/*.c)
+	@cppcheck --quiet --error-exitcode=1 -Ikernel/include $(KERNEL_C)
+
+clean:
+	rm -rf $(BUILD)/k $(BUILD)/host $(BUILD)/iso $(BUILD)/*.elf* $(ISO)
+
+-include $(shell find $(BUILD)/k -name '*.d' 2>/dev/null)

@@ -1,0 +1,73 @@
+/* sched.h — kernel threads, per-CPU run queues, preemption, sleeping.
+ *
+ * Each CPU runs its own queue round-robin with a time slice; the LAPIC timer
+ * preempts a thread whose slice is over when preemption is enabled. New
+ * threads go to the CPU asked for, or the least loaded one. Threads block on
+ * wait queues; sched_sleep_ns() puts a thread to sleep for a duration.
+ */
+#pragma once
+#include <wisp/compiler.h>
+#include <wisp/list.h>
+#include <wisp/trap.h>
+#include <locks/spinlock.h>
+
+enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
+
+#define THREAD_NAME_MAX 24
+#define THREAD_STACK_SIZE (16 * 1024)
+
+struct thread {
+    uint64_t saved_rsp;              /* offset 0: context_switch saves rsp here */
+    enum thread_state state;
+    uint32_t id;
+    int cpu;                         /* CPU whose run queue holds it */
+    int pinned_cpu;                  /* -1: may run anywhere */
+    char name[THREAD_NAME_MAX];
+    struct list_node run_node;       /* on a run queue, or on a wait queue */
+    struct list_node all_node;       /* on the global thread list */
+    void *stack;                     /* THREAD_STACK_SIZE bytes */
+    void (*fn)(void *);
+    void *arg;
+    uint64_t wake_at_ns;             /* for sched_sleep_ns */
+    uint64_t slice_end_ns;
+    uint64_t runtime_ns;
+    uint64_t switches;
+    bool on_cpu;                     /* its context is live on some CPU */
+    bool exited;                     /* thread_join can return */
+    struct wait_queue *join_wq;
+    void *lock_state;                /* the lock validator's per-thread data */
+};
+
+struct wait_queue {
+    struct spinlock lock;            /* protects waiters */
+    struct list_node waiters;        /* threads blocked here, FIFO */
+};
+
+void sched_init(void);                       /* BSP, before smp_boot_aps */
+__noreturn void sched_start(void);           /* each CPU: becomes its idle thread */
+/* Creates a runnable thread; cpu = -1 lets the scheduler place it.
+ * Returns NULL when memory runs out. May be called from any thread context. */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu);
+__noreturn void thread_exit(void);
+/* Waits until t has exited, then frees it. Process context, may sleep. */
+void thread_join(struct thread *t);
+void thread_yield(void);
+struct thread *current_thread(void);
+const char *thread_name(const struct thread *t);
+/* Calls fn for each thread (under the thread-list lock: fn must not sleep). */
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
+unsigned sched_thread_count(void);
+
+/* Sleeps at least ns nanoseconds. Process context, may sleep. */
+void sched_sleep_ns(uint64_t ns);
+/* Called from the timer interrupt on every CPU. */
+void sched_tick(struct trap_frame *frame);
+/* Called at interrupt exit: switches away if a reschedule is pending. */
+void sched_irq_exit(void);
+
+/* Wait queues. wait_event() sleeps until cond is true; wakeups re-check it. */
+void wait_queue_init(struct wait_queue *wq);
+void wake_up_one(struct wait_queue *wq);
+void wake_up_all(struct wait_queue *wq);
+/* Blocks the caller on wq unless check(arg) is true (checked under wq's lock). */
+void wait_queue_wait(struct wait_queue *wq, bool (*check)(void *arg), void *arg);

@@ -1,0 +1,19 @@
+/* time.h — the monotonic clock (TSC, calibrated against the PIT at boot). */
+#pragma once
+#include <wisp/compiler.h>
+
+#define NSEC_PER_SEC  1000000000ull
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_USEC 1000ull
+
+void clock_init(void);           /* calibrates the TSC; BSP, interrupts off */
+/* Nanoseconds since boot; 0 before clock_init. Any context. */
+uint64_t clock_ns(void);
+uint64_t clock_tsc_hz(void);
+uint64_t tsc_to_ns(uint64_t cycles);
+/* Busy-waits (no sleeping): for early boot and drivers that need a delay. */
+void clock_delay_us(uint64_t us);
+/* TSC value at kernel entry, for boot-time figures. */
+extern uint64_t boot_tsc;
+/* Busy-wait on the PIT only (before the TSC is calibrated). */
+void pit_delay_us(uint32_t us);

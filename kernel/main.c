@@ -1,0 +1,70 @@
+/* main.c — kernel_entry: brings the core up in dependency order. */
+#include <wisp/boot.h>
+#include <wisp/printk.h>
+#include <wisp/serial.h>
+#include <wisp/percpu.h>
+#include <wisp/trap.h>
+#include <wisp/time.h>
+#include <wisp/apic.h>
+#include <wisp/fwcfg.h>
+#include <wisp/ktest.h>
+#include <wisp/mm.h>
+#include <wisp/sched.h>
+#include <wisp/smp.h>
+#include <wisp/kconsole.h>
+#include <wisp/cpu.h>
+#include <string.h>
+
+/* GRUB's command line plus what fw_cfg adds (the test driver uses it). */
+static char cmdline[512];
+
+static void merge_cmdline(void)
+{
+    size_t n = strlcpy(cmdline, boot_info.cmdline, sizeof(cmdline));
+    if (n + 2 < sizeof(cmdline)) {
+        long got = fwcfg_read_file("opt/wisp/cmdline", cmdline + n + 1, sizeof(cmdline) - n - 2);
+        if (got > 0) {
+            cmdline[n] = ' ';
+            size_t len = MIN((size_t)got, sizeof(cmdline) - n - 2);
+            cmdline[n + 1 + len] = 0;
+        }
+    }
+    boot_info.cmdline = cmdline;
+}
+
+static void init_thread(void *arg __unused)
+{
+    uint64_t ms = tsc_to_ns(rdtsc() - boot_tsc) / NSEC_PER_MSEC;
+    if (boot_test_mode()) {
+        pr_info("boot: %lu ms from kernel entry to the first test\n", ms);
+        ktest_run_selected();
+        qemu_exit(QEMU_EXIT_PASS);
+    }
+    pr_info("boot: %lu ms from kernel entry to the console prompt\n", ms);
+    kconsole_run();
+}
+
+void kernel_entry(uint32_t info_phys, uint32_t magic)
+{
+    boot_tsc = rdtsc();
+    serial_init(COM1_PORT);
+    percpu_init_bsp();
+    gdt_init_cpu();
+    idt_init();
+    idt_load();
+    multiboot2_parse(info_phys, magic);
+    merge_cmdline();
+    kprintf("\nWisp — hot-swappable module kernel\n");
+    pr_info("cmdline: %s\n", boot_info.cmdline);
+    clock_init();
+
+    mm_init();
+    acpi_init();
+    lapic_init();
+    lapic_timer_calibrate();
+    ioapic_init();
+    sched_init();
+    smp_boot_aps();
+    thread_create("init", init_thread, NULL, 0);
+    sched_start();       /* this boot context becomes cpu0's idle thread */
+}

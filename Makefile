@@ -13,6 +13,18 @@ PYTHON   := python3
 SMP      ?= 4
 MEM      ?= 512M
 CK_DIR   := $(BUILD)/src/ck-0.7.1
+BEARSSL_DIR := $(BUILD)/src/bearssl-0.6+dfsg.1
+
+# Pure C shared by kernel and host tools/tests (one piece of code per idea).
+# Folder fragments (modload/build.mk, updater/build.mk, ...) append to these:
+#   HOST_SHARED_SRC   compiled into the host unit-test runner and host tools
+#   KERNEL_EXTRA_OBJ  extra objects linked into the kernel
+#   HOST_TOOLS        host programs built by `make all`
+#   FUZZ_TARGETS      libFuzzer programs run by `make fuzz`
+HOST_SHARED_SRC := kernel/lib/format.c
+KERNEL_EXTRA_OBJ :=
+HOST_TOOLS :=
+FUZZ_TARGETS :=
 
 .DEFAULT_GOAL := all
 .PHONY: all iso run debug test test-host test-qemu bench torture fuzz lint clean help deps
@@ -53,8 +65,11 @@ KERNEL_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-s
 KERNEL_C := $(wildcard kernel/*.c kernel/*/*.c kernel/arch/x86_64/*.c \
               rcu/*.c locks/*.c tests/kernel/*.c tests/torture/*.c)
 KERNEL_ASM := $(wildcard kernel/arch/x86_64/*.asm)
+
+-include $(wildcard modload/build.mk updater/build.mk rcu/build.mk locks/build.mk modules/build.mk tests/build.mk)
+
 KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o) \
-              $(BUILD)/k/ck/ck_epoch.o
+              $(BUILD)/k/ck/ck_epoch.o $(KERNEL_EXTRA_OBJ)
 
 $(BUILD)/k/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -93,7 +108,7 @@ $(ISO): $(BUILD)/wisp.elf mk/grub.cfg
 	@grub-mkrescue -o $@ $(BUILD)/iso >$(BUILD)/grub-mkrescue.log 2>&1 || \
 	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
-all: $(ISO)
+all: $(ISO) $(HOST_TOOLS)
 iso: $(ISO)
 
 QEMU_FLAGS := -M q35 -cpu max -smp $(SMP) -m $(MEM) -no-reboot -display none \
@@ -112,7 +127,7 @@ debug: $(ISO)
 # ---------------------------------------------------------------- tests
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
     -Ikernel/include -I. -fsanitize=address,undefined -fno-omit-frame-pointer
-HOST_TEST_SRC := $(wildcard tests/host/*.c) kernel/lib/format.c
+HOST_TEST_SRC := $(wildcard tests/host/*.c) $(HOST_SHARED_SRC)
 $(BUILD)/host/unit-tests: $(HOST_TEST_SRC) $(wildcard tests/host/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"

@@ -79,7 +79,16 @@ $(BUILD)/k/%.o: %.c | $(DEPS_STAMP)
 $(BUILD)/k/%.o: %.asm | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  NASM    $<"
-	@$(NASM) -f elf64 -g -F dwarf -w+all -w-reloc-rel-dword -w-reloc-abs-qword -w-reloc-abs-dword -MD $@.d $< -o $@
+	@$(NASM) -f elf64 -g -F dwarf -w+all $(NASM_DEFS) -MD $@.d $< -o $@
+
+# The AP trampoline is a flat 16/32/64-bit binary embedded in the kernel.
+TRAMPOLINE_BIN := $(BUILD)/k/kernel/arch/x86_64/trampoline.bin
+$(TRAMPOLINE_BIN): kernel/arch/x86_64/trampoline.nasm
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	@$(NASM) -f bin -w+all $< -o $@
+$(BUILD)/k/kernel/arch/x86_64/trampoline_blob.o: $(TRAMPOLINE_BIN)
+$(BUILD)/k/kernel/arch/x86_64/trampoline_blob.o: NASM_DEFS := -DTRAMPOLINE_BIN='"$(TRAMPOLINE_BIN)"'
 
 # Concurrency Kit's epoch implementation, from Debian's source, kernel flags.
 $(BUILD)/k/ck/ck_epoch.o: $(CK_DIR)/src/ck_epoch.c

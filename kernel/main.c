@@ -15,6 +15,8 @@
 #include <wisp/cpu.h>
 #include <string.h>
 
+void cpu_init_common(void);
+
 /* GRUB's command line plus what fw_cfg adds (the test driver uses it). */
 static char cmdline[512];
 
@@ -61,8 +63,10 @@ void kernel_entry(uint32_t info_phys, uint32_t magic)
     mm_init();
     acpi_init();
     lapic_init();
+    cpus[0].apic_id = lapic_id();
     lapic_timer_calibrate();
     ioapic_init();
+    cpu_init_common();
     sched_init();
     smp_boot_aps();
     thread_create("init", init_thread, NULL, 0);

@@ -5,6 +5,7 @@
 #include <wisp/cpu.h>
 #include <wisp/ksyms.h>
 #include <wisp/apic.h>
+#include <wisp/sched.h>
 
 struct idt_entry {
     uint16_t offset_low;
@@ -113,4 +114,5 @@ void trap_dispatch(struct trap_frame *f)
     if (f->vector != VEC_SPURIOUS)
         lapic_eoi();
     c->irq_depth--;
+    sched_irq_exit();
 }

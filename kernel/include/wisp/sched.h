@@ -32,9 +32,8 @@ struct thread {
     uint64_t slice_end_ns;
     uint64_t runtime_ns;
     uint64_t switches;
-    bool on_cpu;                     /* its context is live on some CPU */
-    bool exited;                     /* thread_join can return */
-    struct wait_queue *join_wq;
+    bool exited;                     /* has run for the last time; joinable */
+    bool detached;                   /* freed when it exits, not joined */
     void *lock_state;                /* the lock validator's per-thread data */
 };
 
@@ -51,7 +50,11 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
 __noreturn void thread_exit(void);
 /* Waits until t has exited, then frees it. Process context, may sleep. */
 void thread_join(struct thread *t);
+/* Nobody will join t: it is freed as soon as it exits. */
+void thread_detach(struct thread *t);
 void thread_yield(void);
+/* Gives up the CPU; the caller stays runnable unless it set itself blocked. */
+void schedule(void);
 struct thread *current_thread(void);
 const char *thread_name(const struct thread *t);
 /* Calls fn for each thread (under the thread-list lock: fn must not sleep). */
@@ -65,7 +68,10 @@ void sched_tick(struct trap_frame *frame);
 /* Called at interrupt exit: switches away if a reschedule is pending. */
 void sched_irq_exit(void);
 
-/* Wait queues. wait_event() sleeps until cond is true; wakeups re-check it. */
+/* Wait queues: wait_queue_wait() sleeps until check(arg) is true; every
+ * wakeup re-checks it under the queue's lock, so no wakeup is lost. */
+#define WAIT_QUEUE_INIT(name) \
+    { .lock = SPINLOCK_INIT("wait_queue"), .waiters = LIST_INIT((name).waiters) }
 void wait_queue_init(struct wait_queue *wq);
 void wake_up_one(struct wait_queue *wq);
 void wake_up_all(struct wait_queue *wq);

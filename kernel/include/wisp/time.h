@@ -2,9 +2,9 @@
 #pragma once
 #include <wisp/compiler.h>
 
-#define NSEC_PER_SEC  1000000000ull
-#define NSEC_PER_MSEC 1000000ull
-#define NSEC_PER_USEC 1000ull
+#define NSEC_PER_SEC  1000000000ul
+#define NSEC_PER_MSEC 1000000ul
+#define NSEC_PER_USEC 1000ul
 
 void clock_init(void);           /* calibrates the TSC; BSP, interrupts off */
 /* Nanoseconds since boot; 0 before clock_init. Any context. */

@@ -58,7 +58,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
     -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
     -fno-strict-aliasing -fno-common -ffunction-sections \
     -Ikernel/include -I. -isystem kernel/include/libc -isystem $(GCC_INCLUDE) \
-    -idirafter /usr/include -DWISP_KERNEL
+    -idirafter /usr/include -DWISP_KERNEL -DWISP_DEBUG
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
     -T kernel/arch/x86_64/kernel.ld
 

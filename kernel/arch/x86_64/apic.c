@@ -1,6 +1,7 @@
-/* apic.c — local APIC in xAPIC mode (MMIO through the direct map). */
+/* apic.c — local APIC in xAPIC mode (MMIO mapped uncached by vmm_map_mmio). */
 #include <wisp/apic.h>
 #include <wisp/boot.h>
+#include <wisp/mm.h>
 #include <wisp/cpu.h>
 #include <wisp/percpu.h>
 #include <wisp/time.h>
@@ -24,7 +25,7 @@ void lapic_init(void)
 {
     uint64_t base = rdmsr(MSR_APIC_BASE);
     wrmsr(MSR_APIC_BASE, base | (1 << 11));        /* global enable */
-    lapic = phys_to_virt(base & ~0xffful);
+    lapic = vmm_map_mmio(base & ~0xffful, PAGE_SIZE);
     lapic_write(LAPIC_TPR, 0);
     lapic_write(LAPIC_SVR, 0x100 | VEC_SPURIOUS);  /* software enable */
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);

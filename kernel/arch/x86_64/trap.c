@@ -5,6 +5,7 @@
 #include <wisp/cpu.h>
 #include <wisp/ksyms.h>
 #include <wisp/apic.h>
+#include <wisp/probe.h>
 #include <wisp/sched.h>
 
 struct idt_entry {
@@ -86,6 +87,8 @@ __noreturn void panic_with_frame(const struct trap_frame *f, const char *fmt, ..
 static void exception(struct trap_frame *f)
 {
     uint64_t cr2 = read_cr2();
+    if (probe_fixup(f))
+        return;
     if (f->vector == VEC_PAGE_FAULT && fault_hook && fault_hook(f, cr2))
         return;
     const char *name = f->vector < 32 && exception_names[f->vector]

@@ -1,0 +1,64 @@
+; probe_ops.asm — the instructions that may fault on purpose (see wisp/probe.h).
+;
+; Every instruction that may fault has a (fault rip, resume rip) entry in
+; probe_fixups. On a fault, probe_fixup() sets rax to the negative result and
+; rip to the resume address; on success rax stays 0. Adding a probe here
+; means adding its entry to the table below.
+
+bits 64
+section .text
+
+; int probe_read8(const void *addr, uint8_t *out)
+global probe_read8
+probe_read8:
+    xor eax, eax
+.access:
+    movzx ecx, byte [rdi]
+    mov [rsi], cl
+.done:
+    ret
+
+; int probe_write8(void *addr, uint8_t value)
+global probe_write8
+probe_write8:
+    xor eax, eax
+.access:
+    mov [rdi], sil
+.done:
+    ret
+
+; int probe_exec_call(const void *target, uint64_t *saved_rsp)
+; Calls target. A fetch fault at target resumes at probe_exec_resume with
+; rsp set back to the value stored in *saved_rsp and rax the result.
+global probe_exec_call
+global probe_exec_resume
+probe_exec_call:
+    push rbp
+    mov rbp, rsp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    sub rsp, 8                      ; keeps the call below 16-byte aligned
+    mov [rsi], rsp
+    call rdi
+    xor eax, eax
+probe_exec_resume:
+    add rsp, 8
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+
+section .rodata
+align 8
+global probe_fixups
+global probe_fixups_end
+probe_fixups:
+    dq probe_read8.access, probe_read8.done
+    dq probe_write8.access, probe_write8.done
+probe_fixups_end:

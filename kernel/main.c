@@ -8,6 +8,7 @@
 #include <wisp/apic.h>
 #include <wisp/fwcfg.h>
 #include <wisp/ktest.h>
+#include <wisp/kbench.h>
 #include <wisp/mm.h>
 #include <wisp/sched.h>
 #include <wisp/smp.h>
@@ -37,6 +38,11 @@ static void merge_cmdline(void)
 static void init_thread(void *arg __unused)
 {
     uint64_t ms = tsc_to_ns(rdtsc() - boot_tsc) / NSEC_PER_MSEC;
+    if (kbench_mode()) {
+        pr_info("boot: %lu ms from kernel entry to the first benchmark\n", ms);
+        kbench_run_selected();
+        qemu_exit(QEMU_EXIT_PASS);
+    }
     if (boot_test_mode()) {
         pr_info("boot: %lu ms from kernel entry to the first test\n", ms);
         ktest_run_selected();

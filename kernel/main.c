@@ -9,6 +9,7 @@
 #include <wisp/fwcfg.h>
 #include <wisp/ktest.h>
 #include <wisp/kbench.h>
+#include <tests/torture/torture.h>
 #include <wisp/mm.h>
 #include <wisp/sched.h>
 #include <wisp/smp.h>
@@ -43,6 +44,8 @@ static void init_thread(void *arg __unused)
         kbench_run_selected();
         qemu_exit(QEMU_EXIT_PASS);
     }
+    if (torture_mode())
+        qemu_exit(torture_run_selected() ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
     if (boot_test_mode()) {
         pr_info("boot: %lu ms from kernel entry to the first test\n", ms);
         ktest_run_selected();

@@ -151,6 +151,10 @@ test-qemu: $(ISO)
 test: $(BUILD)/host/unit-tests $(ISO)
 	@$(PYTHON) tests/run-all.py --build $(BUILD) --iso $(ISO) --smp $(SMP)
 
+DURATION ?= 600
+torture: $(ISO)
+	@$(PYTHON) tests/torture/run.py --iso $(ISO) --smp $(SMP) --duration $(DURATION) $(if $(BUSTED),--busted)
+
 bench: $(ISO)
 	@$(PYTHON) tests/qemu/bench.py --iso $(ISO) --smp $(SMP)
 

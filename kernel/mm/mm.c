@@ -9,6 +9,11 @@
 #include <wisp/printk.h>
 
 #define PAGES_TO_KIB(n) ((n) * (PAGE_SIZE / 1024))
+#ifdef WISP_DEBUG
+#define HEAP_MODE "debug: poisoned frees"
+#else
+#define HEAP_MODE "no poisoning"
+#endif
 
 void mm_init(void)
 {
@@ -16,13 +21,8 @@ void mm_init(void)
     vmm_init();
     kmem_init();
     size_t total = pmm_total_pages(), free = pmm_free_page_count();
-    pr_info("mm: %zu MiB usable, %zu MiB free, heap ready (%s)\n",
-            total >> (20 - PAGE_SHIFT), free >> (20 - PAGE_SHIFT),
-#ifdef WISP_DEBUG
-            "debug: poisoned frees");
-#else
-            "no poisoning");
-#endif
+    pr_info("mm: %zu MiB usable, %zu MiB free, heap ready (" HEAP_MODE ")\n",
+            total >> (20 - PAGE_SHIFT), free >> (20 - PAGE_SHIFT));
 }
 
 static void print_pmm(void)

@@ -210,6 +210,15 @@ KTEST(vmm_read_of_unmapped_page_faults)
     KEXPECT_LT(probe_read8((void *)TEST_VA, &v), 0);
 }
 
+KTEST(vmm_probes_of_non_canonical_addresses_fault)
+{
+    void *bad = (void *)0x0000900000000000ul;
+    uint8_t v;
+    KEXPECT_EQ(probe_read8(bad, &v), -(PROBE_FAULT | PROBE_GP));
+    KEXPECT_EQ(probe_write8(bad, 0), -(PROBE_FAULT | PROBE_GP));
+    KEXPECT_LT(probe_exec(bad), 0);
+}
+
 KTEST(vmm_write_to_readonly_mapping_faults)
 {
     uint64_t page = map_test_page(0x44, 0);

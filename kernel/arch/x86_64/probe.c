@@ -17,7 +17,8 @@ struct probe_exec_state {
     uint64_t saved_rsp;
 };
 
-extern const struct probe_fixup_entry probe_fixups[], probe_fixups_end[];
+extern const struct probe_fixup_entry probe_fixups[];
+extern const uint64_t probe_fixup_count;
 extern const char probe_exec_resume[];
 int probe_exec_call(const void *target, uint64_t *saved_rsp);
 
@@ -41,7 +42,8 @@ bool probe_fixup(struct trap_frame *f)
     if ((f->vector != VEC_PAGE_FAULT && f->vector != VEC_GPF) || (f->cs & 3))
         return false;
     int result = -(PROBE_FAULT | (f->vector == VEC_PAGE_FAULT ? (int)(f->error & 0xffff) : PROBE_GP));
-    for (const struct probe_fixup_entry *x = probe_fixups; x < probe_fixups_end; x++) {
+    for (uint64_t i = 0; i < probe_fixup_count; i++) {
+        const struct probe_fixup_entry *x = &probe_fixups[i];
         if (x->fault_rip == f->rip) {
             f->rip = x->resume_rip;
             f->rax = (uint64_t)(int64_t)result;

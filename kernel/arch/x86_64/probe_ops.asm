@@ -42,6 +42,7 @@ probe_exec_call:
     push r15
     sub rsp, 8                      ; keeps the call below 16-byte aligned
     mov [rsi], rsp
+.call:                              ; a non-canonical target faults here (#GP)
     call rdi
     xor eax, eax
 probe_exec_resume:
@@ -57,8 +58,11 @@ probe_exec_resume:
 section .rodata
 align 8
 global probe_fixups
-global probe_fixups_end
+global probe_fixup_count
 probe_fixups:
     dq probe_read8.access, probe_read8.done
     dq probe_write8.access, probe_write8.done
+    dq probe_exec_call.call, probe_exec_resume
 probe_fixups_end:
+probe_fixup_count:
+    dq (probe_fixups_end - probe_fixups) / 16

@@ -143,7 +143,7 @@ $(BUILD)/host/unit-tests: $(HOST_TEST_SRC) $(wildcard tests/host/*.h) | $(DEPS_S
 	@$(CC) $(HOST_CFLAGS) $(HOST_TEST_SRC) -o $@
 
 test-host: $(BUILD)/host/unit-tests
-	@$(BUILD)/host/unit-tests | tee $(BUILD)/host/results.txt
+	@$(BUILD)/host/unit-tests
 
 test-qemu: $(ISO)
 	@$(PYTHON) tests/qemu/run.py --iso $(ISO) --smp $(SMP) --results $(BUILD)/qemu-results.txt

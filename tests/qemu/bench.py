@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""bench.py — `make bench`: figures measured in QEMU, min / median / max
+over several boots, with the exact QEMU command that produced them.
+
+A figure is a named value with a unit. Figures come from two places:
+  - the kernel's log of an ordinary boot, through FIGURE_PATTERNS below
+    (boot time to the console prompt and to the first test);
+  - a boot with "bench" on the kernel command line, where each in-kernel
+    benchmark (KBENCH, kernel/include/wisp/kbench.h) prints lines
+    "bench: NAME VALUE UNIT"; every such line is a figure, with no change here.
+To add a figure, print a "bench:" line from a KBENCH, or add a pattern below.
+"""
+import argparse
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+
+# (regex with one number group, figure name, unit), applied to every log line.
+FIGURE_PATTERNS = [
+    (re.compile(r"boot: (\d+) ms from kernel entry to the console prompt"),
+     "boot_entry_to_prompt", "ms"),
+    (re.compile(r"boot: (\d+) ms from kernel entry to the first test"),
+     "boot_entry_to_first_test", "ms"),
+]
+BENCH_LINE = re.compile(r"^bench: (\S+) ([-+]?\d+(?:\.\d+)?) (\S+)\s*$")
+NO_TEST_SELECTED = "test=bench-selects-no-test"   # boots in test mode, runs nothing
+
+
+class Figures:
+    def __init__(self):
+        self.values = {}        # name -> (unit, [values])
+        self.order = []
+
+    def add(self, name, value, unit):
+        if name not in self.values:
+            self.values[name] = (unit, [])
+            self.order.append(name)
+        self.values[name][1].append(value)
+
+    def add_from_log(self, lines):
+        for line in lines:
+            m = BENCH_LINE.match(line)
+            if m:
+                self.add(m.group(1), float(m.group(2)), m.group(3))
+                continue
+            for regex, name, unit in FIGURE_PATTERNS:
+                m = regex.search(line)
+                if m:
+                    self.add(name, float(m.group(1)), unit)
+
+    def print_table(self):
+        width = max([len(n) for n in self.order] + [6])
+        print("%-*s %12s %12s %12s  %-6s %s" % (width, "figure", "min", "median", "max",
+                                               "unit", "runs"))
+        for name in self.order:
+            unit, v = self.values[name]
+            digits = 0 if all(x == int(x) for x in v) else 3
+            cells = ["%.*f" % (digits, x) for x in (min(v), statistics.median(v), max(v))]
+            print("%-*s %12s %12s %12s  %-6s %d" % (width, name, *cells, unit, len(v)))
+
+
+def prompt_boot(args, figures):
+    """A normal boot to the console prompt; also times it from the host."""
+    with run.Console(args.iso, name="bench-prompt", smp=args.smp,
+                     log_dir=args.log_dir) as con:
+        seconds = con.wait_prompt()
+        figures.add("qemu_start_to_prompt_wall", round(seconds * 1000), "ms")
+        time.sleep(0.1)
+        figures.add_from_log(con.text.split("\n"))
+        return con.command_line
+
+
+def logged_boot(args, figures, cmdline, name):
+    b = run.boot(args.iso, cmdline, name, smp=args.smp, timeout=args.timeout,
+                 log_dir=args.log_dir)
+    if b.outcome != "pass":
+        print("bench: boot with %r: %s: %s; last lines:" % (cmdline, b.outcome, b.reason))
+        print("\n".join("| " + l for l in run.tail(b.lines, 20)))
+        return b.command, False
+    figures.add_from_log(b.lines)
+    return b.command, True
+
+
+def main():
+    p = argparse.ArgumentParser(description="Boot-time and in-kernel benchmark figures.")
+    p.add_argument("--iso", default=str(run.REPO / "build" / "wisp.iso"))
+    p.add_argument("--smp", type=int, default=run.DEFAULT_SMP)
+    p.add_argument("--runs", type=int, default=5, help="boots per kind (default 5)")
+    p.add_argument("--bench", default="bench",
+                   help="kernel argument of the benchmark boots ('bench=PREFIX' selects)")
+    p.add_argument("--no-kernel-bench", action="store_true", help="boot-time figures only")
+    p.add_argument("--timeout", type=float, default=300)
+    p.add_argument("--log-dir")
+    args = p.parse_args()
+    if not Path(args.iso).exists():
+        sys.exit("bench.py: %s does not exist (make iso)" % args.iso)
+
+    figures = Figures()
+    commands = {}
+    ok = True
+    for _ in range(args.runs):
+        commands["prompt"] = prompt_boot(args, figures)
+        commands["test"], good = logged_boot(args, figures, NO_TEST_SELECTED, "bench-test")
+        ok &= good
+        if not args.no_kernel_bench:
+            commands["bench"], good = logged_boot(args, figures, args.bench, "bench-kernel")
+            ok &= good
+
+    print("QEMU (TCG, %d CPUs), %d boots of each kind; commands:" % (args.smp, args.runs))
+    for kind, cmd in commands.items():
+        print("  %-6s %s" % (kind, run.quote_command(cmd).replace(str(run.REPO) + "/", "")))
+    print()
+    figures.print_table()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

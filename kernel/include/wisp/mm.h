@@ -85,10 +85,13 @@ uint64_t vmm_translate(uint64_t va);    /* phys (with va's page offset), or 0 */
 void *vmm_map_mmio(uint64_t phys, size_t size);
 uint64_t vmm_kernel_pml4_phys(void);                     /* below 4 GiB */
 
-/* TLB invalidation after a mapping is removed or weakened. Today it flushes
- * the calling CPU only and then calls the remote hook if one is set: the SMP
- * code installs a hook that makes the other online CPUs invlpg the same pages
- * (and waits for them) once they run. Any context; interrupts may be off. */
+/* TLB invalidation after a mapping is removed or weakened. It flushes the
+ * calling CPU, then calls the remote hook if one is set. Until the SMP code
+ * installs one (an IPI that makes the other online CPUs invlpg the same
+ * pages — or flush everything when pages > 64 — and waits for them), only
+ * the calling CPU is flushed. The hook is called without vmm locks held but
+ * possibly with interrupts off: while it waits it must keep serving flush
+ * requests from other CPUs, or two CPUs shooting down at once deadlock. */
 typedef void (*vmm_remote_flush_fn)(uint64_t va, size_t pages);
 void vmm_set_remote_flush(vmm_remote_flush_fn fn);
 void vmm_tlb_shootdown(uint64_t va, size_t pages);

@@ -18,7 +18,8 @@
  *   returns: every slot the kernel uses gets its PDPT at boot and no slot is
  *   added later, so an address space created later can copy those 256
  *   entries and see every kernel mapping made afterwards.
- * - Empty page tables are not freed (unmapping leaves them in place).
+ * - Empty page tables are not freed (unmapping leaves them in place);
+ *   vmm_space_destroy frees a space's low-half tables all at once.
  *
  * Locking: an address space's lock protects its page tables; the kernel half
  * belongs to kernel_space, whose lock is taken for any kernel address
@@ -278,6 +279,56 @@ void vmm_tlb_shootdown(uint64_t va, size_t pages)
     vmm_remote_flush_fn fn = READ_ONCE(remote_flush);
     if (fn)
         fn(va, pages);
+}
+
+/* ---- address spaces other than the kernel's ---- */
+
+struct address_space *vmm_space_create(void)
+{
+    struct address_space *as = kzalloc(sizeof(*as));
+    if (!as)
+        return NULL;
+    as->pml4_phys = table_alloc();
+    if (!as->pml4_phys) {
+        kfree(as);
+        return NULL;
+    }
+    spin_init(&as->lock, "address_space");
+    const uint64_t *kernel_pml4 = phys_to_virt(kernel_space.pml4_phys);
+    uint64_t *pml4 = phys_to_virt(as->pml4_phys);
+    memcpy(&pml4[256], &kernel_pml4[256], 256 * sizeof(uint64_t));   /* sealed: stays right */
+    return as;
+}
+
+/* Frees the tables under a low-half entry at `level` (not the pages mapped). */
+static void free_tables(uint64_t entry, int level)
+{
+    if (!(entry & PTE_PRESENT) || (entry & PTE_LARGE))
+        return;
+    if (level > 2) {
+        const uint64_t *table = table_of(entry);
+        for (unsigned i = 0; i < 512; i++)
+            free_tables(table[i], level - 1);
+    }
+    pmm_free_page(entry & PTE_ADDR);
+}
+
+void vmm_space_destroy(struct address_space *as)
+{
+    if (as == &kernel_space)
+        panic("vmm: the kernel address space cannot be destroyed");
+    if ((read_cr3() & PTE_ADDR) == as->pml4_phys)
+        panic("vmm: destroying the address space this CPU runs in");
+    const uint64_t *pml4 = phys_to_virt(as->pml4_phys);
+    for (unsigned i = 0; i < 256; i++)
+        free_tables(pml4[i], 4);
+    pmm_free_page(as->pml4_phys);
+    kfree(as);
+}
+
+void vmm_space_activate(struct address_space *as)
+{
+    write_cr3(as->pml4_phys);
 }
 
 /* ---- MMIO window ---- */

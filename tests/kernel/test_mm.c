@@ -143,6 +143,12 @@ KTEST_PANIC(pmm_double_free_panics, "double free")
 
 /* ---- vmm ---- */
 
+static uint64_t vmm_translate_in_space(struct address_space *as, uint64_t va)
+{
+    uint64_t pa;
+    return vmm_query_in(as, va, &pa, NULL) ? pa : 0;
+}
+
 /* A fresh page holding `fill`, mapped at TEST_VA with `flags`. */
 static uint64_t map_test_page(uint8_t fill, unsigned flags)
 {
@@ -331,6 +337,26 @@ KTEST(vmm_kernel_pml4_is_below_4gib)
     KEXPECT_NE(vmm_kernel_pml4_phys(), 0);
     KEXPECT_LT(vmm_kernel_pml4_phys(), FOUR_GIB);
     KEXPECT_EQ(read_cr3() & ~0xffful, vmm_kernel_pml4_phys());
+}
+
+KTEST(vmm_new_space_shares_the_kernel_half_only)
+{
+    struct address_space *as = vmm_space_create();
+    KASSERT_NE(as, NULL);
+    uint64_t pa = 0, user_va = 0x400000;
+    KEXPECT_TRUE(vmm_query_in(as, (uint64_t)data_with_ret, &pa, NULL));
+    KEXPECT_EQ(pa, virt_to_phys(data_with_ret));
+    uint64_t page = pmm_alloc_page();
+    KASSERT_NE(page, 0);
+    KEXPECT_EQ(vmm_map_in(as, user_va, page, VM_USER | VM_WRITE), 0);
+    KEXPECT_EQ(vmm_translate_in_space(as, user_va), page);
+    KEXPECT_FALSE(vmm_query(user_va, NULL, NULL));      /* not in the kernel's space */
+    /* A kernel mapping made now appears in the new space too. */
+    KASSERT_EQ(vmm_map(TEST_VA, page, 0), 0);
+    KEXPECT_EQ(vmm_translate_in_space(as, TEST_VA), page);
+    KEXPECT_EQ(vmm_unmap(TEST_VA), 0);
+    vmm_space_destroy(as);
+    pmm_free_page(page);
 }
 
 KTEST(vmm_map_mmio_maps_uncached_and_reuses_mappings)

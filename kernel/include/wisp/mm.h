@@ -60,9 +60,17 @@ enum vm_flags {
 
 /* An address space: a PML4 whose kernel half (entries 256..511) points to the
  * same page directories as the kernel's, so kernel mappings appear in every
- * space. Processes will create their own; today only kernel_space exists. */
+ * space. Processes will each have one (vmm_space_create). */
 struct address_space;
 extern struct address_space kernel_space;
+
+/* A new space: empty low half, the kernel's high half. NULL without memory.
+ * destroy frees its low-half page tables (not the pages they map; their
+ * owner frees those) and must not run on a CPU that has it loaded.
+ * activate loads it on the calling CPU (CR3). */
+struct address_space *vmm_space_create(void);
+void vmm_space_destroy(struct address_space *as);
+void vmm_space_activate(struct address_space *as);
 
 int vmm_map_in(struct address_space *as, uint64_t va, uint64_t pa, unsigned flags);
 int vmm_unmap_in(struct address_space *as, uint64_t va);

@@ -206,3 +206,19 @@ KTEST(many_threads_create_run_and_join)
     KEXPECT_EQ(counter_total, N * 20000);
     KEXPECT_EQ(sched_thread_count(), before);
 }
+
+static void count_call(void *arg)
+{
+    __atomic_fetch_add((unsigned *)arg, 1, __ATOMIC_RELAXED);
+}
+
+KTEST(smp_call_others_runs_on_every_other_cpu)
+{
+    unsigned calls = 0;
+    smp_call_others(count_call, &calls);
+    KEXPECT_EQ(calls, cpu_count - 1);
+    uint64_t flags = irq_save();            /* also with interrupts off */
+    smp_call_others(count_call, &calls);
+    irq_restore(flags);
+    KEXPECT_EQ(calls, 2 * (cpu_count - 1));
+}

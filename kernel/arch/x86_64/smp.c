@@ -12,6 +12,8 @@
 #include <wisp/time.h>
 #include <wisp/sched.h>
 #include <wisp/printk.h>
+#include <wisp/cpu.h>
+#include <ck_spinlock.h>
 #include <string.h>
 
 #define TRAMPOLINE_PHYS 0x8000ul
@@ -38,6 +40,80 @@ void smp_send_resched(unsigned cpu)
 static void resched_ipi(struct trap_frame *f __unused)
 {
     this_cpu()->need_resched = true;
+}
+
+/* Cross-CPU calls. One request at a time system-wide (call_lock); each
+ * target CPU finds it in its mailbox, runs it, and decrements `pending`.
+ * A CPU waiting for call_lock, or for acknowledgements, keeps serving its
+ * own mailbox: two CPUs calling each other with interrupts off cannot
+ * deadlock. */
+struct call_request {
+    void (*fn)(void *arg);
+    void *arg;
+    unsigned pending;
+};
+
+static struct call_request *mailbox[MAX_CPUS];
+static ck_spinlock_fas_t call_lock = CK_SPINLOCK_FAS_INITIALIZER;
+
+static void serve_mailbox(void)
+{
+    struct call_request *r = __atomic_exchange_n(&mailbox[cpu_id()], NULL, __ATOMIC_ACQUIRE);
+    if (r) {
+        r->fn(r->arg);
+        __atomic_fetch_sub(&r->pending, 1, __ATOMIC_RELEASE);
+    }
+}
+
+static void call_ipi(struct trap_frame *f __unused)
+{
+    serve_mailbox();
+}
+
+void smp_call_others(void (*fn)(void *arg), void *arg)
+{
+    uint64_t flags = irq_save();
+    while (!ck_spinlock_fas_trylock(&call_lock)) {
+        serve_mailbox();
+        cpu_relax();
+    }
+    struct call_request r = { fn, arg, 0 };
+    unsigned me = cpu_id();
+    for (unsigned i = 0; i < cpu_count; i++) {
+        if (i == me || !__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+            continue;
+        r.pending++;
+        __atomic_store_n(&mailbox[i], &r, __ATOMIC_RELEASE);
+        lapic_send_ipi(cpus[i].apic_id, VEC_IPI_CALL);
+    }
+    while (__atomic_load_n(&r.pending, __ATOMIC_ACQUIRE)) {
+        serve_mailbox();
+        cpu_relax();
+    }
+    ck_spinlock_fas_unlock(&call_lock);
+    irq_restore(flags);
+}
+
+struct flush_range {
+    uint64_t va;
+    size_t pages;
+};
+
+static void flush_local(void *arg)
+{
+    const struct flush_range *f = arg;
+    if (f->pages > 64) {
+        write_cr3(read_cr3());      /* global pages aside, flushes everything */
+        return;
+    }
+    for (size_t i = 0; i < f->pages; i++)
+        invlpg(f->va + i * PAGE_SIZE);
+}
+
+static void remote_tlb_flush(uint64_t va, size_t pages)
+{
+    struct flush_range f = { va, pages };
+    smp_call_others(flush_local, &f);
 }
 
 void cpu_init_common(void);
@@ -82,6 +158,7 @@ static bool start_ap(struct cpu *c)
 void smp_boot_aps(void)
 {
     irq_register(VEC_IPI_RESCHED, resched_ipi);
+    irq_register(VEC_IPI_CALL, call_ipi);
     size_t size = trampoline_end - trampoline_start;
     memcpy(phys_to_virt(TRAMPOLINE_PHYS), trampoline_start, size);
     if (vmm_map(TRAMPOLINE_PHYS, TRAMPOLINE_PHYS, VM_EXEC | VM_WRITE) != 0)
@@ -102,6 +179,7 @@ void smp_boot_aps(void)
         next++;
     }
     cpu_count = next;
+    vmm_set_remote_flush(remote_tlb_flush);
     vmm_unmap(TRAMPOLINE_PHYS);
     pr_info("smp: %u CPUs online\n", online_count);
 }

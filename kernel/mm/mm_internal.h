@@ -41,3 +41,6 @@ struct pmm_page *pmm_page_of(uint64_t phys);
 /* End of RAM-like memory (usable and ACPI), 2 MiB aligned: the direct map
  * covers [0, this). */
 uint64_t pmm_direct_map_end(void);
+/* Whether [start, end) overlaps RAM-like memory (usable, ACPI) or the first
+ * MiB: the direct map covers such 2 MiB chunks and skips holes (MMIO). */
+bool pmm_range_has_ram(uint64_t start, uint64_t end);

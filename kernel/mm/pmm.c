@@ -216,6 +216,18 @@ struct pmm_page *pmm_page_of(uint64_t phys)
 
 uint64_t pmm_direct_map_end(void) { return direct_map_end; }
 
+bool pmm_range_has_ram(uint64_t start, uint64_t end)
+{
+    for (unsigned i = 0; i < boot_info.region_count; i++) {
+        const struct mem_region *r = &boot_info.regions[i];
+        bool ram = r->type == MB2_USABLE || r->type == MB2_ACPI_RECLAIMABLE ||
+                   r->type == MB2_ACPI_NVS;
+        if (ram && r->base < end && start < r->base + r->length)
+            return true;
+    }
+    return start < MIB;              /* real-mode area: BIOS data, RSDP */
+}
+
 /* ---- boot: reserved ranges, the page array, the usable regions ---- */
 
 static void reserve(uint64_t start, uint64_t end)

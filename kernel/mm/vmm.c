@@ -3,9 +3,10 @@
  * vmm_init() replaces the boot page tables with the final ones:
  *   KERNEL_VMA + phys  the image, 4 KiB pages: text R+X, rodata R, data RW
  *                      (W^X; the linker script page-aligns each section)
- *   HHDM_BASE + phys   all RAM [0, pmm_direct_map_end()), RW+NX, 2 MiB pages;
- *                      the aliases of the kernel's text and rodata are
- *                      read-only there too
+ *   HHDM_BASE + phys   all RAM (2 MiB chunks of [0, pmm_direct_map_end())
+ *                      that hold RAM or ACPI memory; holes stay unmapped),
+ *                      RW+NX; the aliases of the kernel's text and rodata
+ *                      are read-only there too
  *   VMM_MMIO_BASE      device registers from vmm_map_mmio, uncached
  * Kernel mappings are global (they survive CR3 switches). Nothing of the low
  * half stays mapped: the boot identity map is gone.
@@ -404,6 +405,8 @@ static void map_section(const char *start, const char *end, unsigned flags)
 static void map_direct(uint64_t end)
 {
     for (uint64_t pa = 0; pa < end; pa += LARGE_SIZE) {
+        if (!pmm_range_has_ram(pa, pa + LARGE_SIZE))
+            continue;                  /* a hole: device memory is not mapped WB */
         int level;
         uint64_t *pde = walk(&kernel_space, HHDM_BASE + pa, 2, WALK_CREATE, &level);
         if (!pde || level != 2)

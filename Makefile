@@ -66,7 +66,7 @@ KERNEL_C := $(wildcard kernel/*.c kernel/*/*.c kernel/arch/x86_64/*.c \
               rcu/*.c locks/*.c tests/kernel/*.c tests/torture/*.c)
 KERNEL_ASM := $(wildcard kernel/arch/x86_64/*.asm)
 
--include $(wildcard modload/build.mk updater/build.mk rcu/build.mk locks/build.mk modules/build.mk tests/build.mk)
+-include $(sort $(wildcard */*.mk))
 
 KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o) \
               $(BUILD)/k/ck/ck_epoch.o $(KERNEL_EXTRA_OBJ)

@@ -262,8 +262,10 @@ def kernel_test_outcomes(b, k):
         problems.insert(0, b.reason)
         if k.plan is not None and len(k.results) < k.plan:
             last = k.results[-1] if k.results else None
+            culprit = re.search(r"\] ktest_fn_(\w+)\+", "\n".join(b.lines))
             problems.insert(1, "stopped during test %d of %d%s" % (
                 len(k.results) + 1, k.plan,
+                " (%s, from its backtrace)" % culprit.group(1) if culprit else
                 " (the one after %s)" % last.name if last else ""))
     elif b.outcome == "fail" and all(r.ok for r in k.results):
         problems.append("exit status 35 (fail) but every KTAP result is ok")

@@ -60,7 +60,7 @@ static __noreturn void run_panic_test(const char *name)
     qemu_exit(QEMU_EXIT_FAIL);
 }
 
-void ktest_run_selected(void)
+bool ktest_run_selected(void)
 {
     char name[64];
     if (boot_arg_copy("panic_test", name, sizeof(name)))
@@ -90,4 +90,5 @@ void ktest_run_selected(void)
         kprintf("%s %u %s # %lu ms\n", ctx.failures ? "not ok" : "ok", number, t->name, ms);
     }
     kprintf("# ktest: %u passed, %u failed\n", total - failed, failed);
+    return failed == 0;
 }

@@ -48,8 +48,7 @@ static void init_thread(void *arg __unused)
         qemu_exit(torture_run_selected() ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
     if (boot_test_mode()) {
         pr_info("boot: %lu ms from kernel entry to the first test\n", ms);
-        ktest_run_selected();
-        qemu_exit(QEMU_EXIT_PASS);
+        qemu_exit(ktest_run_selected() ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
     }
     pr_info("boot: %lu ms from kernel entry to the console prompt\n", ms);
     kconsole_run();

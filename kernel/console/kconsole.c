@@ -92,9 +92,7 @@ static void cmd_cpus(void)
 
 static void cmd_mem(void)
 {
-    size_t total = pmm_total_pages(), free = pmm_free_page_count();
-    kprintf("physical: %lu MiB total, %lu MiB free, %lu MiB used\n",
-            total * PAGE_SIZE >> 20, free * PAGE_SIZE >> 20, (total - free) * PAGE_SIZE >> 20);
+    mm_print_stats();
 }
 
 static const char *const state_names[] = { "runnable", "running", "blocked", "dead" };

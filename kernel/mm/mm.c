@@ -30,8 +30,8 @@ static void print_pmm(void)
     size_t total = pmm_total_pages(), free = pmm_free_page_count();
     size_t by_order[PMM_MAX_ORDER + 1];
     pmm_free_blocks_by_order(by_order);
-    kprintf("physical: %zu KiB total, %zu KiB free, %zu KiB used\n",
-            PAGES_TO_KIB(total), PAGES_TO_KIB(free), PAGES_TO_KIB(total - free));
+    kprintf("physical: %zu MiB total, %zu MiB free, %zu KiB used\n",
+            PAGES_TO_KIB(total) >> 10, PAGES_TO_KIB(free) >> 10, PAGES_TO_KIB(total - free));
     kprintf("  free blocks by size:");
     for (unsigned o = 0; o <= PMM_MAX_ORDER; o++)
         if (by_order[o])

@@ -36,8 +36,8 @@ struct ktest {
 
 void ktest_fail(struct ktest_ctx *ctx, const char *file, int line, const char *fmt, ...)
     __printf(4, 5);
-/* Runs the tests the command line selects; returns when they are done. */
-void ktest_run_selected(void);
+/* Runs the tests the command line selects; true when none failed. */
+bool ktest_run_selected(void);
 
 #define KEXPECT_CMP_(a, op, b, onfail)                                          \
     do {                                                                        \

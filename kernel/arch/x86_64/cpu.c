@@ -10,5 +10,7 @@ void cpu_init_common(void)
     uint64_t cr4 = read_cr4();
     if (b & (1u << 7))
         cr4 |= CR4_SMEP;    /* ring 0 never executes user pages */
+    if (b & (1u << 20))
+        cr4 |= CR4_SMAP;    /* ring 0 touches user pages only inside stac/clac */
     write_cr4(cr4);
 }

@@ -72,6 +72,8 @@ def run_program(prefix, cmd, timeout):
         output, status = p.stdout.decode(errors="replace"), p.returncode
     except subprocess.TimeoutExpired as e:
         output, status = (e.stdout or b"").decode(errors="replace"), None
+    except OSError as e:
+        return [run.Outcome(prefix + "runner: %s" % e, False)], time.monotonic() - start
     outcomes, rest = parse_results(prefix, output)
     failed = any(not o.ok for o in outcomes)
     if status is None or (status != 0 and not failed) or (status == 0 and failed) \

@@ -34,7 +34,7 @@ static void put_string(struct out *o, const struct spec *sp, const char *s)
     if (!s)
         s = "(null)";
     int n = 0;
-    while (s[n] && (sp->precision < 0 || n < sp->precision))
+    while ((sp->precision < 0 || n < sp->precision) && s[n])
         n++;
     if (!sp->left)
         pad(o, ' ', sp->width - n);

@@ -32,7 +32,7 @@
  *     EXPECT_STREQ / EXPECT_STRNE (a, b)   NUL-terminated strings
  *     EXPECT_MEM_EQ (a, b, n)              n bytes; shows the first difference
  *     EXPECT_PTR_EQ (a, b), EXPECT_NULL (p), EXPECT_NOT_NULL (p)
- *     ASSERT_EQ NE GE TRUE FALSE NOT_NULL  as above, but end the test
+ *     ASSERT_EQ NE GE TRUE FALSE STREQ MEM_EQ NOT_NULL  the same, then return
  *     HTEST_FAIL (fmt, ...)                a failure with a free-form message
  *
  * Running: build/host/unit-tests [PREFIX...] runs every test whose name
@@ -42,8 +42,8 @@
  *
  *     1..N
  *         # name: file:line: message      (failure details, before the result)
- *     ok 1 name
- *     not ok 2 name
+ *     ok 1 name # 0 ms
+ *     not ok 2 name # 1 ms
  *     # host: 1 passed, 1 failed
  *
  * The exit status is 0 when every selected test passed, 1 otherwise.

@@ -58,8 +58,10 @@ static void put_number(struct out *o, const struct spec *sp, uint64_t v,
         tmp[n++] = '0';
 
     char sign = negative ? '-' : sp->plus ? '+' : sp->space ? ' ' : 0;
+    if (!prefix)
+        prefix = "";
     int prefix_len = 0;
-    while (prefix && prefix[prefix_len])
+    while (prefix[prefix_len])
         prefix_len++;
     int total = n + (sign != 0) + prefix_len;
     bool zero_pad = sp->zero && !sp->left && sp->precision < 0;

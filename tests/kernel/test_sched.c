@@ -19,7 +19,7 @@ KTEST(smp_all_cpus_online)
 
 KTEST(timer_ticks_on_every_cpu)
 {
-    uint64_t before[MAX_CPUS];
+    uint64_t before[MAX_CPUS] = { 0 };
     for (unsigned i = 0; i < cpu_count; i++)
         before[i] = READ_ONCE(cpus[i].ticks);
     sched_sleep_ns(50 * NSEC_PER_MSEC);

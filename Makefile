@@ -96,8 +96,15 @@ $(BUILD)/k/ck/ck_epoch.o: $(CK_DIR)/src/ck_epoch.c
 	@echo "  CC      $< (ck)"
 	@$(CC) $(KERNEL_CFLAGS) -Wno-sign-compare -c $< -o $@
 
+# The list of kernel objects, rewritten only when it changes: deleting a
+# source file then relinks the kernel too.
+$(BUILD)/k/objects.list: FORCE
+	@mkdir -p $(@D)
+	@echo '$(KERNEL_OBJ)' | cmp -s - $@ || echo '$(KERNEL_OBJ)' > $@
+.PHONY: FORCE
+
 # Two links: the first has an empty symbol table; its symbols fill the second.
-$(BUILD)/wisp.elf: $(KERNEL_OBJ) kernel/arch/x86_64/kernel.ld mk/gen-ksyms.sh
+$(BUILD)/wisp.elf: $(KERNEL_OBJ) $(BUILD)/k/objects.list kernel/arch/x86_64/kernel.ld mk/gen-ksyms.sh
 	@echo "  LD      $@"
 	@bash mk/gen-ksyms.sh - $(BUILD)/k/ksyms0.c
 	@$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/k/ksyms0.c -o $(BUILD)/k/ksyms0.o

@@ -44,20 +44,21 @@ static void put_string(struct out *o, const struct spec *sp, const char *s)
         pad(o, ' ', sp->width - n);
 }
 
-static void put_number(struct out *o, const struct spec *sp, uint64_t v,
+static void put_number(struct out *o, const struct spec *sp, uint64_t v, bool is_signed,
                        bool negative, unsigned base, bool upper, const char *prefix)
 {
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
     int n = 0;
-    do {
+    while (v || (n == 0 && sp->precision != 0)) {   /* C: "%.0d" of 0 is empty */
         tmp[n++] = digits[v % base];
         v /= base;
-    } while (v);
+    }
     while (n < sp->precision && n < (int)sizeof(tmp))
         tmp[n++] = '0';
 
-    char sign = negative ? '-' : sp->plus ? '+' : sp->space ? ' ' : 0;
+    /* '+' and ' ' apply to signed conversions only (C99 7.19.6.1). */
+    char sign = negative ? '-' : !is_signed ? 0 : sp->plus ? '+' : sp->space ? ' ' : 0;
     if (!prefix)
         prefix = "";
     int prefix_len = 0;
@@ -161,14 +162,14 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
         case 'i': {
             int64_t v = arg_signed(&ap, argsize);
             uint64_t mag = v < 0 ? -(uint64_t)v : (uint64_t)v;
-            put_number(&o, &sp, mag, v < 0, 10, false, NULL);
+            put_number(&o, &sp, mag, true, v < 0, 10, false, NULL);
             break;
         }
-        case 'u': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, 10, false, NULL); break;
-        case 'x': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, 16, false, NULL); break;
-        case 'X': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, 16, true, NULL); break;
-        case 'o': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, 8, false, NULL); break;
-        case 'p': put_number(&o, &sp, (uintptr_t)va_arg(ap, void *), false, 16, false, "0x"); break;
+        case 'u': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 10, false, NULL); break;
+        case 'x': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 16, false, NULL); break;
+        case 'X': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 16, true, NULL); break;
+        case 'o': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 8, false, NULL); break;
+        case 'p': put_number(&o, &sp, (uintptr_t)va_arg(ap, void *), false, false, 16, false, "0x"); break;
         case 's': put_string(&o, &sp, va_arg(ap, const char *)); break;
         case 'c': {
             char c[2] = { (char)va_arg(ap, int), 0 };

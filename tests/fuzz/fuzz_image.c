@@ -1,20 +1,62 @@
 /* fuzz_image.c — libFuzzer harness for the image reader: mod_image_open()
  * on arbitrary bytes, then every section decoded, found by name, verified
- * (checksum and signature) and, for the boot configuration, parsed. Seeds:
- * tests/fuzz/corpus/image (small signed images). */
+ * (checksum and signature) and, for the boot configuration, parsed.
+ *
+ * Seeds (tests/fuzz/corpus/image) are small images signed with a fixed,
+ * public test key derived from a seed string, so that mutations reach the
+ * successful verification path too. They were written by this harness:
+ *     FUZZ_IMAGE_WRITE_SEEDS=tests/fuzz/corpus/image build/fuzz/fuzz_image
+ */
+#include "modload/builder.h"
 #include "modload/config.h"
 #include "modload/image.h"
+#include "modload/sign.h"
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
-/* An arbitrary valid P-256 point: the generator G. */
-static const uint8_t public_key[65] = {
-    0x04, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5,
-    0x63, 0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4,
-    0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96, 0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a,
-    0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16, 0x2b, 0xce, 0x33,
-    0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5,
-};
+static struct mod_signing_key key;      /* insecure by design: test key */
+static const uint8_t *public_key = key.public_key;
+static struct mod_image_builder builder;
+
+static void write_seed(const char *dir, const char *name, int unsigned_module,
+                       int with_config)
+{
+    static const char core[] = "\177ELF core stand-in";
+    static const char module[] = "\177ELF module stand-in";
+    static const char config[] = "# seed\nload mod\nload other\n";
+    char path[1024];
+    size_t size;
+    mod_builder_start(&builder, core, sizeof(core), 1u << 16, &key, NULL);
+    mod_builder_add(&builder, MOD_SECTION_MODULE, "mod", 1u << 16 | 2, module,
+                    sizeof(module), unsigned_module ? NULL : &key, NULL);
+    mod_builder_add(&builder, MOD_SECTION_MODULE, "other", 3u << 16, "x", 1, &key, NULL);
+    if (with_config)
+        mod_builder_add(&builder, MOD_SECTION_CONFIG, "boot.conf", 1u << 16, config,
+                        sizeof(config) - 1, &key, NULL);
+    uint8_t *image = mod_builder_finish(&builder, &size);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(image, 1, size, f) != size || fclose(f))
+        abort();
+    free(image);
+    mod_builder_free(&builder);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    mod_sign_key_from_seed(&key, "wisp fuzz seed key", 18);
+    const char *dir = getenv("FUZZ_IMAGE_WRITE_SEEDS");
+    if (dir) {
+        write_seed(dir, "signed-with-config.img", 0, 1);
+        write_seed(dir, "unsigned-module.img", 1, 0);
+        exit(0);
+    }
+    return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

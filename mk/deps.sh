@@ -8,7 +8,7 @@
 #        mk/deps.sh sources DIR     unpack ck and bearssl sources into DIR
 set -euo pipefail
 
-PACKAGES=(gcc make binutils nasm xorriso mtools grub-pc-bin grub-efi-amd64-bin
+PACKAGES=(gcc make binutils nasm xorriso mtools grub-pc-bin grub-efi-amd64-bin ovmf
           grub-common qemu-system-x86 libck-dev openssl python3 dpkg-dev
           clang libclang-rt-14-dev)
 

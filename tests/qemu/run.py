@@ -50,10 +50,17 @@ PROMPT = "wisp> "
 VERBOSE = False
 
 
-def qemu_command(iso, serial, smp=DEFAULT_SMP, mem=DEFAULT_MEM, cmdline=None):
+# UEFI firmware for QEMU (Debian's ovmf package); BIOS (SeaBIOS) is the default.
+OVMF = "/usr/share/ovmf/OVMF.fd"
+
+
+def qemu_command(iso, serial, smp=DEFAULT_SMP, mem=DEFAULT_MEM, cmdline=None, uefi=False):
     """The one QEMU command line of the tests and benchmarks (TCG only)."""
     cmd = [QEMU, "-M", "q35", "-cpu", "max", "-smp", str(smp), "-m", mem,
-           "-no-reboot", "-display", "none",
+           "-no-reboot", "-display", "none"]
+    if uefi:
+        cmd += ["-bios", OVMF]
+    cmd += [
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
            "-cdrom", str(iso), "-serial", serial]
     if cmdline:
@@ -108,13 +115,13 @@ def classify(status, lines, timed_out, qemu_output):
     return "crash", why
 
 
-def boot(iso, cmdline, name, smp=DEFAULT_SMP, timeout=TEST_TIMEOUT, log_dir=None):
+def boot(iso, cmdline, name, smp=DEFAULT_SMP, timeout=TEST_TIMEOUT, log_dir=None, uefi=False):
     """Boots once with the serial line going to a log file; returns a Boot."""
     log_dir = Path(log_dir or default_log_dir(iso))
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / (log_name(name) + ".log")
     log_path.unlink(missing_ok=True)
-    cmd = qemu_command(iso, "file:" + str(log_path), smp=smp, cmdline=cmdline)
+    cmd = qemu_command(iso, "file:" + str(log_path), smp=smp, cmdline=cmdline, uefi=uefi)
     if VERBOSE:
         print("# qemu: " + quote_command(cmd), flush=True)
     start = time.monotonic()

@@ -83,6 +83,8 @@ $(BUILD)/host/data/%.o: tests/host/data/%.c
 	@$(CC) $(MODULE_CFLAGS) $(MODULE_CFLAGS_$*) -c $< -o $@
 # Plain R_X86_64_GOTPCREL needs the assembler's relaxation turned off.
 MODULE_CFLAGS_reloc_got := -Wa,-mrelax-relocations=no
+# Runs on the host (test_reloc.c): must live below 2 GiB there.
+MODULE_CFLAGS_exec_small := -mcmodel=small
 
 $(BUILD)/host/unit-tests: $(MODLOAD_TEST_DATA)
 $(BUILD)/host/unit-tests: HOST_CFLAGS += -I$(BEARSSL_DIR)/inc \

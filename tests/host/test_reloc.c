@@ -3,10 +3,13 @@
  * relocation type is applied and its field checked against the ABI formula;
  * unknown types, bad symbol indexes, fields outside their section, symbols
  * in unloaded sections, 32-bit overflow and unresolved imports are refused
- * with messages that name the relocation and symbol. */
+ * with messages that name the relocation and symbol. Last, a module built
+ * for low addresses is loaded into MAP_32BIT memory and run: it calls the
+ * host through trampolines and reads host data through its GOT. */
 #include "htest.h"
 #include "modtest.h"
 #include "modload/reloc.h"
+#include <sys/mman.h>
 
 #define TEXT_ADDRESS   0xffffffffc0000000ull
 #define RODATA_ADDRESS 0xffffffffc0100000ull
@@ -345,5 +348,87 @@ HTEST(reloc_layout_refuses_huge_section)
     EXPECT_EQ(mod_layout_compute(&elf, l.placements, elf.section_count, &l.layout, &l.err),
               MOD_E_LAYOUT);
     EXPECT_NOT_NULL(strstr(l.err.message, "'.bss.buffer'"));
+    unload(&l);
+}
+
+/* ---- running a relocated module on the host ---- */
+
+int host_value = 7;
+static int host_add(int a, int b)
+{
+    return a + b;
+}
+
+struct low_memory {
+    uint8_t *base;
+    size_t size, used;
+};
+
+static uint8_t *low_alloc(struct low_memory *low, size_t size)
+{
+    size = (size + 4095) & ~(size_t)4095;
+    if (size > low->size - low->used)
+        return NULL;
+    uint8_t *p = low->base + low->used;
+    low->used += size;
+    return p;
+}
+
+/* movabs $target, %rax; jmp *%rax — lets rel32 calls reach host code. */
+static int resolve_host(void *context, const char *name, uint64_t *address)
+{
+    struct low_memory *low = context;
+    uint64_t target;
+    if (!strcmp(name, "host_add"))
+        target = (uint64_t)(uintptr_t)host_add;
+    else if (!strcmp(name, "host_value")) {
+        *address = (uint64_t)(uintptr_t)&host_value;    /* reached via the GOT */
+        return 0;
+    } else
+        return -1;
+    uint8_t *t = low_alloc(low, 16);
+    if (!t)
+        return -1;
+    t[0] = 0x48;
+    t[1] = 0xb8;
+    modtest_put(t + 2, target, 8);
+    t[10] = 0xff;
+    t[11] = 0xe0;
+    *address = (uint64_t)(uintptr_t)t;
+    return 0;
+}
+
+HTEST(reloc_loaded_module_runs_and_calls_the_host)
+{
+    struct loaded l;
+    ASSERT_EQ(prepare(&l, "exec_small.o"), MOD_OK);
+    struct low_memory low = { 0 };
+    low.size = 1 << 20;
+    low.base = mmap(NULL, low.size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    ASSERT_TRUE(low.base != MAP_FAILED);
+    EXPECT_LT((uintptr_t)low.base, 1ull << 31);
+    struct mod_load_target target = { 0 };
+    for (int r = 1; r < MOD_REGION_COUNT; r++) {
+        target.region[r].memory = low_alloc(&low, l.layout.size[r] + 1);
+        ASSERT_NOT_NULL(target.region[r].memory);
+        target.region[r].address = (uint64_t)(uintptr_t)target.region[r].memory;
+    }
+    target.resolve = resolve_host;
+    target.resolve_context = &low;
+    target.symbol_values = calloc(l.elf.symbol_count, sizeof(uint64_t));
+    mod_load_copy(&l.elf, &l.layout, &target);
+    ASSERT_EQ(mod_reloc_apply(&l.elf, &l.layout, &target, &l.err), MOD_OK);
+    uint32_t entry = mod_elf_find_export(&l.elf, "exec_entry");
+    ASSERT_NE(entry, 0u);
+    int (*exec_entry)(int) = (int (*)(int))(uintptr_t)mod_symbol_address(&target, entry);
+    /* host_add(5, 10) + adder(1, 2) + 300 + host_value + twice(5) + 5 + table[1] */
+    EXPECT_EQ(exec_entry(5), 15 + 3 + 300 + 7 + 10 + 5 + 200);
+    host_value = 1000;
+    /* accumulated is now 5 + 2: bss state persists between calls */
+    EXPECT_EQ(exec_entry(2), 12 + 3 + 300 + 1000 + 4 + 7 + 100);
+    host_value = 7;
+    free(target.symbol_values);
+    munmap(low.base, low.size);
     unload(&l);
 }

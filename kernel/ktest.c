@@ -4,6 +4,7 @@
 #include <wisp/boot.h>
 #include <wisp/format.h>
 #include <wisp/time.h>
+#include <locks/lockdep.h>
 #include <string.h>
 
 extern const struct ktest __ktests_start[], __ktests_end[];
@@ -82,7 +83,11 @@ bool ktest_run_selected(void)
             continue;
         struct ktest_ctx ctx = { t->name, 0 };
         uint64_t start = clock_ns();
+        uint64_t lockdep_before = lockdep_reports_unexpected();
         t->fn(&ctx);
+        uint64_t lockdep_new = lockdep_reports_unexpected() - lockdep_before;
+        if (lockdep_new)    /* a lock validator report no test asked for */
+            ktest_fail(&ctx, t->file, 0, "%lu unexpected lockdep report(s), see above", lockdep_new);
         uint64_t ms = (clock_ns() - start) / NSEC_PER_MSEC;
         number++;
         if (ctx.failures)

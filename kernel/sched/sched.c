@@ -90,6 +90,7 @@ void schedule(void)
 
 void thread_yield(void)
 {
+    might_sleep();
     schedule();
 }
 
@@ -159,6 +160,7 @@ void sched_wake_thread(struct thread *t)
 
 void sched_sleep_ns(uint64_t ns)
 {
+    might_sleep();
     struct thread *t = current_thread();
     uint64_t flags = irq_save();
     struct runqueue *rq = this_rq();
@@ -217,7 +219,7 @@ void sched_init(void)
 {
     for (unsigned i = 0; i < MAX_CPUS; i++) {
         struct runqueue *rq = &runqueues[i];
-        spin_init(&rq->lock, "runqueue");
+        spin_init_untracked(&rq->lock, "runqueue");   /* handed across switches */
         list_init(&rq->runnable);
         list_init(&rq->sleepers);
     }

@@ -42,6 +42,7 @@ static void add_to_list(struct thread *t)
 void thread_register_idle(struct thread *idle)
 {
     idle->id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
+    lockdep_thread_init(idle);
     add_to_list(idle);
 }
 
@@ -64,6 +65,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
         kfree(t);
         return NULL;
     }
+    lockdep_thread_init(t);         /* NULL state on no memory: not validated */
     strlcpy(t->name, name, sizeof(t->name));
     t->id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
     t->fn = fn;
@@ -106,6 +108,7 @@ static void thread_free(struct thread *t)
     thread_count--;
     spin_unlock_irqrestore(&threads_lock, flags);
     sched_forget_thread(t);
+    lockdep_thread_free(t);
     kfree(t->stack);
     kfree(t);
 }

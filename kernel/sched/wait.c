@@ -9,6 +9,7 @@ void wait_queue_init(struct wait_queue *wq)
 
 void wait_queue_wait(struct wait_queue *wq, bool (*check)(void *arg), void *arg)
 {
+    might_sleep();
     struct thread *self = current_thread();
     for (;;) {
         uint64_t flags = spin_lock_irqsave(&wq->lock);

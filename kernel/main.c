@@ -15,6 +15,7 @@
 #include <wisp/smp.h>
 #include <wisp/kconsole.h>
 #include <wisp/cpu.h>
+#include <rcu/rcu.h>
 #include <string.h>
 
 void cpu_init_common(void);
@@ -77,6 +78,7 @@ void kernel_entry(uint32_t info_phys, uint32_t magic)
     cpu_init_common();
     sched_init();
     smp_boot_aps();
+    rcu_init();          /* per-CPU epoch records, reclaimer thread */
     thread_create("init", init_thread, NULL, 0);
     sched_start();       /* this boot context becomes cpu0's idle thread */
 }

@@ -116,9 +116,10 @@ $(BUILD)/wisp.elf: $(KERNEL_OBJ) $(BUILD)/k/objects.list kernel/arch/x86_64/kern
 
 # ---------------------------------------------------------------- image
 ISO := $(BUILD)/wisp.iso
-$(ISO): $(BUILD)/wisp.elf mk/grub.cfg
+$(ISO): $(BUILD)/wisp.img mk/grub.cfg
 	@mkdir -p $(BUILD)/iso/boot/grub
-	@cp $(BUILD)/wisp.elf $(BUILD)/iso/boot/wisp.elf
+	@rm -f $(BUILD)/iso/boot/wisp.elf
+	@cp $(BUILD)/wisp.img $(BUILD)/iso/boot/wisp.img
 	@cp mk/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	@echo "  ISO     $@"
 	@grub-mkrescue -o $@ $(BUILD)/iso >$(BUILD)/grub-mkrescue.log 2>&1 || \

@@ -16,6 +16,8 @@
 #include <wisp/kconsole.h>
 #include <wisp/cpu.h>
 #include <rcu/rcu.h>
+#include "modload/symtab.h"
+#include "modload/module.h"
 #include <string.h>
 
 void cpu_init_common(void);
@@ -39,6 +41,7 @@ static void merge_cmdline(void)
 
 static void init_thread(void *arg __unused)
 {
+    module_boot();      /* verify the image, load the boot configuration */
     uint64_t ms = tsc_to_ns(rdtsc() - boot_tsc) / NSEC_PER_MSEC;
     if (kbench_mode()) {
         pr_info("boot: %lu ms from kernel entry to the first benchmark\n", ms);
@@ -79,6 +82,7 @@ void kernel_entry(uint32_t info_phys, uint32_t magic)
     sched_init();
     smp_boot_aps();
     rcu_init();          /* per-CPU epoch records, reclaimer thread */
+    sym_init();          /* the table of slots and the core's exports */
     thread_create("init", init_thread, NULL, 0);
     sched_start();       /* this boot context becomes cpu0's idle thread */
 }

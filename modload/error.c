@@ -39,6 +39,9 @@ static const char *const status_names[MOD_STATUS_COUNT] = {
     [MOD_E_RELOC_OVERFLOW] = "relocation overflow",
     [MOD_E_UNRESOLVED] = "unresolved import",
     [MOD_E_CONFIG] = "bad boot configuration",
+    [MOD_E_INIT] = "module init failed",
+    [MOD_E_CYCLE] = "import cycle",
+    [MOD_E_BUSY] = "module in use",
 };
 
 const char *mod_status_name(enum mod_status code)

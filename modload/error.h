@@ -50,6 +50,10 @@ enum mod_status {
     MOD_E_RELOC_OVERFLOW,       /* value does not fit a 32-bit field */
     MOD_E_UNRESOLVED,           /* import not found by the resolver */
     MOD_E_CONFIG,               /* boot configuration line malformed */
+    /* kernel loader */
+    MOD_E_INIT,                 /* the module's init returned an error */
+    MOD_E_CYCLE,                /* modules import from each other in a cycle */
+    MOD_E_BUSY,                 /* other modules still import from it */
     MOD_STATUS_COUNT
 };
 

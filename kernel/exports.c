@@ -1,0 +1,75 @@
+/* exports.c — the core's exports: every function a module may import.
+ *
+ * This list is the core's ABI towards modules, in one place so that it can
+ * be read and audited. Each entry gets a slot in the symbol table
+ * (modload/symtab.h); a module that imports one of these calls it through
+ * that slot. Inline functions in the core's headers that modules use call
+ * some of these (preempt_enable_slow for preempt_enable, for example).
+ */
+#include "modload/symtab.h"
+#include <wisp/printk.h>
+#include <wisp/format.h>
+#include <wisp/mm.h>
+#include <wisp/sched.h>
+#include <wisp/time.h>
+#include <wisp/trap.h>
+#include <wisp/apic.h>
+#include <wisp/serial.h>
+#include <wisp/percpu.h>
+#include <rcu/rcu.h>
+#include <string.h>
+
+/* Console and log */
+EXPORT_SYMBOL(kprintf);
+EXPORT_SYMBOL(klog);
+EXPORT_SYMBOL(console_write);
+EXPORT_SYMBOL(panic);
+EXPORT_SYMBOL(ksnprintf);
+EXPORT_SYMBOL(kvsnprintf);
+
+/* Memory */
+EXPORT_SYMBOL(kmalloc);
+EXPORT_SYMBOL(kzalloc);
+EXPORT_SYMBOL(kfree);
+EXPORT_SYMBOL(memcpy);
+EXPORT_SYMBOL(memmove);
+EXPORT_SYMBOL(memset);
+EXPORT_SYMBOL(memcmp);
+EXPORT_SYMBOL(strlen);
+EXPORT_SYMBOL(strnlen);
+EXPORT_SYMBOL(strcmp);
+EXPORT_SYMBOL(strncmp);
+EXPORT_SYMBOL(strlcpy);
+
+/* Threads, time, sleeping */
+EXPORT_SYMBOL(thread_create);
+EXPORT_SYMBOL(thread_join);
+EXPORT_SYMBOL(thread_detach);
+EXPORT_SYMBOL(thread_exit);
+EXPORT_SYMBOL(thread_yield);
+EXPORT_SYMBOL(current_thread);
+EXPORT_SYMBOL(sched_sleep_ns);
+EXPORT_SYMBOL(preempt_enable_slow);
+EXPORT_SYMBOL(wait_queue_init);
+EXPORT_SYMBOL(wait_queue_wait);
+EXPORT_SYMBOL(wake_up_one);
+EXPORT_SYMBOL(wake_up_all);
+EXPORT_SYMBOL(clock_ns);
+EXPORT_SYMBOL(clock_delay_us);
+
+/* Epochs */
+EXPORT_SYMBOL(rcu_synchronize);
+EXPORT_SYMBOL(rcu_call);
+EXPORT_SYMBOL(rcu_barrier);
+
+/* Interrupts and devices (drivers are modules) */
+EXPORT_SYMBOL(irq_register);
+EXPORT_SYMBOL(ioapic_route_isa);
+EXPORT_SYMBOL(serial_init);
+EXPORT_SYMBOL(serial_putc);
+EXPORT_SYMBOL(serial_getc);
+EXPORT_SYMBOL(serial_enable_rx_irq);
+
+/* Per-CPU data (this_cpu() is inline; the array is data) */
+EXPORT_DATA(cpus);
+EXPORT_DATA(cpu_count);

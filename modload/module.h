@@ -1,0 +1,76 @@
+/* module.h — loaded modules: load from a signed image section, link
+ * against the symbol table, run, unload. Kernel only.
+ *
+ * Loading is all or nothing: a module whose signature, ELF, relocation,
+ * imports, exports or init fails leaves nothing behind (no memory, no
+ * symbols, no users taken) and the error names the module and the cause.
+ * Only the kernel, the boot configuration or a verified update loads a
+ * module; nothing a user sends reaches module_load().
+ */
+#pragma once
+#include <wisp/compiler.h>
+#include <wisp/list.h>
+#include "modload/error.h"
+#include "modload/image.h"
+#include "modload/reloc.h"
+
+/* Modules live in their own part of the kernel's top 2 GiB (so that
+ * -mcmodel=kernel code and rel32 stubs reach the core and the slots). */
+#define MODULE_AREA_START 0xffffffffa0000000ul
+#define MODULE_AREA_END   0xffffffffbf000000ul
+#define MODULE_MAX_DEPS   32
+
+enum module_state { MODULE_LOADING, MODULE_LIVE, MODULE_UNLOADING };
+
+struct symbol;
+
+struct module {
+    char name[MOD_IMAGE_NAME_SIZE];
+    uint32_t version;                       /* major << 16 | minor */
+    enum module_state state;
+    uint64_t base, size;                    /* its part of the module area */
+    uint64_t region_va[MOD_REGION_COUNT];
+    uint64_t region_size[MOD_REGION_COUNT]; /* page-rounded */
+    uint64_t stubs_va;                      /* import stubs, after the text */
+    uint32_t stub_count;
+    struct symbol **exports;
+    uint32_t export_count;
+    struct module *deps[MODULE_MAX_DEPS];   /* modules it imports from */
+    uint32_t dep_count;
+    uint32_t users;                         /* modules importing from it */
+    void (*exit)(void);
+    uint64_t load_ns;                       /* verify + link + init time */
+    struct list_node node;                  /* on the module list */
+};
+
+/* Opens the image GRUB loaded (the boot module named "image"), checks
+ * every section's signature (a bad one is refused with its reason and the
+ * boot goes on without it), and loads what the boot configuration names.
+ * Process context (the init thread). */
+void module_boot(void);
+
+/* Loads the image module called name (and, on demand, the modules that
+ * export its imports). MOD_OK with *out set, or an error in err. Process
+ * context, may sleep. */
+enum mod_status module_load(const char *name, struct module **out, struct mod_error *err);
+
+/* Loads a module from an already verified ELF object (boot and update). */
+enum mod_status module_load_object(const char *name, uint32_t version, const void *elf,
+                                   size_t size, struct module **out, struct mod_error *err);
+
+/* Unloads a module nobody imports from: runs its exit, removes its symbols,
+ * and frees its memory after a grace period. Process context, may sleep. */
+enum mod_status module_unload(struct module *m, struct mod_error *err);
+
+struct module *module_find(const char *name);   /* under the module lock's rules: boot/tests */
+void module_for_each(void (*fn)(const struct module *m, void *arg), void *arg);
+const char *module_state_name(enum module_state s);
+/* The image section list as the kernel saw it at boot (for lsmod and tests):
+ * whether each section verified, and why not. */
+struct module_image_entry {
+    char name[MOD_IMAGE_NAME_SIZE];
+    uint32_t type, version;
+    bool verified;
+    char reason[MOD_ERROR_MESSAGE_MAX];
+};
+unsigned module_image_entries(const struct module_image_entry **out);

@@ -544,11 +544,17 @@ bool lockdep_release(struct lock_dep *dep, enum lock_kind kind, uint64_t site)
 
 /* ---- sleeping --------------------------------------------------------- */
 
-static const struct held_lock *newest_spinning(const struct lock_thread_state *ts)
+/* The newest spinning lock (or section) taken at this interrupt depth: an
+ * interrupt handler does not answer for what the thread it interrupted holds. */
+static const struct held_lock *newest_spinning(const struct lock_thread_state *ts,
+                                               unsigned irq_depth)
 {
-    for (unsigned i = ts ? ts->depth : 0; i-- > 0;)
+    for (unsigned i = ts ? ts->depth : 0; i-- > 0;) {
+        if (ts->held[i].irq_depth != irq_depth)
+            break;
         if (ts->held[i].kind != LOCK_KIND_MUTEX)
             return &ts->held[i];
+    }
     return NULL;
 }
 
@@ -563,7 +569,7 @@ bool lockdep_check_sleep(uint64_t site, const char *who)
     }
     struct cpu *c = this_cpu();
     struct lock_thread_state *ts = lockdep_current_state();
-    const struct held_lock *h = newest_spinning(ts);
+    const struct held_lock *h = newest_spinning(ts, (unsigned)c->irq_depth);
     const char *why = NULL;
     enum lockdep_problem problem = LOCKDEP_SLEEP_IN_ATOMIC;
     if (c->irq_depth > 0)

@@ -17,6 +17,8 @@
 #include <wisp/serial.h>
 #include <wisp/percpu.h>
 #include <rcu/rcu.h>
+#include <locks/mutex.h>
+#include <locks/lockdep.h>
 #include <string.h>
 
 /* Console and log */
@@ -56,6 +58,18 @@ EXPORT_SYMBOL(wake_up_one);
 EXPORT_SYMBOL(wake_up_all);
 EXPORT_SYMBOL(clock_ns);
 EXPORT_SYMBOL(clock_delay_us);
+
+/* Locks (the inline spinlock calls the validator in debug builds) */
+EXPORT_SYMBOL(mutex_init);
+EXPORT_SYMBOL(mutex_lock);
+EXPORT_SYMBOL(mutex_trylock);
+EXPORT_SYMBOL(mutex_unlock);
+#if WISP_LOCKDEP_ENABLED
+EXPORT_SYMBOL(lockdep_acquire);
+EXPORT_SYMBOL(lockdep_release);
+EXPORT_SYMBOL(lockdep_acquired_try);
+EXPORT_SYMBOL(lockdep_might_sleep);
+#endif
 
 /* Epochs */
 EXPORT_SYMBOL(rcu_synchronize);

@@ -570,3 +570,33 @@ void module_boot(void)
     pr_info("image: %u sections, %u verified\n", image_entry_count, ok);
     load_boot_configuration();
 }
+
+/* ---- binding by name ------------------------------------------------------ */
+
+enum mod_status module_bind(const char *name, uint32_t *slot, struct mod_error *err)
+{
+    mutex_lock(&module_mutex);
+    enum mod_status st = MOD_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        rcu_read_lock();
+        struct symbol *s = sym_lookup(name);
+        if (s) {
+            *slot = s->slot;
+            __atomic_fetch_add(&s->bindings, 1, __ATOMIC_RELAXED);
+        }
+        rcu_read_unlock();
+        if (s)
+            goto out;
+        const char *provider = attempt == 0 && have_image ? image_module_exporting(name) : NULL;
+        if (!provider)
+            break;
+        struct module *m;
+        st = load_locked(provider, &m, err);
+        if (st != MOD_OK)
+            goto out;
+    }
+    st = mod_fail(err, MOD_E_UNRESOLVED, "no module exports '%s'", name);
+out:
+    mutex_unlock(&module_mutex);
+    return st;
+}

@@ -62,6 +62,12 @@ enum mod_status module_load_object(const char *name, uint32_t version, const voi
  * and frees its memory after a grace period. Process context, may sleep. */
 enum mod_status module_unload(struct module *m, struct mod_error *err);
 
+/* Binds a name for the kernel (or, later, a process): finds its symbol,
+ * loading on demand the image module that exports it, and returns its
+ * slot; the caller calls through sym_slot_load(slot). Counts the binding.
+ * Process context, may sleep. */
+enum mod_status module_bind(const char *name, uint32_t *slot, struct mod_error *err);
+
 struct module *module_find(const char *name);   /* under the module lock's rules: boot/tests */
 void module_for_each(void (*fn)(const struct module *m, void *arg), void *arg);
 const char *module_state_name(enum module_state s);

@@ -1,7 +1,8 @@
 /* kconsole.c — the minimal kernel console on COM1.
  *
- * Input arrives by interrupt (IRQ 4 → ring buffer → wait queue); one
- * console thread reads lines with echo and backspace, and runs commands.
+ * Input comes from the console driver module (modules/console), bound by
+ * name through the symbol table; one console thread reads lines with echo
+ * and backspace, and runs commands.
  * It is replaced by the user-space shell later and then stays only as a
  * debug monitor. */
 #include <wisp/kconsole.h>
@@ -14,38 +15,18 @@
 #include <wisp/mm.h>
 #include <wisp/time.h>
 #include <wisp/cpu.h>
+#include "modload/module.h"
+#include "modload/symtab.h"
 #include <string.h>
 
-#define INPUT_SIZE 256
-/* Single producer (the UART interrupt), single consumer (console thread). */
-static char input[INPUT_SIZE];
-static volatile unsigned input_head, input_tail;
-static struct wait_queue input_wq = WAIT_QUEUE_INIT(input_wq);
-
-static void uart_irq(struct trap_frame *f __unused)
-{
-    int c;
-    while ((c = serial_getc(COM1_PORT)) >= 0) {
-        unsigned next = (input_head + 1) % INPUT_SIZE;
-        if (next != input_tail) {       /* full: drop the byte */
-            input[input_head] = (char)c;
-            __atomic_store_n(&input_head, next, __ATOMIC_RELEASE);
-        }
-    }
-    wake_up_one(&input_wq);
-}
-
-static bool input_ready(void *arg __unused)
-{
-    return __atomic_load_n(&input_head, __ATOMIC_ACQUIRE) != input_tail;
-}
+/* The console's input comes from the console driver module, reached
+ * through its symbol's slot (so a live update of the driver reaches us). */
+static uint32_t getc_slot;
 
 static char console_getc(void)
 {
-    wait_queue_wait(&input_wq, input_ready, NULL);
-    char c = input[input_tail];
-    __atomic_store_n(&input_tail, (input_tail + 1) % INPUT_SIZE, __ATOMIC_RELEASE);
-    return c;
+    int (*getc)(void) = (int (*)(void))sym_slot_load(getc_slot);
+    return (char)getc();
 }
 
 static size_t read_line(char *buf, size_t size)
@@ -76,6 +57,8 @@ static void cmd_help(void)
             "  mem      physical memory and heap use\n"
             "  threads  every thread with its CPU and state\n"
             "  uptime   time since boot\n"
+            "  lsmod    modules: version, state, size, users (and sections refused at boot)\n"
+            "  syms     the symbol table: name, module, slot, implementation, bindings\n"
             "  reboot   restart the machine\n");
 }
 
@@ -123,19 +106,56 @@ static __noreturn void cmd_reboot(void)
         cpu_halt();
 }
 
+static void print_module(const struct module *m, void *arg __unused)
+{
+    kprintf("  %-16s %3u.%-3u %-9s %6lu KiB  %3u users  %3u exports  %lx\n", m->name,
+            m->version >> 16, m->version & 0xffff, module_state_name(m->state),
+            m->size / 1024, m->users, m->export_count, m->base);
+}
+
+static void cmd_lsmod(void)
+{
+    kprintf("  %-16s %7s %-9s %10s  %9s  %11s  %s\n", "module", "version", "state", "size",
+            "users", "exports", "address");
+    module_for_each(print_module, NULL);
+    const struct module_image_entry *e;
+    unsigned n = module_image_entries(&e);
+    for (unsigned i = 0; i < n; i++)
+        if (!e[i].verified)
+            kprintf("  %-16s refused at boot: %s\n", e[i].name, e[i].reason);
+}
+
+static void print_symbol(const struct symbol *s, void *arg __unused)
+{
+    kprintf("  %-28s %-12s %5u  %p  %u\n", s->name, s->owner ? s->owner->name : "core",
+            s->slot, sym_slot_load(s->slot), s->bindings);
+}
+
+static void cmd_syms(void)
+{
+    kprintf("  %-28s %-12s %5s  %-18s  %s\n", "symbol", "module", "slot", "implementation",
+            "bindings");
+    sym_for_each(print_symbol, NULL);
+    kprintf("%u symbols; slots at %lx\n", sym_count(), SYM_SLOTS_VA);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } commands[] = {
     { "help", cmd_help }, { "cpus", cmd_cpus }, { "mem", cmd_mem },
-    { "threads", cmd_threads }, { "uptime", cmd_uptime }, { "reboot", cmd_reboot },
+    { "threads", cmd_threads }, { "uptime", cmd_uptime }, { "lsmod", cmd_lsmod },
+    { "syms", cmd_syms }, { "reboot", cmd_reboot },
 };
 
 __noreturn void kconsole_run(void)
 {
-    irq_register(VEC_IRQ_BASE + 4, uart_irq);
-    ioapic_route_isa(4, VEC_IRQ_BASE + 4, cpus[0].apic_id);
-    serial_enable_rx_irq(COM1_PORT);
+    struct mod_error err;
+    if (module_bind("console_getc", &getc_slot, &err) != MOD_OK) {
+        pr_err("console: no input driver (%s); the prompt is not available\n", err.message);
+        for (;;)
+            sched_sleep_ns(NSEC_PER_SEC);
+    }
     kprintf("Type 'help' for commands.\n");
     char line[128];
     for (;;) {

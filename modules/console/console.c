@@ -1,0 +1,70 @@
+/* console.c — the serial console driver (COM1 input).
+ *
+ * The core writes its log to COM1 itself (it must work before any module
+ * loads, and in a panic); this driver owns the console's input: the UART's
+ * receive interrupt fills a ring buffer and wakes the reader. One reader at
+ * a time (the console prompt, later the shell).
+ */
+#include <wisp/module.h>
+#include <wisp/serial.h>
+#include <wisp/sched.h>
+#include <wisp/trap.h>
+#include <wisp/apic.h>
+#include <wisp/percpu.h>
+
+#define INPUT_SIZE 256
+#define COM1_IRQ 4
+
+/* Single producer (the interrupt), single consumer (console_getc). */
+static char input[INPUT_SIZE];
+static unsigned input_head, input_tail;
+static struct wait_queue input_wq = WAIT_QUEUE_INIT(input_wq);
+static uint64_t dropped;
+
+static void uart_irq(struct trap_frame *f __unused)
+{
+    int c;
+    while ((c = serial_getc(COM1_PORT)) >= 0) {
+        unsigned head = __atomic_load_n(&input_head, __ATOMIC_RELAXED);
+        unsigned next = (head + 1) % INPUT_SIZE;
+        if (next == __atomic_load_n(&input_tail, __ATOMIC_ACQUIRE)) {
+            dropped++;              /* full: the byte is lost */
+            continue;
+        }
+        input[head] = (char)c;
+        __atomic_store_n(&input_head, next, __ATOMIC_RELEASE);
+    }
+    wake_up_one(&input_wq);
+}
+
+static bool input_ready(void *arg __unused)
+{
+    return __atomic_load_n(&input_head, __ATOMIC_ACQUIRE) != input_tail;
+}
+
+/* Returns the next byte typed on the console, sleeping until there is one.
+ * Process context, may sleep; one reader at a time. */
+int console_getc(void)
+{
+    wait_queue_wait(&input_wq, input_ready, NULL);
+    char c = input[input_tail];
+    __atomic_store_n(&input_tail, (input_tail + 1) % INPUT_SIZE, __ATOMIC_RELEASE);
+    return (unsigned char)c;
+}
+WISP_EXPORT(console_getc);
+
+/* Bytes lost because nobody read them in time. */
+uint64_t console_dropped(void)
+{
+    return dropped;
+}
+WISP_EXPORT(console_dropped);
+
+static int console_start(void)
+{
+    irq_register(VEC_IRQ_BASE + COM1_IRQ, uart_irq);
+    ioapic_route_isa(COM1_IRQ, VEC_IRQ_BASE + COM1_IRQ, cpus[0].apic_id);
+    serial_enable_rx_irq(COM1_PORT);
+    return 0;
+}
+WISP_MODULE_INIT(console_start);

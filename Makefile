@@ -156,7 +156,7 @@ test-host: $(BUILD)/host/unit-tests
 test-qemu: $(ISO)
 	@$(PYTHON) tests/qemu/run.py --iso $(ISO) --smp $(SMP) --results $(BUILD)/qemu-results.txt
 
-test: $(BUILD)/host/unit-tests $(ISO)
+test: $(BUILD)/host/unit-tests $(ISO) test-images
 	@$(PYTHON) tests/run-all.py --build $(BUILD) --iso $(ISO) --smp $(SMP)
 
 DURATION ?= 600

@@ -10,7 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402
 
-COMMANDS = ("help", "cpus", "mem", "threads", "reboot")
+COMMANDS = ("help", "cpus", "mem", "threads", "lsmod", "syms", "reboot")
 
 
 def main():
@@ -39,7 +39,7 @@ def main():
 def check_commands(con, checks, smp):
     out = con.command("help")
     missing = [c for c in COMMANDS if not re.search(r"(?m)^\s*%s\b" % c, out)]
-    checks.check("help lists help, cpus, mem, threads, reboot", not missing,
+    checks.check("help lists " + ", ".join(COMMANDS), not missing,
                  "missing: %s" % ", ".join(missing), "output:", out)
 
     out = con.command("cpus")
@@ -58,6 +58,17 @@ def check_commands(con, checks, smp):
 
     out = con.command("mem")
     checks.check("mem reports sizes in MiB", re.search(r"\d+ MiB", out) is not None,
+                 "output:", out)
+
+    out = con.command("lsmod")
+    live = set(re.findall(r"(?m)^\s+(\w+)\s+\d+\.\d+\s+live\b", out))
+    checks.check("lsmod lists the boot modules as live", {"console", "clock", "counter"} <= live,
+                 "output:", out)
+
+    out = con.command("syms")
+    checks.check("syms lists core and module symbols with their slots",
+                 re.search(r"(?m)^\s+counter_add\s+counter\s+\d+\s+0x", out) is not None and
+                 re.search(r"(?m)^\s+kmalloc\s+core\s+\d+\s+0x", out) is not None,
                  "output:", out)
 
     out = con.command("frobnicate")

@@ -1,0 +1,48 @@
+# tests/build.mk — test-only modules and the deliberately bad image that
+# tests/qemu/e2e_image.py boots: one section of each kind the kernel must
+# refuse (tampered, signed by another key, unsigned, not ELF, truncated
+# ELF, unresolved import, failing init) beside the normal modules.
+
+TEST_MODULE_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/modules/*/)))
+define test_module_rule
+TEST_MODULE_OBJ_$(1) := $$(patsubst %.c,$$(BUILD)/modules/%.o,$$(wildcard tests/modules/$(1)/*.c))
+$$(BUILD)/test-modules/$(1).mod: $$(TEST_MODULE_OBJ_$(1))
+	@mkdir -p $$(@D)
+	@$$(LD) -r -o $$@ $$^
+endef
+$(foreach m,$(TEST_MODULE_NAMES),$(eval $(call test_module_rule,$(m))))
+
+BAD_DIR := $(BUILD)/test-images
+BAD_IMAGE := $(BAD_DIR)/bad.img
+BAD_ISO := $(BAD_DIR)/bad.iso
+TM := $(BUILD)/test-modules
+
+$(BAD_DIR)/other-key.pem:
+	@mkdir -p $(@D)
+	@openssl ecparam -name prime256v1 -genkey -noout -out $@
+
+$(BAD_IMAGE): $(BUILD)/wisp.elf $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pem \
+              $(IMAGE_MODULE_OBJ) tests/qemu/bad-image.conf \
+              $(foreach m,$(TEST_MODULE_NAMES),$(TM)/$(m).mod) tests/qemu/corrupt.py
+	@echo "  IMAGE   $@ (deliberately bad sections)"
+	@head -c 4096 /dev/urandom > $(BAD_DIR)/garbage.bin
+	@head -c 600 $(TM)/plain.mod > $(BAD_DIR)/truncated.bin
+	@$(WISP_IMAGE) build $@ --core $(BUILD)/wisp.elf --key $(DEV_KEY) \
+	    $(addprefix --module ,$(IMAGE_MODULES)) \
+	    --module tampered=$(TM)/plain.mod --unsigned-module unsigned=$(TM)/plain.mod \
+	    --unchecked-module badelf=$(BAD_DIR)/garbage.bin \
+	    --unchecked-module truncated=$(BAD_DIR)/truncated.bin \
+	    --module badimport=$(TM)/bad_import.mod --module badinit=$(TM)/bad_init.mod \
+	    --config tests/qemu/bad-image.conf >/dev/null
+	@$(WISP_IMAGE) append $@ --key $(BAD_DIR)/other-key.pem wrongkey=$(TM)/plain.mod >/dev/null
+	@$(PYTHON) tests/qemu/corrupt.py $@ tampered
+
+$(BAD_ISO): $(BAD_IMAGE) mk/grub.cfg
+	@mkdir -p $(BAD_DIR)/iso/boot/grub
+	@cp $(BAD_IMAGE) $(BAD_DIR)/iso/boot/wisp.img
+	@cp mk/grub.cfg $(BAD_DIR)/iso/boot/grub/grub.cfg
+	@grub-mkrescue -o $@ $(BAD_DIR)/iso >$(BAD_DIR)/grub-mkrescue.log 2>&1 || \
+	    { cat $(BAD_DIR)/grub-mkrescue.log; exit 1; }
+
+test-images: $(BAD_ISO)
+.PHONY: test-images

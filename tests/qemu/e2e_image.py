@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""e2e_image.py — the signed image, end to end: boot an image holding one
+section of each bad kind beside the normal modules (tests/build.mk builds
+it), and check that each bad one is refused with its reason, that nothing
+of a refused module is left behind, and that the rest of the system boots
+and works. Prints one ok / not ok line per check (run.Checks)."""
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+
+# section -> the refusal the kernel must log for it
+REFUSALS = {
+    "tampered": r"section tampered refused: .*checksum mismatch",
+    "wrongkey": r"section wrongkey refused: .*bad signature",
+    "unsigned": r"section unsigned refused: .*unsigned",
+    "badelf": r"module badelf not loaded: .*ELF",
+    "truncated": r"module truncated not loaded: .*past end of file",
+    "badimport": r"module badimport not loaded: .*'no_such_function_anywhere': unresolved import",
+    "badinit": r"module badinit not loaded: .*init failed \(-5\)",
+}
+
+
+def main():
+    args = run.e2e_arguments(__doc__)
+    iso = Path(args.iso).parent / "test-images" / "bad.iso"
+    checks = run.Checks()
+    if not iso.exists():
+        checks.check("the bad image exists (make test-images)", False, "missing: %s" % iso)
+        return checks.done()
+    with run.Console(str(iso), name="e2e_image", smp=args.smp, log_dir=args.log_dir) as con:
+        try:
+            con.wait_prompt()
+        except run.ConsoleError as e:
+            checks.check("a system with bad sections still boots to the prompt", False, e)
+            return checks.done()
+        checks.check("a system with bad sections still boots to the prompt", True)
+        boot_log = con.text
+        for section, pattern in REFUSALS.items():
+            checks.check("section %s is refused with its reason" % section,
+                         re.search(pattern, boot_log) is not None,
+                         "expected /%s/ in the boot log (%s)" % (pattern, con.log_path))
+        checks.check("no refused module ran its init", "plain: loaded" not in boot_log,
+                     "a refused module printed 'plain: loaded'")
+        m = re.search(r"image: (\d+) sections, (\d+) verified", boot_log)
+        checks.check("13 sections seen, 10 verified", m and m.groups() == ("13", "10"),
+                     "line: %s" % (m.group(0) if m else "none"))
+
+        out = con.command("lsmod")
+        live = set(re.findall(r"(?m)^\s+(\w+)\s+\d+\.\d+\s+live\b", out))
+        checks.check("console, clock and counter are live",
+                     {"console", "clock", "counter"} <= live, "lsmod:", out)
+        checks.check("no bad module is listed as loaded",
+                     not live & set(REFUSALS), "lsmod:", out)
+        for section in ("tampered", "wrongkey", "unsigned"):
+            checks.check("lsmod shows why %s was refused" % section,
+                         re.search(r"(?m)^\s+%s\s+refused at boot:" % section, out) is not None,
+                         "lsmod:", out)
+        out = con.command("syms")
+        checks.check("a module whose init failed left no symbol behind",
+                     "bad_init_export" not in out and "counter_add" in out, "syms:", out)
+        con.send("reboot\r")
+        con.wait_exit(60)
+    return checks.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

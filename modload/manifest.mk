@@ -1,0 +1,39 @@
+# modload/manifest.mk — manifests and contract rules: the parser, the
+# canonical printer and the compatibility checks (pure C, kernel + host),
+# their kernel build check and their fuzzer. Included by the top Makefile
+# after modload/build.mk.
+
+MANIFEST_SRC := modload/manifest.c modload/manifest_print.c modload/contract.c \
+                modload/text.c
+MANIFEST_HDR := modload/manifest.h modload/contract.h modload/text.h
+
+# Host: the unit-test runner (tests/host/test_manifest.c) and host tools.
+HOST_SHARED_SRC += $(MANIFEST_SRC)
+$(BUILD)/host/unit-tests: $(MANIFEST_HDR)
+
+# Kernel: compiled with $(KERNEL_CFLAGS) by the top Makefile's $(BUILD)/k
+# rule and linked into the core, so that the kernel build proves the code
+# is freestanding.
+MANIFEST_KERNEL_OBJ := $(MANIFEST_SRC:%.c=$(BUILD)/k/%.o)
+KERNEL_EXTRA_OBJ += $(MANIFEST_KERNEL_OBJ)
+$(MANIFEST_KERNEL_OBJ): $(MANIFEST_HDR)
+
+# `make manifest-kernel`: the objects, linked together, import nothing but
+# the kernel's mem* and str* functions.
+.PHONY: manifest-kernel
+manifest-kernel: $(MANIFEST_KERNEL_OBJ)
+	@$(LD) -r -o $(BUILD)/k/manifest-check.o $(MANIFEST_KERNEL_OBJ)
+	@undef=$$(nm -u $(BUILD)/k/manifest-check.o | awk '{print $$2}' | \
+	    grep -vxE 'memcpy|memmove|memset|memcmp|strlen|strcmp'); \
+	if [ -n "$$undef" ]; then echo "manifest: unexpected kernel imports: $$undef"; exit 1; fi
+	@echo "  OK      manifest + contract build freestanding (imports: mem*, str*)"
+
+# Fuzzer: parse, print, re-parse and compare; contract checks on the result.
+FUZZ_MANIFEST := $(BUILD)/fuzz/fuzz_manifest
+FUZZ_TARGETS += $(FUZZ_MANIFEST)
+$(FUZZ_MANIFEST): tests/fuzz/fuzz_manifest.c $(MANIFEST_SRC) $(MANIFEST_HDR)
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(MANIFEST_SRC) -o $@
+# modload/build.mk's `fuzz` rule read FUZZ_TARGETS before this file added to it.
+fuzz: $(FUZZ_MANIFEST)

@@ -30,31 +30,42 @@ void rcu_init(void)
     rcu_reclaim_init();
 }
 
-/* How a synchronizer waits for a record that still blocks the grace period:
- * spin briefly (readers on other CPUs usually leave within microseconds),
- * then yield (the reader may be a preempted sleepable section on this CPU),
- * then sleep a tick at a time (the reader may be sleeping itself). */
-#define RCU_WAIT_SPINS    64
-#define RCU_WAIT_YIELD_NS (2 * NSEC_PER_MSEC)
+/* How a synchronizer waits for a record that still blocks the grace period.
+ * A CPU's record is held by a non-sleeping section on another CPU (ours is
+ * inactive while we run): it leaves within microseconds, unless a
+ * hypervisor has descheduled that CPU (TCG on few host cores does so for
+ * milliseconds), so keep spinning for up to 10 ms: yielding would hand our
+ * CPU to a runnable thread for a whole 10 ms time slice. A thread's
+ * sleepable record may belong to a thread preempted on this very CPU, or
+ * sleeping: spin briefly, then yield, then sleep a tick at a time. */
+#define RCU_WAIT_SPINS        64
+#define RCU_WAIT_CPU_SPIN_NS  (10 * NSEC_PER_MSEC)
+#define RCU_WAIT_YIELD_NS     (12 * NSEC_PER_MSEC)
 
 struct rcu_wait {
     uint64_t start_ns;
     unsigned calls;
 };
 
-static void rcu_wait_blocked(ck_epoch_t *global __unused, ck_epoch_record_t *record __unused,
-                             void *arg)
+static bool is_cpu_record(const ck_epoch_record_t *record)
+{
+    return (const char *)record >= (const char *)&rcu_cpus[0] &&
+           (const char *)record < (const char *)&rcu_cpus[MAX_CPUS];
+}
+
+static void rcu_wait_blocked(ck_epoch_t *global __unused, ck_epoch_record_t *record, void *arg)
 {
     struct rcu_wait *w = arg;
-    if (w->calls++ < RCU_WAIT_SPINS) {
+    uint64_t waited = clock_ns() - w->start_ns;
+    if (w->calls++ < RCU_WAIT_SPINS ||
+        (is_cpu_record(record) && waited < RCU_WAIT_CPU_SPIN_NS)) {
         for (int i = 0; i < 16; i++)
             cpu_relax();
-        return;
-    }
-    if (clock_ns() - w->start_ns < RCU_WAIT_YIELD_NS)
+    } else if (waited < RCU_WAIT_YIELD_NS) {
         thread_yield();
-    else
+    } else {
         sched_sleep_ns(NSEC_PER_MSEC);
+    }
 }
 
 void rcu_synchronize(void)

@@ -18,6 +18,17 @@ uint64_t kbench_cycles_to_ns_milli(uint64_t cycles)
     return tsc_to_ns(cycles * 1000);
 }
 
+uint64_t kbench_median(uint64_t *v, int n)
+{
+    for (int i = 1; i < n; i++)             /* insertion sort: n is small */
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n ? v[n / 2] : 0;
+}
+
 bool kbench_mode(void)
 {
     return boot_arg("bench") != NULL;

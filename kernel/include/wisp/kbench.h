@@ -24,6 +24,8 @@ struct kbench {
 void kbench_report(const char *name, uint64_t value_milli, const char *unit);
 /* Cycles → nanoseconds ×1000, for kbench_report(…, "ns"). */
 uint64_t kbench_cycles_to_ns_milli(uint64_t cycles);
+/* Median of n values (sorts v in place). */
+uint64_t kbench_median(uint64_t *v, int n);
 /* Runs the benchmarks the command line selects. */
 void kbench_run_selected(void);
 bool kbench_mode(void);

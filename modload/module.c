@@ -135,8 +135,8 @@ struct link_context {
     struct module *module;
     uint8_t *stubs;
     uint32_t stubs_used, stub_count;
-    struct mod_error *err;
     enum mod_status status;             /* of an on-demand load, if one failed */
+    struct mod_error dep_err;           /* ... and its reason */
 };
 
 static enum mod_status load_locked(const char *name, struct module **out,
@@ -197,7 +197,7 @@ static int resolve_import(void *context, const char *name, uint64_t *address)
         struct mod_error dep_err;
         struct module *dep;
         if (load_locked(provider, &dep, &dep_err) != MOD_OK) {
-            c->status = mod_fail(c->err, dep_err.code, "import '%s' needs module %s: %s",
+            c->status = mod_fail(&c->dep_err, dep_err.code, "import '%s' needs module %s: %s",
                                  name, provider, dep_err.message);
             return -1;
         }
@@ -333,14 +333,18 @@ static enum mod_status link_module(struct module *m, const struct mod_elf *elf,
     for (int r = MOD_REGION_TEXT; r < MOD_REGION_COUNT; r++)
         target.region[r] = (struct mod_region_target){ (uint8_t *)m->region_va[r],
                                                        m->region_va[r] };
-    struct link_context ctx = { m, (uint8_t *)m->stubs_va, 0, imports, err, MOD_OK };
+    struct link_context ctx = { .module = m, .stubs = (uint8_t *)m->stubs_va,
+                                .stub_count = imports, .status = MOD_OK };
     target.resolve = resolve_import;
     target.resolve_context = &ctx;
     mod_load_copy(elf, &layout, &target);
     st = mod_reloc_apply(elf, &layout, &target, err);
     if (st != MOD_OK) {
-        if (ctx.status != MOD_OK)
-            st = ctx.status;    /* the on-demand load's own reason */
+        if (ctx.status != MOD_OK) {     /* the on-demand load's own reason */
+            st = ctx.status;
+            if (err)
+                *err = ctx.dep_err;
+        }
         goto out;
     }
     area_protect(m->region_va[MOD_REGION_TEXT], m->region_size[MOD_REGION_TEXT], VM_EXEC);

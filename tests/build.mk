@@ -1,7 +1,8 @@
 # tests/build.mk — test-only modules and the deliberately bad image that
 # tests/qemu/e2e_image.py boots: one section of each kind the kernel must
 # refuse (tampered, signed by another key, unsigned, not ELF, truncated
-# ELF, unresolved import, failing init) beside the normal modules.
+# ELF, unresolved import, failing init, an import cycle) beside the normal
+# modules.
 
 TEST_MODULE_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/modules/*/)))
 define test_module_rule
@@ -33,6 +34,7 @@ $(BAD_IMAGE): $(BUILD)/wisp.elf $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pe
 	    --unchecked-module badelf=$(BAD_DIR)/garbage.bin \
 	    --unchecked-module truncated=$(BAD_DIR)/truncated.bin \
 	    --module badimport=$(TM)/bad_import.mod --module badinit=$(TM)/bad_init.mod \
+	    --module cyclea=$(TM)/cycle_a.mod --module cycleb=$(TM)/cycle_b.mod \
 	    --config tests/qemu/bad-image.conf >/dev/null
 	@$(WISP_IMAGE) append $@ --key $(BAD_DIR)/other-key.pem wrongkey=$(TM)/plain.mod >/dev/null
 	@$(PYTHON) tests/qemu/corrupt.py $@ tampered

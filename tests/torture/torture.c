@@ -3,6 +3,7 @@
 #include <wisp/printk.h>
 #include <wisp/boot.h>
 #include <wisp/time.h>
+#include <locks/lockdep.h>
 #include <string.h>
 
 extern const struct torture __torture_start[], __torture_end[];
@@ -20,7 +21,12 @@ static struct torture_result run(const struct torture *t, uint64_t duration_ms, 
     struct torture_params p = { duration_ms * NSEC_PER_MSEC, busted };
     struct torture_result r = { 0 };
     uint64_t start = clock_ns();
+    uint64_t lockdep_before = lockdep_reports_unexpected();
     t->fn(&p, &r);
+    if (lockdep_reports_unexpected() != lockdep_before) {   /* a locking bug under load */
+        r.success = false;
+        r.errors++;
+    }
     uint64_t ms = (clock_ns() - start) / NSEC_PER_MSEC;
     kprintf("torture: %s%s %s ops=%lu grace_periods=%lu errors=%lu time=%lums %s\n",
             t->name, busted ? " (busted)" : "", r.success ? "SUCCESS" : "FAILURE",

@@ -69,6 +69,37 @@ KTEST(validator_reports_order_inversion_once)
     KEXPECT_EQ(r.thread_b, current_thread()->id);
 }
 
+static struct spinlock xthread_a = SPINLOCK_INIT("vtest_xthread_a");
+static struct spinlock xthread_b = SPINLOCK_INIT("vtest_xthread_b");
+
+static void take_a_then_b(void *arg)
+{
+    spin_lock(&xthread_a);
+    spin_lock(&xthread_b);
+    spin_unlock(&xthread_b);
+    spin_unlock(&xthread_a);
+}
+
+KTEST(validator_reports_inversion_between_two_threads_once)
+{
+    unsigned other = (cpu_id() + 1) % cpu_count;
+    struct thread *t = thread_create("vtest_a_then_b", take_a_then_b, NULL, (int)other);
+    KASSERT_TRUE(t != NULL);
+    uint32_t first_id = t->id;
+    thread_join(t);
+    EXPECT_REPORTED_ONCE(LOCKDEP_ORDER_INVERSION, {
+        spin_lock(&xthread_b);
+        spin_lock(&xthread_a);
+        spin_unlock(&xthread_a);
+        spin_unlock(&xthread_b);
+    });
+    struct lockdep_report_info r = lockdep_last_report();
+    KEXPECT_STREQ(r.class_a, "vtest_xthread_a");
+    KEXPECT_STREQ(r.class_b, "vtest_xthread_b");
+    KEXPECT_EQ(r.thread_a, current_thread()->id);
+    KEXPECT_EQ(r.thread_b, first_id);
+}
+
 KTEST(validator_reports_inversion_through_a_chain)
 {
     static struct spinlock a = SPINLOCK_INIT("vtest_chain_a");

@@ -256,8 +256,8 @@ static enum mod_manifest_status expect_words(struct parser *p, uint32_t count, c
                        "expected %s after '%w', found end of line", what, WORD(p, 0));
     }
     return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, count + 1,
-                     "unexpected '%w' after %s of '%w'", WORD(p, count + 1), what,
-                     WORD(p, 0));
+                     "unexpected '%w': '%w' takes %s only", WORD(p, count + 1), WORD(p, 0),
+                     what);
 }
 
 /* The single value of a field, one of choices[]: its index in *value. */
@@ -633,12 +633,13 @@ static enum mod_manifest_status parse_order(struct parser *p)
 {
     struct mod_manifest *m = p->manifest;
     uint8_t before, after;
-    enum mod_manifest_status status = expect_words(p, 3, "'CLASS < CLASS'");
-    if (status)
-        return status;
-    if (!word_is(&p->words[2], "<"))
+    enum mod_manifest_status status;
+    if (p->word_count >= 3 && !word_is(&p->words[2], "<"))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 2,
                          "expected '<' between the two lock classes, found '%w'", WORD(p, 2));
+    status = expect_words(p, 3, "'CLASS < CLASS'");
+    if (status)
+        return status;
     status = intern_lock(p, 1, &before);
     if (!status)
         status = intern_lock(p, 3, &after);

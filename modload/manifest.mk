@@ -9,7 +9,9 @@ MANIFEST_HDR := modload/manifest.h modload/contract.h modload/text.h
 
 # Host: the unit-test runner (tests/host/test_manifest.c) and host tools.
 HOST_SHARED_SRC += $(MANIFEST_SRC)
-$(BUILD)/host/unit-tests: $(MANIFEST_HDR)
+$(BUILD)/host/unit-tests: $(MANIFEST_HDR) $(wildcard tests/host/data/manifests/*)
+$(BUILD)/host/unit-tests: HOST_CFLAGS += \
+    -DMANIFEST_TEST_DATA='"$(CURDIR)/tests/host/data/manifests"'
 
 # Kernel: compiled with $(KERNEL_CFLAGS) by the top Makefile's $(BUILD)/k
 # rule and linked into the core, so that the kernel build proves the code

@@ -37,9 +37,11 @@ static struct {
 static __lock_inline void bl_op(enum bl_type type)
 {
     switch (type) {
-    case BL_RAW:
+    case BL_RAW:                        /* preemption off, as a holder must be */
+        preempt_disable();
         ck_spinlock_ticket_lock(&bl.raw);
         ck_spinlock_ticket_unlock(&bl.raw);
+        preempt_enable();
         break;
     case BL_SPIN:
         spin_lock(&bl.spin);
@@ -110,16 +112,21 @@ KBENCH(lock_uncontended)
     }
 }
 
-/* ---- contended: one worker per CPU, released together ---- */
+/* ---- contended: one worker per CPU, released together ----
+ *
+ * Each worker runs for a fixed time (not a fixed count) so that the workers
+ * really overlap even when the host runs the vCPUs in turns; the figure is
+ * the median, over workers and rounds, of time / operations. */
 
-#define CONTENDED_N 400
+#define CONTENDED_MS 30
 #define CONTENDED_ROUNDS 3
 
 struct bl_run {
     enum bl_type type;
     volatile unsigned ready;
     volatile bool go;
-    uint64_t cycles[MAX_CPUS];
+    uint64_t window;                    /* cycles each worker runs */
+    uint64_t cycles[MAX_CPUS], ops[MAX_CPUS];
 };
 
 static void bl_worker(void *arg)
@@ -129,13 +136,20 @@ static void bl_worker(void *arg)
     __atomic_add_fetch(&run->ready, 1, __ATOMIC_ACQ_REL);
     while (!READ_ONCE(run->go))
         cpu_relax();
-    run->cycles[me] = bl_loop(run->type, CONTENDED_N);
+    uint64_t start = rdtsc_ordered(), now = start, ops = 0;
+    while (now - start < run->window) {
+        for (int i = 0; i < 16; i++)
+            bl_op(run->type);
+        ops += 16;
+        now = rdtsc_ordered();
+    }
+    run->cycles[me] = now - start;
+    run->ops[me] = ops;
 }
 
-KBENCH(lock_contended)
+/* One figure per lock type with ncpu workers (CPUs 0..ncpu-1). */
+static void bl_contended(unsigned ncpu)
 {
-    if (cpu_count > MAX_CPUS)
-        return;
     for (int type = 0; type < BL_COUNT; type++) {
         if (type == BL_CRIT)
             continue;                   /* per-CPU: nothing to contend on */
@@ -143,21 +157,35 @@ KBENCH(lock_contended)
         unsigned nv = 0;
         for (int r = 0; r < CONTENDED_ROUNDS; r++) {
             static struct bl_run run;
-            run = (struct bl_run){ .type = type };
+            run = (struct bl_run){ .type = type,
+                                   .window = clock_tsc_hz() / 1000 * CONTENDED_MS };
             struct thread *t[MAX_CPUS];
-            for (unsigned c = 0; c < cpu_count; c++)
+            for (unsigned c = 0; c < ncpu; c++)
                 t[c] = thread_create("bench_lock", bl_worker, &run, (int)c);
-            while (READ_ONCE(run.ready) < cpu_count)
+            while (READ_ONCE(run.ready) < ncpu)
                 sched_sleep_ns(NSEC_PER_MSEC);
             run.go = true;
-            for (unsigned c = 0; c < cpu_count; c++)
+            for (unsigned c = 0; c < ncpu; c++)
                 thread_join(t[c]);
-            for (unsigned c = 0; c < cpu_count; c++)
-                v[nv++] = run.cycles[c];
+            /* Per-operation cost in milli-cycles, so that sorting keeps precision. */
+            for (unsigned c = 0; c < ncpu; c++)
+                v[nv++] = run.cycles[c] * 1000 / MAX(run.ops[c], 1ul);
         }
         sort(v, nv);
         char how[32];
-        ksnprintf(how, sizeof(how), "contended%u", cpu_count);
-        report(type, how, v[nv / 2], CONTENDED_N);
+        ksnprintf(how, sizeof(how), "contended%u", ncpu);
+        report(type, how, v[nv / 2], 1000);
     }
+}
+
+/* Two CPUs, then all: under TCG with fewer host cores than vCPUs, a ticket
+ * lock's next waiter is often descheduled by the host, which the all-CPU
+ * figure shows (lock-waiter preemption); the two-CPU one mostly does not. */
+KBENCH(lock_contended)
+{
+    if (cpu_count > MAX_CPUS || cpu_count < 2)
+        return;
+    bl_contended(2);
+    if (cpu_count > 2)
+        bl_contended(cpu_count);
 }

@@ -12,6 +12,7 @@
 #include <wisp/time.h>
 #include <wisp/cpu.h>
 #include <wisp/mm.h>
+#include <wisp/smp.h>
 #include <rcu/rcu.h>
 #include <rcu/epoch_table.h>
 #include <tests/torture/torture.h>
@@ -377,6 +378,69 @@ KTEST(rcu_barrier_waits_for_every_queued_callback)
     KEXPECT_EQ(ck_pr_load_64(&counter), (uint64_t)total);
     rcu_barrier();      /* nothing queued: returns too */
     KEXPECT_EQ(ck_pr_load_64(&counter), (uint64_t)total);
+}
+
+/* ---- interrupt context --------------------------------------------------------- */
+
+struct irq_probe {
+    struct rcu_head heads[MAX_CPUS];
+    uint64_t handlers;
+    uint64_t in_interrupt;
+    uint64_t callbacks;
+    unsigned depth_seen[MAX_CPUS];
+};
+
+static struct irq_probe irq_probe;
+
+static void irq_probe_callback(struct rcu_head *head __unused)
+{
+    ck_pr_inc_64(&irq_probe.callbacks);
+}
+
+/* Runs in interrupt context on every other CPU (smp_call_others). */
+static void irq_probe_handler(void *arg __unused)
+{
+    unsigned cpu = cpu_id();
+    rcu_read_lock();
+    irq_probe.depth_seen[cpu] = rcu_cpus[cpu].record.active;
+    rcu_call(&irq_probe.heads[cpu], irq_probe_callback);
+    rcu_read_unlock();
+    if (in_interrupt())
+        ck_pr_inc_64(&irq_probe.in_interrupt);
+    ck_pr_inc_64(&irq_probe.handlers);
+}
+
+/* Interrupt handlers may enter sections and queue callbacks; a handler's
+ * section nests inside the section it interrupted and leaves it intact. */
+KTEST(rcu_sections_and_rcu_call_work_in_interrupt_handlers)
+{
+    irq_probe = (struct irq_probe){ 0 };
+    struct held_reader r = { .depth = 1 };
+    struct syncer s = { .waited_for = &r };
+    unsigned reader_cpu = (cpu_id() + 1) % cpu_count;   /* not ours: it gets the IPI */
+    struct thread *rt = thread_create("held_reader", held_reader_thread, &r, (int)reader_cpu);
+    KASSERT_TRUE(rt != NULL);
+    KEXPECT_TRUE(wait_until(&r.inside, WAIT_TIMEOUT_MS));
+    smp_call_others(irq_probe_handler, NULL);
+    unsigned others = cpu_count - 1;
+    KEXPECT_EQ(irq_probe.handlers, others);
+    KEXPECT_EQ(irq_probe.in_interrupt, others);
+    KEXPECT_EQ(irq_probe.depth_seen[reader_cpu], 2);     /* nested in the reader's section */
+    KEXPECT_EQ(rcu_cpus[reader_cpu].record.active, 1);   /* which survives */
+    struct thread *st = thread_create("syncer", syncer_thread, &s,
+                                      (int)(reader_cpu + 1) % (int)cpu_count);
+    if (st) {
+        KEXPECT_TRUE(wait_until(&s.started, WAIT_TIMEOUT_MS));
+        sched_sleep_ns(30 * NSEC_PER_MSEC);
+        KEXPECT_FALSE(s.done);
+    }
+    r.release = true;
+    thread_join(rt);
+    KASSERT_TRUE(st != NULL);
+    thread_join(st);
+    KEXPECT_TRUE(s.reader_had_left);
+    rcu_barrier();
+    KEXPECT_EQ(ck_pr_load_64(&irq_probe.callbacks), others);
 }
 
 /* ---- epoch table ------------------------------------------------------------ */

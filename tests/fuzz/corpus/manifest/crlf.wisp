@@ -1,0 +1,2 @@
+module bad
+version 1.0

@@ -13,12 +13,16 @@
 #include <wisp/time.h>
 #include <wisp/mm.h>
 #include <wisp/cpu.h>
+#include <string.h>
 
 /* The one global epoch. Records are pushed on its list and never removed
  * (ck_epoch's rule); unregistered records are recycled. */
 static ck_epoch_t rcu_epoch;
 struct rcu_cpu rcu_cpus[MAX_CPUS];
 static uint64_t gp_completed;
+/* Reader records live in their own slab pages: they are written on every
+ * section entry and exit, and are never freed (see rcu_reader_get). */
+static struct kmem_cache *reader_cache;
 
 void rcu_reclaim_init(void);   /* reclaim.c */
 
@@ -27,6 +31,10 @@ void rcu_init(void)
     ck_epoch_init(&rcu_epoch);
     for (unsigned i = 0; i < cpu_count; i++)
         ck_epoch_register(&rcu_epoch, &rcu_cpus[i].record, NULL);
+    reader_cache = kmem_cache_create("rcu_reader", sizeof(struct rcu_reader),
+                                     _Alignof(struct rcu_reader));
+    if (!reader_cache)
+        panic("rcu: cannot create the reader record cache");
     rcu_reclaim_init();
 }
 
@@ -98,9 +106,10 @@ struct rcu_reader *rcu_reader_get(void)
     ck_epoch_record_t *record = ck_epoch_recycle(&rcu_epoch, NULL);
     if (record)
         return container_of(record, struct rcu_reader, record);
-    struct rcu_reader *reader = kzalloc(sizeof(*reader));
+    struct rcu_reader *reader = kmem_cache_alloc(reader_cache);
     if (!reader)
         return NULL;
+    memset(reader, 0, sizeof(*reader));
     ck_epoch_register(&rcu_epoch, &reader->record, NULL);
     return reader;
 }

@@ -86,9 +86,10 @@ struct rcu_reader {
     ck_epoch_record_t record;
 };
 
-/* Returns a reader record for the calling thread (recycled or new). Thread
- * context; may sleep; NULL when memory runs out. Records are never freed:
- * ck_epoch keeps them on its list; rcu_reader_put() makes one reusable. */
+/* Returns a reader record for the calling thread (recycled or new, from
+ * its own slab cache). Thread context; may sleep; NULL when memory runs
+ * out. Records are never freed: ck_epoch keeps them on its list;
+ * rcu_reader_put() makes one reusable. */
 struct rcu_reader *rcu_reader_get(void);
 /* Gives the record back. The caller must not be inside a section on it. */
 void rcu_reader_put(struct rcu_reader *reader);
@@ -126,7 +127,8 @@ typedef void (*rcu_callback_fn)(struct rcu_head *head);
 void rcu_call(struct rcu_head *head, rcu_callback_fn fn);
 
 /* Waits until every callback queued (by rcu_call) before the call has run.
- * Process context, may sleep. */
+ * Process context, may sleep; not from a callback (the reclaimer would
+ * wait for itself). */
 void rcu_barrier(void);
 
 /* ---- Setup and figures ---------------------------------------------------- */

@@ -26,6 +26,7 @@ static uint64_t completed_gen;         /* collections whose callbacks all ran */
 static uint64_t barrier_target;        /* highest collection a barrier awaits */
 static uint64_t callbacks_queued;
 static uint64_t callbacks_done;
+static struct thread *reclaimer;
 
 void rcu_reclaim_init(void);
 
@@ -121,6 +122,8 @@ static bool barrier_reached(void *arg)
  * everything queued before the read, and collections complete in order. */
 void rcu_barrier(void)
 {
+    if (current_thread() == reclaimer)
+        panic("rcu_barrier from an rcu callback: the reclaimer would wait for itself");
     /* Orders the caller's earlier rcu_call() stores before reading the
      * generation; pairs with the locked add in collect(). */
     ck_pr_fence_memory();
@@ -146,8 +149,8 @@ void rcu_reclaim_init(void)
         rcu_cpus[i].cb_first = NULL;
         rcu_cpus[i].cb_last = &rcu_cpus[i].cb_first;
     }
-    struct thread *t = thread_create("rcu_reclaim", rcu_reclaimer, NULL, -1);
-    if (!t)
+    reclaimer = thread_create("rcu_reclaim", rcu_reclaimer, NULL, -1);
+    if (!reclaimer)
         panic("rcu: cannot start the reclaimer thread");
-    thread_detach(t);
+    thread_detach(reclaimer);
 }

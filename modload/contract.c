@@ -149,7 +149,10 @@ enum mod_contract_clause mod_lock_order_add(struct mod_lock_order *order,
             return fail(result, MOD_CLAUSE_LIMIT, prefix, "more than %u lock orders in the set",
                         MOD_LOCK_ORDER_MAX_EDGES);
         order->edges[order->edge_count++] = (struct mod_lock_edge){
-            (uint16_t)before, (uint16_t)after, m->name, m->orders[i].line,
+            (uint16_t)before,
+            (uint16_t)after,
+            m->name,
+            m->orders[i].line,
         };
     }
     return pass(result);
@@ -183,8 +186,8 @@ bool mod_lock_order_before(const struct mod_lock_order *order, const char *a, co
 
 struct dfs_frame {
     uint16_t node;
-    uint16_t via;               /* edge that led here (unused for the root) */
-    uint32_t next_edge;         /* where to resume scanning edges */
+    uint16_t via; /* edge that led here (unused for the root) */
+    uint32_t next_edge; /* where to resume scanning edges */
 };
 
 /* Message for the cycle closed by @closing, which leads back to the node
@@ -203,8 +206,8 @@ static enum mod_contract_clause report_cycle(const struct mod_lock_order *order,
     for (uint32_t k = start + 1; k <= depth; k++) {
         uint32_t e = k < depth ? stack[k].via : closing;
         const struct mod_lock_edge *edge = &order->edges[e];
-        mod_text_format(&text, " < %s (module '%s', line %u)",
-                        order->classes[edge->after].name, edge->module, edge->line);
+        mod_text_format(&text, " < %s (module '%s', line %u)", order->classes[edge->after].name,
+                        edge->module, edge->line);
     }
     mod_text_finish(&text);
     return MOD_CLAUSE_LOCK_CYCLE;
@@ -256,13 +259,11 @@ enum mod_contract_clause mod_lock_order_check(const struct mod_lock_order *order
 
 /* The lock clauses of (a): what the export takes and needs held against
  * what the importer holds. */
-static enum mod_contract_clause check_import_locks(const struct mod_manifest *importer,
-                                                   const struct mod_contract *import,
-                                                   const struct mod_manifest *exporter,
-                                                   const struct mod_contract *export,
-                                                   const struct mod_lock_order *order,
-                                                   const char *prefix,
-                                                   struct mod_contract_result *result)
+static enum mod_contract_clause
+check_import_locks(const struct mod_manifest *importer, const struct mod_contract *import,
+                   const struct mod_manifest *exporter, const struct mod_contract *export,
+                   const struct mod_lock_order *order, const char *prefix,
+                   struct mod_contract_result *result)
 {
     const char *missing = first_missing(exporter, export->caller_holds, importer, import->holds);
     if (missing)
@@ -276,24 +277,24 @@ static enum mod_contract_clause check_import_locks(const struct mod_manifest *im
         if (has_lock(importer, import->holds, taken))
             return fail(result, MOD_CLAUSE_ACQUIRES, prefix,
                         "the export acquires '%s', which the importer already holds "
-                        "when calling (self-deadlock)", taken);
+                        "when calling (self-deadlock)",
+                        taken);
         for (uint32_t h = 0; order && h < importer->lock_name_count && h < 32; h++) {
             const char *held = importer->lock_names[h];
             if ((import->holds & (1u << h)) && mod_lock_order_before(order, taken, held))
                 return fail(result, MOD_CLAUSE_LOCK_ORDER, prefix,
                             "the export acquires '%s', ordered before '%s' which the "
-                            "importer holds when calling (lock inversion)", taken, held);
+                            "importer holds when calling (lock inversion)",
+                            taken, held);
         }
     }
     return pass(result);
 }
 
-enum mod_contract_clause mod_contract_check_import(const struct mod_manifest *importer,
-                                                   const struct mod_contract *import,
-                                                   const struct mod_manifest *exporter,
-                                                   const struct mod_contract *export,
-                                                   const struct mod_lock_order *order,
-                                                   struct mod_contract_result *result)
+enum mod_contract_clause
+mod_contract_check_import(const struct mod_manifest *importer, const struct mod_contract *import,
+                          const struct mod_manifest *exporter, const struct mod_contract *export,
+                          const struct mod_lock_order *order, struct mod_contract_result *result)
 {
     char prefix[192];
     struct mod_text text;
@@ -306,13 +307,13 @@ enum mod_contract_clause mod_contract_check_import(const struct mod_manifest *im
                     "the importer calls it in context '%s', the export declares context '%s'",
                     mod_context_name(import->context), mod_context_name(export->context));
     /* A caller in interrupt context cannot bear a sleep, whatever it says. */
-    bool needs_no_sleep = import->sleeps == MOD_SLEEPS_NEVER ||
-                          (import->context & MOD_CONTEXT_INTERRUPT);
+    bool needs_no_sleep =
+        import->sleeps == MOD_SLEEPS_NEVER || (import->context & MOD_CONTEXT_INTERRUPT);
     if (needs_no_sleep && export->sleeps != MOD_SLEEPS_NEVER)
         return fail(result, MOD_CLAUSE_SLEEPS, prefix,
                     "the importer needs 'sleeps never' (context '%s'), the export declares "
-                    "'sleeps %s'", mod_context_name(import->context),
-                    mod_sleeps_name(export->sleeps));
+                    "'sleeps %s'",
+                    mod_context_name(import->context), mod_sleeps_name(export->sleeps));
     if (import->reentrant && !export->reentrant)
         return fail(result, MOD_CLAUSE_REENTRANT, prefix,
                     "the importer calls it concurrently ('reentrant yes'), the export "
@@ -324,26 +325,25 @@ enum mod_contract_clause mod_contract_check_import(const struct mod_manifest *im
     if (update_strength(export->update) < update_strength(import->update))
         return fail(result, MOD_CLAUSE_UPDATE, prefix,
                     "the importer accepts 'update %s' or stronger, the export declares "
-                    "'update %s'", mod_update_policy_name(import->update),
-                    mod_update_policy_name(export->update));
+                    "'update %s'",
+                    mod_update_policy_name(import->update), mod_update_policy_name(export->update));
     return check_import_locks(importer, import, exporter, export, order, prefix, result);
 }
 
 /* ------------------------------------------------------------ (b) updates */
 
 /* One export of the running version against its successor. */
-static enum mod_contract_clause check_export_kept(const struct mod_manifest *running,
-                                                  const struct mod_contract *old,
-                                                  const struct mod_manifest *next,
-                                                  const struct mod_contract *new,
-                                                  const char *prefix,
-                                                  struct mod_contract_result *result)
+static enum mod_contract_clause
+check_export_kept(const struct mod_manifest *running, const struct mod_contract *old,
+                  const struct mod_manifest *next, const struct mod_contract *new,
+                  const char *prefix, struct mod_contract_result *result)
 {
     const char *added;
     if (old->context & ~new->context)
-        return fail(result, MOD_CLAUSE_CONTEXT, prefix, "weakened from 'context %s' to "
-                    "'context %s'", mod_context_name(old->context),
-                    mod_context_name(new->context));
+        return fail(result, MOD_CLAUSE_CONTEXT, prefix,
+                    "weakened from 'context %s' to "
+                    "'context %s'",
+                    mod_context_name(old->context), mod_context_name(new->context));
     if (old->sleeps == MOD_SLEEPS_NEVER && new->sleeps != MOD_SLEEPS_NEVER)
         return fail(result, MOD_CLAUSE_SLEEPS, prefix,
                     "weakened from 'sleeps never' to 'sleeps may'");
@@ -354,9 +354,10 @@ static enum mod_contract_clause check_export_kept(const struct mod_manifest *run
         return fail(result, MOD_CLAUSE_USER_CALLABLE, prefix,
                     "weakened from 'user-callable yes' to 'user-callable no'");
     if (update_strength(new->update) < update_strength(old->update))
-        return fail(result, MOD_CLAUSE_UPDATE, prefix, "weakened from 'update %s' to "
-                    "'update %s'", mod_update_policy_name(old->update),
-                    mod_update_policy_name(new->update));
+        return fail(result, MOD_CLAUSE_UPDATE, prefix,
+                    "weakened from 'update %s' to "
+                    "'update %s'",
+                    mod_update_policy_name(old->update), mod_update_policy_name(new->update));
     added = first_missing(next, new->acquires, running, old->acquires);
     if (added)
         return fail(result, MOD_CLAUSE_ACQUIRES, prefix,
@@ -379,13 +380,15 @@ static enum mod_contract_clause check_state_path(const struct mod_manifest *runn
     if (!next->state_version)
         return fail(result, MOD_CLAUSE_STATE, prefix,
                     "the running version has state version %u, the new one is stateless "
-                    "(the state would be lost)", running->state_version);
+                    "(the state would be lost)",
+                    running->state_version);
     for (uint32_t i = 0; i < next->transfer_count && i < MOD_MANIFEST_MAX_TRANSFER; i++)
         if (next->transfer_from[i] == running->state_version)
             return pass(result);
     return fail(result, MOD_CLAUSE_STATE, prefix,
                 "the new version (state %u) has no transfer from state version %u "
-                "(add it to 'transfer-from')", next->state_version, running->state_version);
+                "(add it to 'transfer-from')",
+                next->state_version, running->state_version);
 }
 
 enum mod_contract_clause mod_contract_check_update(const struct mod_manifest *running,
@@ -400,8 +403,8 @@ enum mod_contract_clause mod_contract_check_update(const struct mod_manifest *ru
                     next->version_minor);
     mod_text_finish(&text);
     if (strcmp(running->name, next->name) != 0)
-        return fail(result, MOD_CLAUSE_MODULE_NAME, prefix,
-                    "the new manifest is for module '%s'", next->name);
+        return fail(result, MOD_CLAUSE_MODULE_NAME, prefix, "the new manifest is for module '%s'",
+                    next->name);
     for (uint32_t i = 0; i < running->export_count; i++)
         if (running->exports[i].update == MOD_UPDATE_NEVER)
             return fail(result, MOD_CLAUSE_UPDATE_NEVER, prefix,
@@ -417,8 +420,8 @@ enum mod_contract_clause mod_contract_check_update(const struct mod_manifest *ru
         if (found < 0)
             return fail(result, MOD_CLAUSE_MISSING_EXPORT, export_prefix,
                         "the new version removes it");
-        enum mod_contract_clause clause = check_export_kept(
-            running, old, next, &next->exports[found], export_prefix, result);
+        enum mod_contract_clause clause =
+            check_export_kept(running, old, next, &next->exports[found], export_prefix, result);
         if (clause)
             return clause;
     }
@@ -461,8 +464,8 @@ static void check_duplicates(const struct mod_manifest *const *manifests, size_t
         for (size_t b = a + 1; b < count; b++) {
             const struct mod_manifest *first = manifests[a], *second = manifests[b];
             if (strcmp(first->name, second->name) == 0) {
-                fail(&sink->result, MOD_CLAUSE_DUPLICATE, "set",
-                     "module '%s' appears twice", first->name);
+                fail(&sink->result, MOD_CLAUSE_DUPLICATE, "set", "module '%s' appears twice",
+                     first->name);
                 sink_add(sink);
                 continue;
             }
@@ -493,8 +496,7 @@ static void check_imports(const struct mod_manifest *const *manifests, size_t co
                 char prefix[160];
                 struct mod_text text;
                 mod_text_start(&text, prefix, sizeof(prefix));
-                mod_text_format(&text, "module '%s': import '%s'", importer->name,
-                                import->symbol);
+                mod_text_format(&text, "module '%s': import '%s'", importer->name, import->symbol);
                 mod_text_finish(&text);
                 fail(&sink->result, MOD_CLAUSE_MISSING_EXPORT, prefix,
                      "no module of the set exports it");
@@ -502,18 +504,16 @@ static void check_imports(const struct mod_manifest *const *manifests, size_t co
                 continue;
             }
             const struct mod_manifest *exporter = manifests[x - 1];
-            if (mod_contract_check_import(importer, import, exporter,
-                                          &exporter->exports[found], order, &sink->result))
+            if (mod_contract_check_import(importer, import, exporter, &exporter->exports[found],
+                                          order, &sink->result))
                 sink_add(sink);
         }
     }
 }
 
-size_t mod_contract_check_set(const struct mod_manifest *const *manifests, size_t count,
-                              struct mod_lock_order *scratch,
-                              void (*report)(void *context,
-                                             const struct mod_contract_result *finding),
-                              void *context)
+size_t mod_contract_check_set(
+    const struct mod_manifest *const *manifests, size_t count, struct mod_lock_order *scratch,
+    void (*report)(void *context, const struct mod_contract_result *finding), void *context)
 {
     struct finding_sink sink = { .report = report, .context = context };
     bool complete = true;

@@ -9,49 +9,10 @@
  * Every read is bounded by the input size; words point into the input.
  */
 #include "modload/manifest.h"
+#include "modload/manifest_parser.h"
 #include "modload/text.h"
 #include <stdarg.h>
 #include <string.h>
-
-struct word {
-    const char *start;
-    size_t length;
-    uint32_t column;
-};
-
-/* Fields of a block, as bit positions in parser.fields_seen. */
-enum field {
-    FIELD_CONTEXT, FIELD_SLEEPS, FIELD_REENTRANT, FIELD_USER_CALLABLE,
-    FIELD_UPDATE, FIELD_ACQUIRES, FIELD_CALLER_HOLDS, FIELD_HOLDS, FIELD_COUNT
-};
-
-static const char *const field_names[FIELD_COUNT] = {
-    "context", "sleeps", "reentrant", "user-callable", "update",
-    "acquires", "caller-holds", "holds",
-};
-
-#define FIELDS_REQUIRED                                                        \
-    (1u << FIELD_CONTEXT | 1u << FIELD_SLEEPS | 1u << FIELD_REENTRANT |        \
-     1u << FIELD_USER_CALLABLE | 1u << FIELD_UPDATE)
-#define FIELDS_EXPORT (FIELDS_REQUIRED | 1u << FIELD_ACQUIRES | 1u << FIELD_CALLER_HOLDS)
-#define FIELDS_IMPORT (FIELDS_REQUIRED | 1u << FIELD_HOLDS)
-
-struct parser {
-    struct mod_manifest *manifest;
-    const char *file;
-    struct mod_manifest_error *err;
-    uint32_t line;
-    uint32_t word_count;
-    struct word words[MOD_MANIFEST_MAX_WORDS];
-    struct mod_contract *block;             /* open export/import, or NULL */
-    const char *block_kind;                 /* "export" or "import" */
-    uint32_t fields_seen;
-    uint32_t field_line[FIELD_COUNT];
-    uint32_t module_line, version_line, state_line, transfer_line;
-    uint32_t lock_define_line[MOD_MANIFEST_MAX_LOCK_NAMES];
-    uint32_t lock_first_line[MOD_MANIFEST_MAX_LOCK_NAMES];
-    uint32_t lock_first_column[MOD_MANIFEST_MAX_LOCK_NAMES];
-};
 
 static const char *const status_names[MOD_MANIFEST_STATUS_COUNT] = {
     [MOD_MANIFEST_OK] = "ok",
@@ -75,9 +36,9 @@ const char *mod_manifest_status_name(enum mod_manifest_status code)
 
 /* Records the first error: "FILE:LINE:COLUMN: " (column omitted when 0),
  * then "export 'NAME': " inside a block, then the formatted text. */
-static enum mod_manifest_status fail_at(struct parser *p, enum mod_manifest_status code,
-                                        uint32_t line, uint32_t column,
-                                        const char *format, ...)
+enum mod_manifest_status mod_parser_fail(struct mod_manifest_parser *p,
+                                         enum mod_manifest_status code, uint32_t line,
+                                         uint32_t column, const char *format, ...)
 {
     struct mod_manifest_error *err = p->err;
     if (!err)
@@ -103,9 +64,6 @@ static enum mod_manifest_status fail_at(struct parser *p, enum mod_manifest_stat
     return code;
 }
 
-#define FAIL_WORD(p, code, i, ...) fail_at((p), (code), (p)->line, (p)->words[i].column, __VA_ARGS__)
-#define WORD(p, i) (p)->words[i].start, (p)->words[i].length
-
 /* memchr() for the kernel's string.h, which has none. */
 static const char *find_byte(const char *s, int c, size_t n)
 {
@@ -115,7 +73,7 @@ static const char *find_byte(const char *s, int c, size_t n)
     return NULL;
 }
 
-static bool word_is(const struct word *w, const char *s)
+bool mod_parser_word_is(const struct mod_manifest_word *w, const char *s)
 {
     size_t n = strlen(s);
     return w->length == n && memcmp(w->start, s, n) == 0;
@@ -126,7 +84,7 @@ static bool word_is(const struct word *w, const char *s)
 static bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static bool is_identifier(const char *s, size_t n)
+bool mod_parser_is_identifier(const char *s, size_t n)
 {
     if (n == 0 || !(is_letter(s[0]) || s[0] == '_'))
         return false;
@@ -155,21 +113,21 @@ static size_t lock_class_prefix(const char *s, size_t n)
         return 0;
     size_t prefix = (size_t)(dot - s);
     if (prefix > MOD_MANIFEST_MODULE_MAX || !is_module_name(s, prefix) ||
-        !is_identifier(dot + 1, n - prefix - 1))
+        !mod_parser_is_identifier(dot + 1, n - prefix - 1))
         return 0;
     return prefix;
 }
 
 /* Checks word i as a name of the given kind; limit is its longest length. */
-static enum mod_manifest_status check_name(struct parser *p, uint32_t i, const char *kind,
-                                           size_t limit,
-                                           bool (*valid)(const char *, size_t))
+enum mod_manifest_status mod_parser_check_name(struct mod_manifest_parser *p, uint32_t i,
+                                               const char *kind, size_t limit,
+                                               bool (*valid)(const char *, size_t))
 {
-    const struct word *w = &p->words[i];
+    const struct mod_manifest_word *w = &p->words[i];
     if (w->length > limit)
         return FAIL_WORD(p, MOD_MANIFEST_E_LIMIT, i,
-                         "%s '%w' is %lu characters long, the limit is %lu", kind,
-                         WORD(p, i), (unsigned long)w->length, (unsigned long)limit);
+                         "%s '%w' is %lu characters long, the limit is %lu", kind, WORD(p, i),
+                         (unsigned long)w->length, (unsigned long)limit);
     if (!valid(w->start, w->length))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, i, "bad %s '%w'", kind, WORD(p, i));
     return MOD_MANIFEST_OK;
@@ -185,32 +143,15 @@ int mod_manifest_find_lock(const struct mod_manifest *manifest, const char *name
     return -1;
 }
 
-static int find_contract(const struct mod_contract *list, uint32_t count, const char *symbol)
-{
-    for (uint32_t i = 0; i < count; i++)
-        if (strcmp(list[i].symbol, symbol) == 0)
-            return (int)i;
-    return -1;
-}
-
-int mod_manifest_find_export(const struct mod_manifest *manifest, const char *symbol)
-{
-    return find_contract(manifest->exports, manifest->export_count, symbol);
-}
-
-int mod_manifest_find_import(const struct mod_manifest *manifest, const char *symbol)
-{
-    return find_contract(manifest->imports, manifest->import_count, symbol);
-}
-
 /* Validates word i as a lock class and returns its index in lock_names
  * (adding it on first use) in *index. */
-static enum mod_manifest_status intern_lock(struct parser *p, uint32_t i, uint8_t *index)
+enum mod_manifest_status mod_parser_intern_lock(struct mod_manifest_parser *p, uint32_t i,
+                                                uint8_t *index)
 {
     struct mod_manifest *m = p->manifest;
     char name[MOD_MANIFEST_NAME_SIZE];
     enum mod_manifest_status status =
-        check_name(p, i, "lock class", MOD_MANIFEST_NAME_MAX, is_lock_class);
+        mod_parser_check_name(p, i, "lock class", MOD_MANIFEST_NAME_MAX, is_lock_class);
     if (status)
         return status;
     memcpy(name, p->words[i].start, p->words[i].length);
@@ -233,53 +174,21 @@ static enum mod_manifest_status intern_lock(struct parser *p, uint32_t i, uint8_
 
 /* ------------------------------------------------------------ values */
 
-/* "'a', 'b' or 'c'" */
-static void list_choices(struct mod_text *text, const char *const *choices, uint32_t count)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        if (i)
-            mod_text_string(text, i + 1 == count ? " or " : ", ");
-        mod_text_format(text, "'%s'", choices[i]);
-    }
-}
-
 /* Checks that a directive or field has exactly `count` words after its
  * key; `what` says what they are, for the message. */
-static enum mod_manifest_status expect_words(struct parser *p, uint32_t count, const char *what)
+enum mod_manifest_status mod_parser_expect_words(struct mod_manifest_parser *p, uint32_t count,
+                                                 const char *what)
 {
     if (p->word_count == count + 1)
         return MOD_MANIFEST_OK;
     if (p->word_count < count + 1) {
-        const struct word *last = &p->words[p->word_count - 1];
-        return fail_at(p, MOD_MANIFEST_E_SYNTAX, p->line,
-                       last->column + (uint32_t)last->length,
-                       "expected %s after '%w', found end of line", what, WORD(p, 0));
+        const struct mod_manifest_word *last = &p->words[p->word_count - 1];
+        return mod_parser_fail(p, MOD_MANIFEST_E_SYNTAX, p->line,
+                               last->column + (uint32_t)last->length,
+                               "expected %s after '%w', found end of line", what, WORD(p, 0));
     }
-    return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, count + 1,
-                     "unexpected '%w': '%w' takes %s only", WORD(p, count + 1), WORD(p, 0),
-                     what);
-}
-
-/* The single value of a field, one of choices[]: its index in *value. */
-static enum mod_manifest_status parse_choice(struct parser *p, const char *const *choices,
-                                             uint32_t count, uint32_t *value)
-{
-    char expected[128];
-    struct mod_text text;
-    mod_text_start(&text, expected, sizeof(expected));
-    list_choices(&text, choices, count);
-    mod_text_finish(&text);
-    enum mod_manifest_status status = expect_words(p, 1, expected);
-    if (status)
-        return status;
-    for (uint32_t i = 0; i < count; i++) {
-        if (word_is(&p->words[1], choices[i])) {
-            *value = i;
-            return MOD_MANIFEST_OK;
-        }
-    }
-    return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 1, "expected %s after '%w', found '%w'",
-                     expected, WORD(p, 0), WORD(p, 1));
+    return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, count + 1, "unexpected '%w': '%w' takes %s only",
+                     WORD(p, count + 1), WORD(p, 0), what);
 }
 
 /* A decimal number in [min, max] without sign or leading zeros. */
@@ -299,228 +208,19 @@ static bool parse_number(const char *s, size_t n, uint32_t min, uint32_t max, ui
     return true;
 }
 
-/* A lock class list (one or more words after the key) into *set. */
-static enum mod_manifest_status parse_lock_list(struct parser *p, mod_lock_set *set)
-{
-    if (p->word_count < 2)
-        return expect_words(p, 1, "one or more lock classes");
-    if (p->word_count - 1 > MOD_MANIFEST_MAX_LIST)
-        return FAIL_WORD(p, MOD_MANIFEST_E_LIMIT, MOD_MANIFEST_MAX_LIST + 1,
-                         "more than %u lock classes after '%w'", MOD_MANIFEST_MAX_LIST,
-                         WORD(p, 0));
-    *set = 0;
-    for (uint32_t i = 1; i < p->word_count; i++) {
-        uint8_t index;
-        enum mod_manifest_status status = intern_lock(p, i, &index);
-        if (status)
-            return status;
-        if (*set & (1u << index))
-            return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, i, "'%w' names '%w' twice",
-                             WORD(p, 0), WORD(p, i));
-        *set |= 1u << index;
-    }
-    return MOD_MANIFEST_OK;
-}
-
-/* ------------------------------------------------------------ blocks */
-
-static const char *const context_words[] = { "process", "interrupt", "any" };
-static const enum mod_context context_values[] = {
-    MOD_CONTEXT_PROCESS, MOD_CONTEXT_INTERRUPT, MOD_CONTEXT_ANY,
-};
-static const char *const sleeps_words[] = { "may", "never" };
-static const char *const yes_no_words[] = { "yes", "no" };
-static const char *const update_words[] = { "live", "quiescent", "never" };
-static const enum mod_update_policy update_values[] = {
-    MOD_UPDATE_LIVE, MOD_UPDATE_QUIESCENT, MOD_UPDATE_NEVER,
-};
-
-const char *mod_context_name(enum mod_context context)
-{
-    for (uint32_t i = 0; i < 3; i++)
-        if (context_values[i] == context)
-            return context_words[i];
-    return "?";
-}
-
-const char *mod_sleeps_name(enum mod_sleeps sleeps)
-{
-    return sleeps == MOD_SLEEPS_MAY ? "may" : sleeps == MOD_SLEEPS_NEVER ? "never" : "?";
-}
-
-const char *mod_update_policy_name(enum mod_update_policy policy)
-{
-    for (uint32_t i = 0; i < 3; i++)
-        if (update_values[i] == policy)
-            return update_words[i];
-    return "?";
-}
-
-static enum mod_manifest_status unknown_field(struct parser *p)
-{
-    uint32_t allowed = p->block_kind[0] == 'e' ? FIELDS_EXPORT : FIELDS_IMPORT;
-    char expected[160];
-    const char *names[FIELD_COUNT];
-    uint32_t count = 0;
-    struct mod_text text;
-    for (uint32_t f = 0; f < FIELD_COUNT; f++)
-        if (allowed & (1u << f))
-            names[count++] = field_names[f];
-    mod_text_start(&text, expected, sizeof(expected));
-    list_choices(&text, names, count);
-    mod_text_finish(&text);
-    return FAIL_WORD(p, MOD_MANIFEST_E_UNKNOWN_KEY, 0, "unknown field '%w' (expected %s)",
-                     WORD(p, 0), expected);
-}
-
-static enum mod_manifest_status parse_field(struct parser *p)
-{
-    struct mod_contract *c = p->block;
-    uint32_t allowed = p->block_kind[0] == 'e' ? FIELDS_EXPORT : FIELDS_IMPORT;
-    uint32_t field = 0, value = 0;
-    enum mod_manifest_status status;
-    while (field < FIELD_COUNT && !word_is(&p->words[0], field_names[field]))
-        field++;
-    if (field == FIELD_COUNT || !(allowed & (1u << field)))
-        return unknown_field(p);
-    if (p->fields_seen & (1u << field))
-        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 0,
-                         "field '%s' given twice (first on line %u)", field_names[field],
-                         p->field_line[field]);
-    switch (field) {
-    case FIELD_CONTEXT:
-        status = parse_choice(p, context_words, 3, &value);
-        c->context = context_values[value];
-        break;
-    case FIELD_SLEEPS:
-        status = parse_choice(p, sleeps_words, 2, &value);
-        c->sleeps = value == 0 ? MOD_SLEEPS_MAY : MOD_SLEEPS_NEVER;
-        break;
-    case FIELD_REENTRANT:
-        status = parse_choice(p, yes_no_words, 2, &value);
-        c->reentrant = value == 0;
-        break;
-    case FIELD_USER_CALLABLE:
-        status = parse_choice(p, yes_no_words, 2, &value);
-        c->user_callable = value == 0;
-        break;
-    case FIELD_UPDATE:
-        status = parse_choice(p, update_words, 3, &value);
-        c->update = update_values[value];
-        break;
-    case FIELD_ACQUIRES:
-        status = parse_lock_list(p, &c->acquires);
-        break;
-    case FIELD_CALLER_HOLDS:
-        status = parse_lock_list(p, &c->caller_holds);
-        break;
-    default:
-        status = parse_lock_list(p, &c->holds);
-        break;
-    }
-    p->fields_seen |= 1u << field;
-    p->field_line[field] = p->line;
-    return status;
-}
-
-static enum mod_manifest_status close_block(struct parser *p)
-{
-    struct mod_contract *c = p->block;
-    uint32_t missing = FIELDS_REQUIRED & ~p->fields_seen;
-    if (p->word_count != 1)
-        return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 1, "unexpected '%w' after '}'", WORD(p, 1));
-    for (uint32_t f = 0; f < FIELD_COUNT; f++)
-        if (missing & (1u << f))
-            return fail_at(p, MOD_MANIFEST_E_MISSING, p->line, p->words[0].column,
-                           "missing field '%s' (required: context, sleeps, reentrant, "
-                           "user-callable, update)", field_names[f]);
-    /* Code that runs in interrupt context cannot sleep; an importer that
-     * calls from there cannot bear a sleep either. */
-    if ((c->context & MOD_CONTEXT_INTERRUPT) && c->sleeps == MOD_SLEEPS_MAY)
-        return fail_at(p, MOD_MANIFEST_E_CONFLICT, p->field_line[FIELD_SLEEPS], 0,
-                       "'context %s' (line %u) requires 'sleeps never'",
-                       mod_context_name(c->context), p->field_line[FIELD_CONTEXT]);
-    /* User code runs in process context and holds no kernel lock class. */
-    if (c->user_callable && !(c->context & MOD_CONTEXT_PROCESS))
-        return fail_at(p, MOD_MANIFEST_E_CONFLICT, p->field_line[FIELD_USER_CALLABLE], 0,
-                       "'user-callable yes' requires context 'process' or 'any', not "
-                       "'%s' (line %u)", mod_context_name(c->context),
-                       p->field_line[FIELD_CONTEXT]);
-    if (c->user_callable && (c->caller_holds | c->holds))
-        return fail_at(p, MOD_MANIFEST_E_CONFLICT,
-                       p->field_line[c->holds ? FIELD_HOLDS : FIELD_CALLER_HOLDS], 0,
-                       "'user-callable yes' (line %u) and a lock class held by the caller "
-                       "exclude each other", p->field_line[FIELD_USER_CALLABLE]);
-    mod_lock_set both = c->acquires & c->caller_holds;
-    if (both) {
-        uint32_t i = 0;
-        while (!(both & (1u << i)))
-            i++;
-        return fail_at(p, MOD_MANIFEST_E_CONFLICT, p->field_line[FIELD_ACQUIRES], 0,
-                       "acquires '%s', which its caller must already hold (line %u)",
-                       p->manifest->lock_names[i], p->field_line[FIELD_CALLER_HOLDS]);
-    }
-    p->block = NULL;
-    return MOD_MANIFEST_OK;
-}
-
-static enum mod_manifest_status open_block(struct parser *p, bool is_export)
-{
-    struct mod_manifest *m = p->manifest;
-    const char *kind = is_export ? "export" : "import";
-    uint32_t limit = is_export ? MOD_MANIFEST_MAX_EXPORTS : MOD_MANIFEST_MAX_IMPORTS;
-    uint8_t *count = is_export ? &m->export_count : &m->import_count;
-    struct mod_contract *list = is_export ? m->exports : m->imports;
-    char symbol[MOD_MANIFEST_NAME_SIZE];
-    enum mod_manifest_status status;
-    if (p->word_count >= 2 && !word_is(&p->words[1], "{")) {
-        status = check_name(p, 1, "symbol name", MOD_MANIFEST_NAME_MAX, is_identifier);
-        if (status)
-            return status;
-    }
-    status = expect_words(p, 2, "a symbol name and '{'");
-    if (status)
-        return status;
-    if (!word_is(&p->words[2], "{"))
-        return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 2, "expected '{' after '%w %w', found '%w'",
-                         WORD(p, 0), WORD(p, 1), WORD(p, 2));
-    memcpy(symbol, p->words[1].start, p->words[1].length);
-    symbol[p->words[1].length] = '\0';
-    int twice = find_contract(list, *count, symbol);
-    if (twice >= 0)
-        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 1,
-                         "%s '%s' declared twice (first on line %u)", kind, symbol,
-                         list[twice].line);
-    int other = is_export ? mod_manifest_find_import(m, symbol)
-                          : mod_manifest_find_export(m, symbol);
-    if (other >= 0)
-        return FAIL_WORD(p, MOD_MANIFEST_E_CONFLICT, 1,
-                         "'%s' is both exported and imported (line %u)", symbol,
-                         (is_export ? m->imports : m->exports)[other].line);
-    if (*count == limit)
-        return FAIL_WORD(p, MOD_MANIFEST_E_LIMIT, 0, "more than %u %ss", limit, kind);
-    p->block = &list[(*count)++];
-    p->block_kind = kind;
-    memset(p->block, 0, sizeof(*p->block));
-    memcpy(p->block->symbol, symbol, sizeof(symbol));
-    p->block->line = p->line;
-    p->fields_seen = 0;
-    return MOD_MANIFEST_OK;
-}
-
 /* ------------------------------------------------------------ directives */
 
-static enum mod_manifest_status parse_module(struct parser *p)
+static enum mod_manifest_status parse_module(struct mod_manifest_parser *p)
 {
     struct mod_manifest *m = p->manifest;
     enum mod_manifest_status status;
     if (p->module_line)
-        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 0,
-                         "'module' given twice (first on line %u)", p->module_line);
-    status = expect_words(p, 1, "a module name");
+        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 0, "'module' given twice (first on line %u)",
+                         p->module_line);
+    status = mod_parser_expect_words(p, 1, "a module name");
     if (status)
         return status;
-    status = check_name(p, 1, "module name", MOD_MANIFEST_MODULE_MAX, is_module_name);
+    status = mod_parser_check_name(p, 1, "module name", MOD_MANIFEST_MODULE_MAX, is_module_name);
     if (status)
         return status;
     memcpy(m->name, p->words[1].start, p->words[1].length);
@@ -529,17 +229,17 @@ static enum mod_manifest_status parse_module(struct parser *p)
     return MOD_MANIFEST_OK;
 }
 
-static enum mod_manifest_status parse_version(struct parser *p)
+static enum mod_manifest_status parse_version(struct mod_manifest_parser *p)
 {
     struct mod_manifest *m = p->manifest;
     uint32_t major, minor;
     if (p->version_line)
-        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 0,
-                         "'version' given twice (first on line %u)", p->version_line);
-    enum mod_manifest_status status = expect_words(p, 1, "MAJOR.MINOR");
+        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 0, "'version' given twice (first on line %u)",
+                         p->version_line);
+    enum mod_manifest_status status = mod_parser_expect_words(p, 1, "MAJOR.MINOR");
     if (status)
         return status;
-    const struct word *w = &p->words[1];
+    const struct mod_manifest_word *w = &p->words[1];
     const char *dot = find_byte(w->start, '.', w->length);
     if (!dot || !parse_number(w->start, (size_t)(dot - w->start), 0, 65535, &major) ||
         !parse_number(dot + 1, w->length - (size_t)(dot - w->start) - 1, 0, 65535, &minor))
@@ -552,16 +252,16 @@ static enum mod_manifest_status parse_version(struct parser *p)
     return MOD_MANIFEST_OK;
 }
 
-static enum mod_manifest_status parse_state(struct parser *p)
+static enum mod_manifest_status parse_state(struct mod_manifest_parser *p)
 {
     uint32_t version = 0;
     if (p->state_line)
-        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 0,
-                         "'state' given twice (first on line %u)", p->state_line);
-    enum mod_manifest_status status = expect_words(p, 1, "'none' or a state version");
+        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 0, "'state' given twice (first on line %u)",
+                         p->state_line);
+    enum mod_manifest_status status = mod_parser_expect_words(p, 1, "'none' or a state version");
     if (status)
         return status;
-    if (!word_is(&p->words[1], "none") &&
+    if (!mod_parser_word_is(&p->words[1], "none") &&
         !parse_number(WORD(p, 1), 1, MOD_MANIFEST_MAX_STATE, &version))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 1,
                          "expected 'none' or a state version 1..%u after 'state', found '%w'",
@@ -571,18 +271,17 @@ static enum mod_manifest_status parse_state(struct parser *p)
     return MOD_MANIFEST_OK;
 }
 
-static enum mod_manifest_status parse_transfer(struct parser *p)
+static enum mod_manifest_status parse_transfer(struct mod_manifest_parser *p)
 {
     struct mod_manifest *m = p->manifest;
     if (p->transfer_line)
         return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 0,
                          "'transfer-from' given twice (first on line %u)", p->transfer_line);
     if (p->word_count < 2)
-        return expect_words(p, 1, "one or more state versions");
+        return mod_parser_expect_words(p, 1, "one or more state versions");
     if (p->word_count - 1 > MOD_MANIFEST_MAX_TRANSFER)
         return FAIL_WORD(p, MOD_MANIFEST_E_LIMIT, MOD_MANIFEST_MAX_TRANSFER + 1,
-                         "more than %u versions after 'transfer-from'",
-                         MOD_MANIFEST_MAX_TRANSFER);
+                         "more than %u versions after 'transfer-from'", MOD_MANIFEST_MAX_TRANSFER);
     for (uint32_t i = 1; i < p->word_count; i++) {
         uint32_t version, at;
         if (!parse_number(WORD(p, i), 1, MOD_MANIFEST_MAX_STATE, &version))
@@ -604,22 +303,23 @@ static enum mod_manifest_status parse_transfer(struct parser *p)
     return MOD_MANIFEST_OK;
 }
 
-static enum mod_manifest_status parse_lock(struct parser *p)
+static enum mod_manifest_status parse_lock(struct mod_manifest_parser *p)
 {
     struct mod_manifest *m = p->manifest;
     size_t module_length = strlen(m->name);
     uint8_t index;
-    enum mod_manifest_status status = expect_words(p, 1, "a lock class name");
+    enum mod_manifest_status status = mod_parser_expect_words(p, 1, "a lock class name");
     if (status)
         return status;
-    status = intern_lock(p, 1, &index);
+    status = mod_parser_intern_lock(p, 1, &index);
     if (status)
         return status;
     if (lock_class_prefix(WORD(p, 1)) != module_length ||
         memcmp(p->words[1].start, m->name, module_length) != 0)
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 1,
                          "lock class '%w' must be named '%s.NAME' (a class is named after "
-                         "the module that defines it)", WORD(p, 1), m->name);
+                         "the module that defines it)",
+                         WORD(p, 1), m->name);
     if (m->defines & (1u << index))
         return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 1,
                          "lock class '%w' defined twice (first on line %u)", WORD(p, 1),
@@ -629,20 +329,20 @@ static enum mod_manifest_status parse_lock(struct parser *p)
     return MOD_MANIFEST_OK;
 }
 
-static enum mod_manifest_status parse_order(struct parser *p)
+static enum mod_manifest_status parse_order(struct mod_manifest_parser *p)
 {
     struct mod_manifest *m = p->manifest;
     uint8_t before, after;
     enum mod_manifest_status status;
-    if (p->word_count >= 3 && !word_is(&p->words[2], "<"))
+    if (p->word_count >= 3 && !mod_parser_word_is(&p->words[2], "<"))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 2,
                          "expected '<' between the two lock classes, found '%w'", WORD(p, 2));
-    status = expect_words(p, 3, "'CLASS < CLASS'");
+    status = mod_parser_expect_words(p, 3, "'CLASS < CLASS'");
     if (status)
         return status;
-    status = intern_lock(p, 1, &before);
+    status = mod_parser_intern_lock(p, 1, &before);
     if (!status)
-        status = intern_lock(p, 3, &after);
+        status = mod_parser_intern_lock(p, 3, &after);
     if (status)
         return status;
     if (before == after)
@@ -660,37 +360,36 @@ static enum mod_manifest_status parse_order(struct parser *p)
     return MOD_MANIFEST_OK;
 }
 
-static enum mod_manifest_status parse_directive(struct parser *p)
+static enum mod_manifest_status parse_directive(struct mod_manifest_parser *p)
 {
-    const struct word *key = &p->words[0];
+    const struct mod_manifest_word *key = &p->words[0];
     if (p->block) {
-        if (word_is(key, "}"))
-            return close_block(p);
-        if (word_is(key, "export") || word_is(key, "import"))
+        if (mod_parser_word_is(key, "}"))
+            return mod_parser_close_block(p);
+        if (mod_parser_word_is(key, "export") || mod_parser_word_is(key, "import"))
             return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 0,
                              "expected '}' to close the block (opened on line %u) before '%w'",
                              p->block->line, WORD(p, 0));
-        return parse_field(p);
+        return mod_parser_field(p);
     }
-    if (!p->module_line && !word_is(key, "module"))
+    if (!p->module_line && !mod_parser_word_is(key, "module"))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 0,
-                         "expected 'module NAME' as the first directive, found '%w'",
-                         WORD(p, 0));
-    if (word_is(key, "module"))
+                         "expected 'module NAME' as the first directive, found '%w'", WORD(p, 0));
+    if (mod_parser_word_is(key, "module"))
         return parse_module(p);
-    if (word_is(key, "version"))
+    if (mod_parser_word_is(key, "version"))
         return parse_version(p);
-    if (word_is(key, "state"))
+    if (mod_parser_word_is(key, "state"))
         return parse_state(p);
-    if (word_is(key, "transfer-from"))
+    if (mod_parser_word_is(key, "transfer-from"))
         return parse_transfer(p);
-    if (word_is(key, "lock"))
+    if (mod_parser_word_is(key, "lock"))
         return parse_lock(p);
-    if (word_is(key, "order"))
+    if (mod_parser_word_is(key, "order"))
         return parse_order(p);
-    if (word_is(key, "export") || word_is(key, "import"))
-        return open_block(p, word_is(key, "export"));
-    if (word_is(key, "}"))
+    if (mod_parser_word_is(key, "export") || mod_parser_word_is(key, "import"))
+        return mod_parser_open_block(p, mod_parser_word_is(key, "export"));
+    if (mod_parser_word_is(key, "}"))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 0, "'}' without an open export or import");
     return FAIL_WORD(p, MOD_MANIFEST_E_UNKNOWN_KEY, 0,
                      "unknown directive '%w' (expected 'module', 'version', 'state', "
@@ -700,7 +399,8 @@ static enum mod_manifest_status parse_directive(struct parser *p)
 
 /* ------------------------------------------------------------ lines */
 
-static enum mod_manifest_status check_bytes(struct parser *p, const char *line, size_t length)
+static enum mod_manifest_status check_bytes(struct mod_manifest_parser *p, const char *line,
+                                            size_t length)
 {
     static const char hex[] = "0123456789abcdef";
     bool comment = false;
@@ -710,16 +410,16 @@ static enum mod_manifest_status check_bytes(struct parser *p, const char *line, 
         if (c == '#')
             comment = true;
         if (c == '\0')
-            return fail_at(p, MOD_MANIFEST_E_CHARACTER, p->line, column, "NUL byte");
+            return mod_parser_fail(p, MOD_MANIFEST_E_CHARACTER, p->line, column, "NUL byte");
         if (c == '\r')
-            return fail_at(p, MOD_MANIFEST_E_CHARACTER, p->line, column,
-                           "carriage return (lines must end with LF alone, not CRLF)");
+            return mod_parser_fail(p, MOD_MANIFEST_E_CHARACTER, p->line, column,
+                                   "carriage return (lines must end with LF alone, not CRLF)");
         /* Comments may hold UTF-8; the rest is printable ASCII. */
         if (c == '\t' || (c >= 0x20 && c < 0x7f) || (comment && c >= 0x80))
             continue;
-        return fail_at(p, MOD_MANIFEST_E_CHARACTER, p->line, column,
-                       "bad character 0x%c%c%s", hex[c >> 4], hex[c & 15],
-                       c >= 0x80 ? " (non-ASCII bytes are allowed in comments only)" : "");
+        return mod_parser_fail(p, MOD_MANIFEST_E_CHARACTER, p->line, column,
+                               "bad character 0x%c%c%s", hex[c >> 4], hex[c & 15],
+                               c >= 0x80 ? " (non-ASCII bytes are allowed in comments only)" : "");
     }
     return MOD_MANIFEST_OK;
 }
@@ -727,7 +427,8 @@ static enum mod_manifest_status check_bytes(struct parser *p, const char *line, 
 static bool is_single(char c) { return c == '{' || c == '}' || c == '<'; }
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-static enum mod_manifest_status split_words(struct parser *p, const char *line, size_t length)
+static enum mod_manifest_status split_words(struct mod_manifest_parser *p, const char *line,
+                                            size_t length)
 {
     size_t i = 0;
     p->word_count = 0;
@@ -737,9 +438,9 @@ static enum mod_manifest_status split_words(struct parser *p, const char *line, 
             continue;
         }
         if (p->word_count == MOD_MANIFEST_MAX_WORDS)
-            return fail_at(p, MOD_MANIFEST_E_LIMIT, p->line, (uint32_t)i + 1,
-                           "more than %u words on one line", MOD_MANIFEST_MAX_WORDS);
-        struct word *w = &p->words[p->word_count++];
+            return mod_parser_fail(p, MOD_MANIFEST_E_LIMIT, p->line, (uint32_t)i + 1,
+                                   "more than %u words on one line", MOD_MANIFEST_MAX_WORDS);
+        struct mod_manifest_word *w = &p->words[p->word_count++];
         size_t end = i + 1;
         if (!is_single(line[i]))
             while (end < length && !is_blank(line[end]) && line[end] != '#' &&
@@ -754,30 +455,31 @@ static enum mod_manifest_status split_words(struct parser *p, const char *line, 
 }
 
 /* Checks that need the whole text. */
-static enum mod_manifest_status finish(struct parser *p)
+static enum mod_manifest_status finish(struct mod_manifest_parser *p)
 {
     struct mod_manifest *m = p->manifest;
     size_t module_length = strlen(m->name);
     if (p->block)
-        return fail_at(p, MOD_MANIFEST_E_UNTERMINATED, p->block->line, 0,
-                       "not closed: expected '}' before the end of the input");
+        return mod_parser_fail(p, MOD_MANIFEST_E_UNTERMINATED, p->block->line, 0,
+                               "not closed: expected '}' before the end of the input");
     if (!p->module_line)
-        return fail_at(p, MOD_MANIFEST_E_MISSING, 0, 0, "no 'module NAME' directive");
+        return mod_parser_fail(p, MOD_MANIFEST_E_MISSING, 0, 0, "no 'module NAME' directive");
     if (!p->version_line)
-        return fail_at(p, MOD_MANIFEST_E_MISSING, 0, 0,
-                       "no 'version MAJOR.MINOR' directive");
+        return mod_parser_fail(p, MOD_MANIFEST_E_MISSING, 0, 0,
+                               "no 'version MAJOR.MINOR' directive");
     if (m->transfer_count && !m->state_version)
-        return fail_at(p, MOD_MANIFEST_E_CONFLICT, p->transfer_line, 0,
-                       "'transfer-from' needs a state version ('state N'), the module "
-                       "is stateless");
+        return mod_parser_fail(p, MOD_MANIFEST_E_CONFLICT, p->transfer_line, 0,
+                               "'transfer-from' needs a state version ('state N'), the module "
+                               "is stateless");
     for (uint32_t i = 0; i < m->lock_name_count; i++) {
         const char *name = m->lock_names[i];
         if (!(m->defines & (1u << i)) && lock_class_prefix(name, strlen(name)) == module_length &&
             memcmp(name, m->name, module_length) == 0)
-            return fail_at(p, MOD_MANIFEST_E_MISSING, p->lock_first_line[i],
-                           p->lock_first_column[i],
-                           "lock class '%s' is named after this module but no 'lock %s' "
-                           "line defines it", name, name);
+            return mod_parser_fail(p, MOD_MANIFEST_E_MISSING, p->lock_first_line[i],
+                                   p->lock_first_column[i],
+                                   "lock class '%s' is named after this module but no 'lock %s' "
+                                   "line defines it",
+                                   name, name);
     }
     return MOD_MANIFEST_OK;
 }
@@ -786,7 +488,7 @@ enum mod_manifest_status mod_manifest_parse(struct mod_manifest *manifest, const
                                             size_t size, const char *file,
                                             struct mod_manifest_error *err)
 {
-    struct parser p;
+    struct mod_manifest_parser p;
     const char *input = text;
     enum mod_manifest_status status = MOD_MANIFEST_OK;
     memset(manifest, 0, sizeof(*manifest));
@@ -797,10 +499,11 @@ enum mod_manifest_status mod_manifest_parse(struct mod_manifest *manifest, const
     if (err)
         memset(err, 0, sizeof(*err));
     if (size == 0)
-        return fail_at(&p, MOD_MANIFEST_E_SIZE, 0, 0, "empty manifest");
+        return mod_parser_fail(&p, MOD_MANIFEST_E_SIZE, 0, 0, "empty manifest");
     if (size > MOD_MANIFEST_MAX_SIZE)
-        return fail_at(&p, MOD_MANIFEST_E_SIZE, 0, 0, "manifest is %lu bytes, the limit is %u",
-                       (unsigned long)size, MOD_MANIFEST_MAX_SIZE);
+        return mod_parser_fail(&p, MOD_MANIFEST_E_SIZE, 0, 0,
+                               "manifest is %lu bytes, the limit is %u", (unsigned long)size,
+                               MOD_MANIFEST_MAX_SIZE);
     for (size_t position = 0; position < size && !status;) {
         const char *line = input + position;
         const char *newline = find_byte(line, '\n', size - position);
@@ -808,8 +511,8 @@ enum mod_manifest_status mod_manifest_parse(struct mod_manifest *manifest, const
         p.line++;
         position += length + 1;
         if (length > MOD_MANIFEST_MAX_LINE)
-            return fail_at(&p, MOD_MANIFEST_E_LIMIT, p.line, MOD_MANIFEST_MAX_LINE + 1,
-                           "line longer than %u bytes", MOD_MANIFEST_MAX_LINE);
+            return mod_parser_fail(&p, MOD_MANIFEST_E_LIMIT, p.line, MOD_MANIFEST_MAX_LINE + 1,
+                                   "line longer than %u bytes", MOD_MANIFEST_MAX_LINE);
         status = check_bytes(&p, line, length);
         if (!status)
             status = split_words(&p, line, length);

@@ -3,9 +3,10 @@
 # their kernel build check and their fuzzer. Included by the top Makefile
 # after modload/build.mk.
 
-MANIFEST_SRC := modload/manifest.c modload/manifest_print.c modload/contract.c \
-                modload/text.c
-MANIFEST_HDR := modload/manifest.h modload/contract.h modload/text.h
+MANIFEST_SRC := modload/manifest.c modload/manifest_block.c modload/manifest_print.c \
+                modload/contract.c modload/text.c
+MANIFEST_HDR := modload/manifest.h modload/manifest_parser.h modload/contract.h \
+                modload/text.h
 
 # Host: the unit-test runner (tests/host/test_manifest.c) and host tools.
 HOST_SHARED_SRC += $(MANIFEST_SRC)

@@ -35,8 +35,7 @@ static void exercise_rules(const struct mod_manifest *m, const struct mod_manife
     check_message(result.message, sizeof(result.message));
     for (uint32_t i = 0; i < m->import_count; i++)
         for (uint32_t e = 0; e < m->export_count; e++)
-            mod_contract_check_import(m, &m->imports[i], copy, &copy->exports[e], &order,
-                                      &result);
+            mod_contract_check_import(m, &m->imports[i], copy, &copy->exports[e], &order, &result);
     for (uint32_t a = 0; a < m->lock_name_count; a++)
         for (uint32_t b = 0; b < m->lock_name_count; b++)
             mod_lock_order_before(&order, m->lock_names[a], m->lock_names[b]);

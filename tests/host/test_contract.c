@@ -8,9 +8,9 @@
 #include "modload/contract.h"
 #include <stdio.h>
 
-#define CONTRACT(context, sleeps, reentrant, user, update)                     \
-    "  context " context "\n  sleeps " sleeps "\n  reentrant " reentrant        \
-    "\n  user-callable " user "\n  update " update "\n"
+#define CONTRACT(context, sleeps, reentrant, user, update) \
+    "  context " context "\n  sleeps " sleeps "\n  reentrant " reentrant "\n  user-callable " user \
+    "\n  update " update "\n"
 #define PLAIN CONTRACT("process", "may", "no", "no", "quiescent")
 #define STRONG CONTRACT("any", "never", "yes", "yes", "never")
 
@@ -31,12 +31,13 @@ static enum mod_contract_clause check_pair(struct htest_ctx *ctx, const char *im
                                            const char *export_body)
 {
     char text[1024];
-    snprintf(text, sizeof(text),
-             "module user\nversion 1.0\nlock user.held\nimport f {\n%s}\n", import_body);
+    snprintf(text, sizeof(text), "module user\nversion 1.0\nlock user.held\nimport f {\n%s}\n",
+             import_body);
     must_parse(ctx, &importer, text);
     snprintf(text, sizeof(text),
              "module lib\nversion 1.0\nlock lib.a\nlock lib.b\nlock lib.c\n"
-             "order lib.a < lib.b\norder lib.b < lib.c\nexport f {\n%s}\n", export_body);
+             "order lib.a < lib.b\norder lib.b < lib.c\nexport f {\n%s}\n",
+             export_body);
     must_parse(ctx, &exporter, text);
     mod_lock_order_init(&order);
     mod_lock_order_add(&order, &importer, NULL);
@@ -45,17 +46,17 @@ static enum mod_contract_clause check_pair(struct htest_ctx *ctx, const char *im
                                      &exporter.exports[0], &order, &result);
 }
 
-#define EXPECT_PAIR_OK(import_body, export_body)                                \
-    do {                                                                        \
-        EXPECT_EQ(check_pair(ctx, import_body, export_body), MOD_CLAUSE_OK);    \
-        EXPECT_STREQ(result.message, "");                                       \
+#define EXPECT_PAIR_OK(import_body, export_body) \
+    do { \
+        EXPECT_EQ(check_pair(ctx, import_body, export_body), MOD_CLAUSE_OK); \
+        EXPECT_STREQ(result.message, ""); \
     } while (0)
 
-#define EXPECT_PAIR_REFUSED(import_body, export_body, clause_, message_)        \
-    do {                                                                        \
-        EXPECT_EQ(check_pair(ctx, import_body, export_body), clause_);          \
-        EXPECT_EQ(result.clause, clause_);                                      \
-        EXPECT_STREQ(result.message, message_);                                 \
+#define EXPECT_PAIR_REFUSED(import_body, export_body, clause_, message_) \
+    do { \
+        EXPECT_EQ(check_pair(ctx, import_body, export_body), clause_); \
+        EXPECT_EQ(result.clause, clause_); \
+        EXPECT_STREQ(result.message, message_); \
     } while (0)
 
 #define PREFIX "module 'user': import 'f' (exported by 'lib'): clause "
@@ -131,8 +132,7 @@ HTEST(manifest_import_by_user_code_needs_a_user_callable_export)
     EXPECT_PAIR_OK(CONTRACT("process", "may", "no", "yes", "live"),
                    CONTRACT("process", "may", "no", "yes", "live"));
     EXPECT_PAIR_REFUSED(CONTRACT("process", "may", "no", "yes", "live"),
-                        CONTRACT("process", "may", "no", "no", "live"),
-                        MOD_CLAUSE_USER_CALLABLE,
+                        CONTRACT("process", "may", "no", "no", "live"), MOD_CLAUSE_USER_CALLABLE,
                         PREFIX "'user-callable': the importer is user code ('user-callable "
                                "yes'), the export declares 'user-callable no'");
 }
@@ -143,17 +143,18 @@ HTEST(manifest_import_update_policy_orders_quiescent_live_never)
     for (int want = 0; want < 3; want++) {
         for (int have = 0; have < 3; have++) {
             char import_body[256], export_body[256], expected[320];
-            snprintf(import_body, sizeof(import_body),
-                     CONTRACT("process", "may", "no", "no", "%s"), policy[want]);
-            snprintf(export_body, sizeof(export_body),
-                     CONTRACT("process", "may", "no", "no", "%s"), policy[have]);
+            snprintf(import_body, sizeof(import_body), CONTRACT("process", "may", "no", "no", "%s"),
+                     policy[want]);
+            snprintf(export_body, sizeof(export_body), CONTRACT("process", "may", "no", "no", "%s"),
+                     policy[have]);
             if (have >= want) {
                 EXPECT_PAIR_OK(import_body, export_body);
                 continue;
             }
             snprintf(expected, sizeof(expected),
                      PREFIX "'update': the importer accepts 'update %s' or stronger, the "
-                            "export declares 'update %s'", policy[want], policy[have]);
+                            "export declares 'update %s'",
+                     policy[want], policy[have]);
             EXPECT_PAIR_REFUSED(import_body, export_body, MOD_CLAUSE_UPDATE, expected);
         }
     }
@@ -184,14 +185,12 @@ HTEST(manifest_import_holding_a_class_refuses_an_export_taking_one_ordered_befor
 {
     /* lib.a < lib.b < lib.c: holding lib.b, taking lib.c is in order. */
     EXPECT_PAIR_OK(PLAIN "  holds lib.b\n", PLAIN "  acquires lib.c\n");
-    EXPECT_PAIR_REFUSED(PLAIN "  holds lib.b\n", PLAIN "  acquires lib.a\n",
-                        MOD_CLAUSE_LOCK_ORDER,
+    EXPECT_PAIR_REFUSED(PLAIN "  holds lib.b\n", PLAIN "  acquires lib.a\n", MOD_CLAUSE_LOCK_ORDER,
                         PREFIX "'lock order': the export acquires 'lib.a', ordered before "
                                "'lib.b' which the importer holds when calling (lock "
                                "inversion)");
     /* Through a chain of orders. */
-    EXPECT_PAIR_REFUSED(PLAIN "  holds lib.c\n", PLAIN "  acquires lib.a\n",
-                        MOD_CLAUSE_LOCK_ORDER,
+    EXPECT_PAIR_REFUSED(PLAIN "  holds lib.c\n", PLAIN "  acquires lib.a\n", MOD_CLAUSE_LOCK_ORDER,
                         PREFIX "'lock order': the export acquires 'lib.a', ordered before "
                                "'lib.c' which the importer holds when calling (lock "
                                "inversion)");
@@ -223,25 +222,25 @@ static enum mod_contract_clause check_update(struct htest_ctx *ctx, const char *
                                              const char *new_body)
 {
     char text[1024];
-    snprintf(text, sizeof(text),
-             "module m\nversion 1.0\nlock m.a\nlock m.b\nexport f {\n%s}\n", old_body);
+    snprintf(text, sizeof(text), "module m\nversion 1.0\nlock m.a\nlock m.b\nexport f {\n%s}\n",
+             old_body);
     must_parse(ctx, &running, text);
-    snprintf(text, sizeof(text),
-             "module m\nversion 1.1\nlock m.b\nlock m.a\nexport f {\n%s}\n", new_body);
+    snprintf(text, sizeof(text), "module m\nversion 1.1\nlock m.b\nlock m.a\nexport f {\n%s}\n",
+             new_body);
     must_parse(ctx, &next, text);
     return mod_contract_check_update(&running, &next, &result);
 }
 
-#define EXPECT_UPDATE_OK(old_body, new_body)                                    \
-    do {                                                                        \
-        EXPECT_EQ(check_update(ctx, old_body, new_body), MOD_CLAUSE_OK);        \
-        EXPECT_STREQ(result.message, "");                                       \
+#define EXPECT_UPDATE_OK(old_body, new_body) \
+    do { \
+        EXPECT_EQ(check_update(ctx, old_body, new_body), MOD_CLAUSE_OK); \
+        EXPECT_STREQ(result.message, ""); \
     } while (0)
 
-#define EXPECT_UPDATE_REFUSED(old_body, new_body, clause_, message_)            \
-    do {                                                                        \
-        EXPECT_EQ(check_update(ctx, old_body, new_body), clause_);              \
-        EXPECT_STREQ(result.message, message_);                                 \
+#define EXPECT_UPDATE_REFUSED(old_body, new_body, clause_, message_) \
+    do { \
+        EXPECT_EQ(check_update(ctx, old_body, new_body), clause_); \
+        EXPECT_STREQ(result.message, message_); \
     } while (0)
 
 #define UPDATE_PREFIX "module 'm': update 1.0 to 1.1: export 'f': clause "
@@ -264,8 +263,7 @@ HTEST(manifest_update_context_may_widen_never_narrow)
                           UPDATE_PREFIX "'context': weakened from 'context any' to 'context "
                                         "process'");
     EXPECT_UPDATE_REFUSED(CONTRACT("process", "never", "no", "no", "live"),
-                          CONTRACT("interrupt", "never", "no", "no", "live"),
-                          MOD_CLAUSE_CONTEXT,
+                          CONTRACT("interrupt", "never", "no", "no", "live"), MOD_CLAUSE_CONTEXT,
                           UPDATE_PREFIX "'context': weakened from 'context process' to "
                                         "'context interrupt'");
 }
@@ -295,8 +293,7 @@ HTEST(manifest_update_may_become_user_callable_never_stop)
     EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "live"),
                      CONTRACT("process", "may", "no", "yes", "live"));
     EXPECT_UPDATE_REFUSED(CONTRACT("process", "may", "no", "yes", "live"),
-                          CONTRACT("process", "may", "no", "no", "live"),
-                          MOD_CLAUSE_USER_CALLABLE,
+                          CONTRACT("process", "may", "no", "no", "live"), MOD_CLAUSE_USER_CALLABLE,
                           UPDATE_PREFIX "'user-callable': weakened from 'user-callable yes' "
                                         "to 'user-callable no'");
 }
@@ -308,8 +305,7 @@ HTEST(manifest_update_policy_may_move_towards_live_and_never_only)
     EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "live"),
                      CONTRACT("process", "may", "no", "no", "never"));
     EXPECT_UPDATE_REFUSED(CONTRACT("process", "may", "no", "no", "live"),
-                          CONTRACT("process", "may", "no", "no", "quiescent"),
-                          MOD_CLAUSE_UPDATE,
+                          CONTRACT("process", "may", "no", "no", "quiescent"), MOD_CLAUSE_UPDATE,
                           UPDATE_PREFIX "'update': weakened from 'update live' to 'update "
                                         "quiescent'");
 }
@@ -317,8 +313,7 @@ HTEST(manifest_update_policy_may_move_towards_live_and_never_only)
 HTEST(manifest_update_of_a_version_with_an_update_never_export_is_refused)
 {
     EXPECT_UPDATE_REFUSED(CONTRACT("process", "may", "no", "no", "never"),
-                          CONTRACT("process", "may", "no", "no", "never"),
-                          MOD_CLAUSE_UPDATE_NEVER,
+                          CONTRACT("process", "may", "no", "no", "never"), MOD_CLAUSE_UPDATE_NEVER,
                           "module 'm': update 1.0 to 1.1: clause 'update never': export 'f' of "
                           "the running version says 'update never'");
 }
@@ -348,8 +343,9 @@ HTEST(manifest_update_may_need_fewer_caller_locks_never_more)
 HTEST(manifest_update_may_add_exports_never_remove_them)
 {
     must_parse(ctx, &running, "module m\nversion 1.0\nexport f {\n" PLAIN "}\n");
-    must_parse(ctx, &next, "module m\nversion 1.1\nexport g {\n" PLAIN "}\n"
-                           "export f {\n" PLAIN "}\n");
+    must_parse(ctx, &next,
+               "module m\nversion 1.1\nexport g {\n" PLAIN "}\n"
+               "export f {\n" PLAIN "}\n");
     EXPECT_EQ(mod_contract_check_update(&running, &next, &result), MOD_CLAUSE_OK);
     EXPECT_EQ(mod_contract_check_update(&next, &running, &result), MOD_CLAUSE_MISSING_EXPORT);
     EXPECT_STREQ(result.message, "module 'm': update 1.1 to 1.0: export 'g': clause 'missing "
@@ -411,9 +407,11 @@ HTEST(manifest_swap_policy_is_the_most_demanding_export)
 {
     must_parse(ctx, &running, "module m\nversion 1.0\n");
     EXPECT_EQ(mod_contract_swap_policy(&running), MOD_UPDATE_LIVE);
-    must_parse(ctx, &running, "module m\nversion 1.0\nexport f {\n"
-                              CONTRACT("process", "may", "no", "no", "live") "}\nexport g {\n"
-                              CONTRACT("process", "may", "no", "no", "quiescent") "}\n");
+    must_parse(
+        ctx, &running,
+        "module m\nversion 1.0\nexport f {\n" CONTRACT(
+            "process", "may", "no", "no",
+            "live") "}\nexport g {\n" CONTRACT("process", "may", "no", "no", "quiescent") "}\n");
     EXPECT_EQ(mod_contract_swap_policy(&running), MOD_UPDATE_QUIESCENT);
     running.exports[0].update = MOD_UPDATE_NEVER;
     EXPECT_EQ(mod_contract_swap_policy(&running), MOD_UPDATE_NEVER);
@@ -457,8 +455,9 @@ HTEST(manifest_lock_order_reports_a_two_module_cycle_with_who_declared_it)
 
 HTEST(manifest_lock_order_reports_a_longer_cycle_after_an_acyclic_part)
 {
-    must_parse(ctx, &set_storage[0], "module a\nversion 1.0\nlock a.w\nlock a.x\n"
-                                     "order a.w < a.x\norder a.x < b.y\n");
+    must_parse(ctx, &set_storage[0],
+               "module a\nversion 1.0\nlock a.w\nlock a.x\n"
+               "order a.w < a.x\norder a.x < b.y\n");
     must_parse(ctx, &set_storage[1], "module b\nversion 1.0\nlock b.y\norder b.y < c.z\n");
     must_parse(ctx, &set_storage[2], "module c\nversion 1.0\nlock c.z\norder c.z < a.x\n");
     mod_lock_order_init(&order);
@@ -534,8 +533,9 @@ static size_t check_set(struct htest_ctx *ctx, struct findings *f, int count, co
 HTEST(manifest_set_of_compatible_modules_has_no_findings)
 {
     struct findings f;
-    EXPECT_EQ(check_set(ctx, &f, 2, EXPORTER,
-                        "module user\nversion 1.0\nimport f {\n" PLAIN "}\n", NULL), 0);
+    EXPECT_EQ(
+        check_set(ctx, &f, 2, EXPORTER, "module user\nversion 1.0\nimport f {\n" PLAIN "}\n", NULL),
+        0);
     EXPECT_EQ(f.count, 0);
 }
 
@@ -543,8 +543,10 @@ HTEST(manifest_set_reports_unresolved_and_incompatible_imports)
 {
     struct findings f;
     EXPECT_EQ(check_set(ctx, &f, 2, EXPORTER,
-                        "module user\nversion 1.0\nimport g {\n" PLAIN "}\nimport f {\n"
-                        CONTRACT("process", "may", "yes", "no", "quiescent") "}\n", NULL), 2);
+                        "module user\nversion 1.0\nimport g {\n" PLAIN "}\nimport f {\n" CONTRACT(
+                            "process", "may", "yes", "no", "quiescent") "}\n",
+                        NULL),
+              2);
     EXPECT_EQ(f.clauses[0], MOD_CLAUSE_MISSING_EXPORT);
     EXPECT_STREQ(f.messages[0], "module 'user': import 'g': clause 'missing export': no module "
                                 "of the set exports it");
@@ -555,11 +557,12 @@ HTEST(manifest_set_reports_duplicate_modules_and_exports)
 {
     struct findings f;
     EXPECT_EQ(check_set(ctx, &f, 3, EXPORTER, EXPORTER,
-                        "module other\nversion 1.0\nexport f {\n" PLAIN "}\n"), 3);
+                        "module other\nversion 1.0\nexport f {\n" PLAIN "}\n"),
+              3);
     EXPECT_STREQ(f.messages[0], "set: clause 'duplicate': module 'lib' appears twice");
     EXPECT_STREQ(f.messages[1], "set: clause 'duplicate': symbol 'f' is exported by module "
                                 "'lib' and by module 'other'");
-    EXPECT_EQ(f.clauses[2], MOD_CLAUSE_DUPLICATE);     /* the second 'lib' and 'other' */
+    EXPECT_EQ(f.clauses[2], MOD_CLAUSE_DUPLICATE); /* the second 'lib' and 'other' */
 }
 
 HTEST(manifest_set_reports_lock_classes_no_module_defines)
@@ -567,7 +570,8 @@ HTEST(manifest_set_reports_lock_classes_no_module_defines)
     struct findings f;
     EXPECT_EQ(check_set(ctx, &f, 1,
                         "module user\nversion 1.0\nexport g {\n" PLAIN "  acquires gone.lock\n}\n",
-                        NULL, NULL), 1);
+                        NULL, NULL),
+              1);
     EXPECT_EQ(f.clauses[0], MOD_CLAUSE_LOCK_UNDEFINED);
     EXPECT_STREQ(f.messages[0], "module 'user': clause 'undefined lock class': names lock class "
                                 "'gone.lock', which no module of the set defines");
@@ -580,7 +584,9 @@ HTEST(manifest_set_reports_cycles_and_order_violations)
                         "module lib\nversion 1.0\nlock lib.a\norder lib.a < user.b\n"
                         "export f {\n" PLAIN "  acquires lib.a\n}\n",
                         "module user\nversion 1.0\nlock user.b\norder user.b < lib.a\n"
-                        "import f {\n" PLAIN "  holds user.b\n}\n", NULL), 2);
+                        "import f {\n" PLAIN "  holds user.b\n}\n",
+                        NULL),
+              2);
     EXPECT_EQ(f.clauses[0], MOD_CLAUSE_LOCK_CYCLE);
     EXPECT_STREQ(f.messages[0], "lock order cycle: lib.a < user.b (module 'lib', line 4) < "
                                 "lib.a (module 'user', line 4)");

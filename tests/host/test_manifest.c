@@ -42,11 +42,11 @@ static const char *read_example(const char *name, size_t *size)
     return text;
 }
 
-#define EXPECT_PARSE_ERROR(text, code_, message_)                               \
-    do {                                                                        \
-        EXPECT_EQ(parse(&manifest, text), code_);                               \
-        EXPECT_EQ(error.code, code_);                                           \
-        EXPECT_STREQ(error.message, message_);                                  \
+#define EXPECT_PARSE_ERROR(text, code_, message_) \
+    do { \
+        EXPECT_EQ(parse(&manifest, text), code_); \
+        EXPECT_EQ(error.code, code_); \
+        EXPECT_STREQ(error.message, message_); \
     } while (0)
 
 /* ------------------------------------------------------------ fields */
@@ -56,8 +56,7 @@ HTEST(manifest_parses_the_counter_example)
     size_t size;
     const char *text = read_example("counter.wisp", &size);
     ASSERT_NOT_NULL(text);
-    ASSERT_EQ(mod_manifest_parse(&manifest, text, size, "counter.wisp", &error),
-              MOD_MANIFEST_OK);
+    ASSERT_EQ(mod_manifest_parse(&manifest, text, size, "counter.wisp", &error), MOD_MANIFEST_OK);
     EXPECT_STREQ(manifest.name, "counter");
     EXPECT_EQ(manifest.version_major, 1);
     EXPECT_EQ(manifest.version_minor, 2);
@@ -121,16 +120,18 @@ HTEST(manifest_parses_every_value_of_every_field)
         int value;
     } cases[] = {
         { "  context process\n  sleeps may\n  reentrant no\n  user-callable yes\n"
-          "  update quiescent\n", 0 },
+          "  update quiescent\n",
+          0 },
         { "  context interrupt\n  sleeps never\n  reentrant yes\n  user-callable no\n"
-          "  update never\n", 1 },
+          "  update never\n",
+          1 },
         { "  context any\n  sleeps never\n  reentrant no\n  user-callable yes\n"
-          "  update live\n", 2 },
+          "  update live\n",
+          2 },
     };
     static const enum mod_context contexts[] = { MOD_CONTEXT_PROCESS, MOD_CONTEXT_INTERRUPT,
                                                  MOD_CONTEXT_ANY };
-    static const enum mod_sleeps sleeps[] = { MOD_SLEEPS_MAY, MOD_SLEEPS_NEVER,
-                                              MOD_SLEEPS_NEVER };
+    static const enum mod_sleeps sleeps[] = { MOD_SLEEPS_MAY, MOD_SLEEPS_NEVER, MOD_SLEEPS_NEVER };
     static const bool reentrant[] = { false, true, false };
     static const bool user[] = { true, false, true };
     static const enum mod_update_policy update[] = { MOD_UPDATE_QUIESCENT, MOD_UPDATE_NEVER,
@@ -153,9 +154,9 @@ HTEST(manifest_parses_every_value_of_every_field)
 
 HTEST(manifest_parses_lock_lists_of_exports_and_imports)
 {
-    ASSERT_EQ(parse(&manifest, HEAD "lock m.a\nlock m.b\n"
-                    EXPORT("f", FIELDS "  acquires m.a x.y\n  caller-holds m.b\n")
-                    IMPORT("g", FIELDS "  holds m.b x.z m.a\n")),
+    ASSERT_EQ(parse(&manifest, HEAD "lock m.a\nlock m.b\n" EXPORT(
+                                   "f", FIELDS "  acquires m.a x.y\n  caller-holds m.b\n")
+                                   IMPORT("g", FIELDS "  holds m.b x.z m.a\n")),
               MOD_MANIFEST_OK);
     int a = mod_manifest_find_lock(&manifest, "m.a"), b = mod_manifest_find_lock(&manifest, "m.b");
     int y = mod_manifest_find_lock(&manifest, "x.y"), z = mod_manifest_find_lock(&manifest, "x.z");
@@ -177,7 +178,7 @@ HTEST(manifest_state_none_and_absent_mean_stateless)
     ASSERT_EQ(parse(&manifest, HEAD "state 65535\ntransfer-from 9 3 65535\n"), MOD_MANIFEST_OK);
     EXPECT_EQ(manifest.state_version, 65535);
     ASSERT_EQ(manifest.transfer_count, 3);
-    EXPECT_EQ(manifest.transfer_from[0], 3);        /* kept sorted */
+    EXPECT_EQ(manifest.transfer_from[0], 3); /* kept sorted */
     EXPECT_EQ(manifest.transfer_from[1], 9);
     EXPECT_EQ(manifest.transfer_from[2], 65535);
 }
@@ -185,7 +186,8 @@ HTEST(manifest_state_none_and_absent_mean_stateless)
 HTEST(manifest_accepts_comments_tabs_blank_lines_and_no_final_newline)
 {
     ASSERT_EQ(parse(&manifest, "# header\n\n\tmodule\tm   # caf\xc3\xa9\n   \n"
-                               "version 0.65535#x\nexport f{" "\n" FIELDS "}# end"),
+                               "version 0.65535#x\nexport f{"
+                               "\n" FIELDS "}# end"),
               MOD_MANIFEST_OK);
     EXPECT_STREQ(manifest.name, "m");
     EXPECT_EQ(manifest.version_minor, 65535);
@@ -240,9 +242,11 @@ HTEST(manifest_accepts_every_limit_exactly)
     EXPECT_EQ(parse(&manifest, text), MOD_MANIFEST_OK);
     EXPECT_EQ(manifest.lock_name_count, MOD_MANIFEST_MAX_LOCK_NAMES);
     /* A 63-character symbol. */
-    EXPECT_EQ(parse(&manifest, HEAD "export "
-                    "a12345678901234567890123456789012345678901234567890123456789012 {\n"
-                    FIELDS "}\n"), MOD_MANIFEST_OK);
+    EXPECT_EQ(parse(&manifest, HEAD
+                    "export "
+                    "a12345678901234567890123456789012345678901234567890123456789012 {\n" FIELDS
+                    "}\n"),
+              MOD_MANIFEST_OK);
 }
 
 /* ------------------------------------------------------------ errors: bytes */
@@ -266,8 +270,7 @@ HTEST(manifest_refuses_nul_bytes)
     EXPECT_EQ(error.line, 2);
     EXPECT_EQ(error.column, 12);
     static const char in_comment[] = "module m # \0\n";
-    EXPECT_EQ(parse_bytes(&manifest, in_comment, sizeof(in_comment) - 1),
-              MOD_MANIFEST_E_CHARACTER);
+    EXPECT_EQ(parse_bytes(&manifest, in_comment, sizeof(in_comment) - 1), MOD_MANIFEST_E_CHARACTER);
     EXPECT_STREQ(error.message, "t.wisp:1:12: NUL byte");
 }
 
@@ -330,7 +333,8 @@ HTEST(manifest_requires_module_first_then_version)
 
 HTEST(manifest_refuses_bad_module_names)
 {
-    EXPECT_PARSE_ERROR("module 1abc\n", MOD_MANIFEST_E_SYNTAX, "t.wisp:1:8: bad module name '1abc'");
+    EXPECT_PARSE_ERROR("module 1abc\n", MOD_MANIFEST_E_SYNTAX,
+                       "t.wisp:1:8: bad module name '1abc'");
     EXPECT_PARSE_ERROR("module a.b\n", MOD_MANIFEST_E_SYNTAX, "t.wisp:1:8: bad module name 'a.b'");
     EXPECT_PARSE_ERROR("module abcdefghijabcdefghijabcdefghijab\n", MOD_MANIFEST_E_LIMIT,
                        "t.wisp:1:8: module name 'abcdefghijabcdefghijabcdefghijab' is 32 "
@@ -349,8 +353,7 @@ HTEST(manifest_refuses_directives_given_twice)
                        "t.wisp:3:1: 'version' given twice (first on line 2)");
     EXPECT_PARSE_ERROR(HEAD "state 1\nstate 1\n", MOD_MANIFEST_E_DUPLICATE,
                        "t.wisp:4:1: 'state' given twice (first on line 3)");
-    EXPECT_PARSE_ERROR(HEAD "state 1\ntransfer-from 1\ntransfer-from 2\n",
-                       MOD_MANIFEST_E_DUPLICATE,
+    EXPECT_PARSE_ERROR(HEAD "state 1\ntransfer-from 1\ntransfer-from 2\n", MOD_MANIFEST_E_DUPLICATE,
                        "t.wisp:5:1: 'transfer-from' given twice (first on line 4)");
 }
 
@@ -413,7 +416,8 @@ HTEST(manifest_refuses_bad_lock_definitions)
     EXPECT_PARSE_ERROR(HEAD "lock m.a.b\n", MOD_MANIFEST_E_SYNTAX,
                        "t.wisp:3:6: bad lock class 'm.a.b'");
     EXPECT_PARSE_ERROR(HEAD "lock m.abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij"
-                            "abcdefghijab\n", MOD_MANIFEST_E_LIMIT,
+                            "abcdefghijab\n",
+                       MOD_MANIFEST_E_LIMIT,
                        "t.wisp:3:6: lock class 'm.abcdefghijabcdefghijabcdefghijabcdefgh...' is "
                        "64 characters long, the limit is 63");
 }
@@ -495,7 +499,7 @@ HTEST(manifest_refuses_bad_block_openings)
     EXPECT_PARSE_ERROR(HEAD "export a.b {\n", MOD_MANIFEST_E_SYNTAX,
                        "t.wisp:3:8: bad symbol name 'a.b'");
     EXPECT_PARSE_ERROR(HEAD "export "
-                       "a123456789012345678901234567890123456789012345678901234567890123 {\n",
+                            "a123456789012345678901234567890123456789012345678901234567890123 {\n",
                        MOD_MANIFEST_E_LIMIT,
                        "t.wisp:3:8: symbol name 'a123456789012345678901234567890123456789...' "
                        "is 64 characters long, the limit is 63");
@@ -566,8 +570,8 @@ HTEST(manifest_refuses_unknown_and_misplaced_fields)
 HTEST(manifest_refuses_fields_given_twice)
 {
     static const char *const fields[] = {
-        "context any", "sleeps never", "reentrant yes", "user-callable no", "update live",
-        "acquires x.a", "caller-holds x.b",
+        "context any", "sleeps never", "reentrant yes",    "user-callable no",
+        "update live", "acquires x.a", "caller-holds x.b",
     };
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         char text[256], expected[160];
@@ -668,39 +672,38 @@ HTEST(manifest_status_and_value_names)
 
 /* ------------------------------------------------------------ printer */
 
-static const char counter_canonical[] =
-    "module counter\n"
-    "version 1.2\n"
-    "state 2\n"
-    "transfer-from 1 2\n"
-    "lock counter.total\n"
-    "order counter.total < console.output\n"
-    "\n"
-    "export counter_add {\n"
-    "  context any\n"
-    "  sleeps never\n"
-    "  reentrant yes\n"
-    "  user-callable yes\n"
-    "  update live\n"
-    "  acquires counter.total\n"
-    "}\n"
-    "\n"
-    "export counter_read {\n"
-    "  context process\n"
-    "  sleeps may\n"
-    "  reentrant yes\n"
-    "  user-callable yes\n"
-    "  update live\n"
-    "}\n"
-    "\n"
-    "import console_write {\n"
-    "  context process\n"
-    "  sleeps may\n"
-    "  reentrant yes\n"
-    "  user-callable no\n"
-    "  update quiescent\n"
-    "  holds counter.total\n"
-    "}\n";
+static const char counter_canonical[] = "module counter\n"
+                                        "version 1.2\n"
+                                        "state 2\n"
+                                        "transfer-from 1 2\n"
+                                        "lock counter.total\n"
+                                        "order counter.total < console.output\n"
+                                        "\n"
+                                        "export counter_add {\n"
+                                        "  context any\n"
+                                        "  sleeps never\n"
+                                        "  reentrant yes\n"
+                                        "  user-callable yes\n"
+                                        "  update live\n"
+                                        "  acquires counter.total\n"
+                                        "}\n"
+                                        "\n"
+                                        "export counter_read {\n"
+                                        "  context process\n"
+                                        "  sleeps may\n"
+                                        "  reentrant yes\n"
+                                        "  user-callable yes\n"
+                                        "  update live\n"
+                                        "}\n"
+                                        "\n"
+                                        "import console_write {\n"
+                                        "  context process\n"
+                                        "  sleeps may\n"
+                                        "  reentrant yes\n"
+                                        "  user-callable no\n"
+                                        "  update quiescent\n"
+                                        "  holds counter.total\n"
+                                        "}\n";
 
 HTEST(manifest_prints_the_counter_example_in_canonical_form)
 {
@@ -716,9 +719,9 @@ HTEST(manifest_prints_the_counter_example_in_canonical_form)
 HTEST(manifest_prints_lock_sets_sorted_and_omits_empty_lists)
 {
     static char out[4096];
-    ASSERT_EQ(parse(&manifest, HEAD "state none\nlock m.z\nlock m.a\n"
-                    EXPORT("f", FIELDS "  caller-holds x.c x.b\n  acquires m.z m.a\n")
-                    IMPORT("g", FIELDS)),
+    ASSERT_EQ(parse(&manifest, HEAD "state none\nlock m.z\nlock m.a\n" EXPORT(
+                                   "f", FIELDS "  caller-holds x.c x.b\n  acquires m.z m.a\n")
+                                   IMPORT("g", FIELDS)),
               MOD_MANIFEST_OK);
     mod_manifest_print(&manifest, out, sizeof(out));
     EXPECT_STREQ(out, "module m\nversion 1.0\nstate none\nlock m.a\nlock m.z\n\n"
@@ -770,8 +773,7 @@ HTEST(manifest_round_trips_every_example)
 HTEST(manifest_round_trips_when_classes_are_named_before_defined)
 {
     const char *text = HEAD "import g {\n" FIELDS "  holds x.b m.a\n}\n"
-                       "order x.b < m.a\nlock m.a\nlock m.b\n"
-                       "state 7\ntransfer-from 7 2\n"
-                       EXPORT("f", FIELDS "  acquires m.b\n");
+                            "order x.b < m.a\nlock m.a\nlock m.b\n"
+                            "state 7\ntransfer-from 7 2\n" EXPORT("f", FIELDS "  acquires m.b\n");
     expect_round_trip(ctx, text, strlen(text));
 }

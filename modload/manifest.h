@@ -93,6 +93,10 @@ struct mod_lock_order_decl {
     uint32_t line;
 };
 
+/* What mod_manifest_parse() fills. Invariants the printer and the contract
+ * rules rely on (a manifest built in memory must keep them): every count
+ * is within its limit, every lock index and set bit is below
+ * lock_name_count, names are NUL-terminated, transfer_from is sorted. */
 struct mod_manifest {
     char name[MOD_MANIFEST_MODULE_MAX + 1];
     uint16_t version_major, version_minor;  /* image version = major<<16|minor */

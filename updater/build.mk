@@ -16,3 +16,29 @@ $(UPDATER_KERNEL_OBJ): | $(BEARSSL_DIR)/inc/bearssl.h
 
 # ---------------------------------------------------------------- host
 HOST_SHARED_SRC += $(UPDATER_SRC)
+
+UPDATER_HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/include -I. \
+    -I$(BEARSSL_DIR)/inc
+WISP_PUSH := $(BUILD)/host/wisp-push
+WISP_RECV_SIM := $(BUILD)/host/wisp-recv-sim
+HOST_TOOLS += $(WISP_PUSH) $(WISP_RECV_SIM)
+
+$(WISP_PUSH) $(WISP_RECV_SIM): $(BUILD)/host/wisp-%: updater/wisp-%.c $(UPDATER_SRC) $(UPDATER_HDR) kernel/lib/format.c \
+                      $(BEARSSL_HOST_LIB)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) $(UPDATER_HOST_CFLAGS) $< $(UPDATER_SRC) kernel/lib/format.c \
+	    $(BEARSSL_HOST_LIB) -o $@
+
+# tests/host/test_push.py drives both tools over a unix socket.
+test: $(WISP_PUSH) $(WISP_RECV_SIM)
+test-host: $(WISP_PUSH) $(WISP_RECV_SIM)
+
+# ---------------------------------------------------------------- fuzz
+FUZZ_TARGETS += $(BUILD)/fuzz/fuzz_protocol
+$(BUILD)/fuzz/fuzz_protocol: tests/fuzz/fuzz_protocol.c $(UPDATER_SRC) $(UPDATER_HDR) \
+                             kernel/lib/format.c $(BEARSSL_HOST_LIB)
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UPDATER_SRC) kernel/lib/format.c \
+	    $(BEARSSL_HOST_LIB) -o $@

@@ -175,6 +175,7 @@ struct upd_receiver {
     uint32_t next_seq;           /* next frame expected */
     uint32_t received;           /* payload bytes accepted, in order */
     bool nak_sent;               /* an OUT_OF_ORDER NAK already asked for next_seq */
+    uint32_t last_refused_seq;   /* seq of the last OUT_OF_ORDER frame */
     uint64_t last_activity_ms;   /* last accepted frame of this transfer */
     br_sha256_context sha;       /* over buffer[0, received) */
     struct upd_status verdict;

@@ -218,9 +218,13 @@ static enum upd_event handle_data_end(struct upd_receiver *rx, const struct upd_
     if (frame->seq > rx->next_seq) {
         reject(rx, UPD_OUT_OF_ORDER, "update: %s seq %u, expected %u",
                upd_frame_type_name(frame->type), (unsigned)frame->seq, (unsigned)rx->next_seq);
-        if (!rx->nak_sent)  /* one NAK per gap: the window behind it would repeat it */
+        /* One NAK per gap and round: the rest of the window behind the gap
+         * would only repeat it. A seq not above the last one refused means
+         * the sender went back for another round, which may need one too. */
+        if (!rx->nak_sent || frame->seq <= rx->last_refused_seq)
             nak(rx, rx->transfer_id, UPD_OUT_OF_ORDER, NULL);
         rx->nak_sent = true;
+        rx->last_refused_seq = frame->seq;
         return UPD_EVENT_NONE;
     }
     rx->last_activity_ms = now;

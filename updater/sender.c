@@ -94,7 +94,7 @@ static size_t encode_seq(const struct upd_sender *tx, uint32_t seq, uint8_t *out
 static void check_timeout(struct upd_sender *tx, uint64_t now)
 {
     bool waiting = tx->next > tx->base || tx->state == UPD_TX_WAIT_VERDICT;
-    char text[80];
+    char text[UPD_TEXT_MAX + 1];
 
     if (!waiting || now - tx->timer_ms < tx->config.retransmit_ms)
         return;

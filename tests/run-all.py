@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """run-all.py — what `make test` runs; every test counts once:
 
-    host        each test of build/host/unit-tests
+    host        each test of build/host/unit-tests, and each check of each
+                tests/host/test_*.py script (given --build; prints ok / not ok)
     ktest       each KTAP result of one boot with "test" (a boot that goes
                 wrong — panic, hang, crash, missing results — adds a failure)
     panic       each expected-panic test the kernel lists ("# panic-test"),
@@ -116,6 +117,11 @@ def main():
     host, seconds = run_program("host ", [str(build / "host" / "unit-tests")], 300)
     report("host unit tests", host, seconds, counter)
     everything += host
+    for script in sorted((HERE / "host").glob("test_*.py")):
+        outcomes, seconds = run_program(script.stem + ": ", [sys.executable, str(script),
+                                        "--build", str(build)], 300)
+        report("host script %s" % script.name, outcomes, seconds, counter)
+        everything += outcomes
 
     skipped = []
     if args.skip_qemu:

@@ -148,7 +148,7 @@ struct progress {
 
 static double kib_per_s(uint32_t bytes, uint64_t elapsed_ms)
 {
-    return elapsed_ms ? bytes / 1024.0 / (elapsed_ms / 1000.0) : 0.0;
+    return bytes / 1024.0 / ((elapsed_ms ? elapsed_ms : 1) / 1000.0);
 }
 
 static void show_progress(struct progress *p, const struct upd_sender *tx, uint64_t now,

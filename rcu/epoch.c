@@ -40,15 +40,16 @@ void rcu_init(void)
 
 /* How a synchronizer waits for a record that still blocks the grace period.
  * A CPU's record is held by a non-sleeping section on another CPU (ours is
- * inactive while we run): it leaves within microseconds, unless a
- * hypervisor has descheduled that CPU (TCG on few host cores does so for
- * milliseconds), so keep spinning for up to 10 ms: yielding would hand our
- * CPU to a runnable thread for a whole 10 ms time slice. A thread's
- * sleepable record may belong to a thread preempted on this very CPU, or
- * sleeping: spin briefly, then yield, then sleep a tick at a time. */
+ * inactive while we run): it normally leaves within microseconds, so spin
+ * for up to 100 us. Past that, the reader's vCPU has probably been
+ * descheduled by the hypervisor (TCG on few host cores does so for
+ * milliseconds): sleep a tick at a time, which also gives the host core
+ * back. Yielding would not help: it hands our CPU to a runnable thread for
+ * a whole time slice. A thread's sleepable record may belong to a thread
+ * preempted on this very CPU: spin briefly, yield for a while, then sleep. */
 #define RCU_WAIT_SPINS        64
-#define RCU_WAIT_CPU_SPIN_NS  (10 * NSEC_PER_MSEC)
-#define RCU_WAIT_YIELD_NS     (12 * NSEC_PER_MSEC)
+#define RCU_WAIT_CPU_SPIN_NS  (100 * NSEC_PER_USEC)
+#define RCU_WAIT_YIELD_NS     (2 * NSEC_PER_MSEC)
 
 struct rcu_wait {
     uint64_t start_ns;
@@ -65,11 +66,11 @@ static void rcu_wait_blocked(ck_epoch_t *global __unused, ck_epoch_record_t *rec
 {
     struct rcu_wait *w = arg;
     uint64_t waited = clock_ns() - w->start_ns;
-    if (w->calls++ < RCU_WAIT_SPINS ||
-        (is_cpu_record(record) && waited < RCU_WAIT_CPU_SPIN_NS)) {
+    bool cpu_record = is_cpu_record(record);
+    if (w->calls++ < RCU_WAIT_SPINS || (cpu_record && waited < RCU_WAIT_CPU_SPIN_NS)) {
         for (int i = 0; i < 16; i++)
             cpu_relax();
-    } else if (waited < RCU_WAIT_YIELD_NS) {
+    } else if (!cpu_record && waited < RCU_WAIT_YIELD_NS) {
         thread_yield();
     } else {
         sched_sleep_ns(NSEC_PER_MSEC);

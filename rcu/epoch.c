@@ -24,15 +24,15 @@ static uint64_t gp_completed;
  * section entry and exit, and are never freed (see rcu_reader_get). */
 static struct kmem_cache *reader_cache;
 
-void rcu_reclaim_init(void);   /* reclaim.c */
+void rcu_reclaim_init(void); /* reclaim.c */
 
 void rcu_init(void)
 {
     ck_epoch_init(&rcu_epoch);
     for (unsigned i = 0; i < cpu_count; i++)
         ck_epoch_register(&rcu_epoch, &rcu_cpus[i].record, NULL);
-    reader_cache = kmem_cache_create("rcu_reader", sizeof(struct rcu_reader),
-                                     _Alignof(struct rcu_reader));
+    reader_cache =
+        kmem_cache_create("rcu_reader", sizeof(struct rcu_reader), _Alignof(struct rcu_reader));
     if (!reader_cache)
         panic("rcu: cannot create the reader record cache");
     rcu_reclaim_init();
@@ -47,9 +47,9 @@ void rcu_init(void)
  * back. Yielding would not help: it hands our CPU to a runnable thread for
  * a whole time slice. A thread's sleepable record may belong to a thread
  * preempted on this very CPU: spin briefly, yield for a while, then sleep. */
-#define RCU_WAIT_SPINS        64
-#define RCU_WAIT_CPU_SPIN_NS  (100 * NSEC_PER_USEC)
-#define RCU_WAIT_YIELD_NS     (2 * NSEC_PER_MSEC)
+#define RCU_WAIT_SPINS 64
+#define RCU_WAIT_CPU_SPIN_NS (100 * NSEC_PER_USEC)
+#define RCU_WAIT_YIELD_NS (2 * NSEC_PER_MSEC)
 
 struct rcu_wait {
     uint64_t start_ns;
@@ -81,8 +81,8 @@ void rcu_synchronize(void)
 {
     if (rcu_read_lock_held() || !preemptible())
         panic("rcu_synchronize from a non-sleeping context (cpu%u, preempt_count %d, "
-              "read section %s)", cpu_id(), this_cpu()->preempt_count,
-              rcu_read_lock_held() ? "held" : "not held");
+              "read section %s)",
+              cpu_id(), this_cpu()->preempt_count, rcu_read_lock_held() ? "held" : "not held");
     struct rcu_wait w = { clock_ns(), 0 };
     /* ck_epoch_synchronize_wait starts and ends with a full fence: stores
      * before the call (unpublishing an object) are visible before the
@@ -92,15 +92,9 @@ void rcu_synchronize(void)
     ck_pr_inc_64(&gp_completed);
 }
 
-uint64_t rcu_gp_count(void)
-{
-    return ck_pr_load_64(&gp_completed);
-}
+uint64_t rcu_gp_count(void) { return ck_pr_load_64(&gp_completed); }
 
-unsigned rcu_epoch_value(void)
-{
-    return ck_epoch_value(&rcu_epoch);
-}
+unsigned rcu_epoch_value(void) { return ck_epoch_value(&rcu_epoch); }
 
 struct rcu_reader *rcu_reader_get(void)
 {

@@ -14,10 +14,7 @@ struct epoch_table *epoch_table_create(size_t slot_count)
     return table;
 }
 
-void epoch_table_destroy(struct epoch_table *table)
-{
-    kfree(table);
-}
+void epoch_table_destroy(struct epoch_table *table) { kfree(table); }
 
 void *epoch_slot_publish_retire(struct epoch_table *table, size_t i, void *new_value,
                                 size_t head_offset, rcu_callback_fn fn)

@@ -19,11 +19,11 @@
 
 #define RCU_BATCH_DELAY_NS NSEC_PER_MSEC
 
-static struct wait_queue reclaim_wq;   /* the reclaimer waits here for work */
-static struct wait_queue barrier_wq;   /* rcu_barrier() callers wait here */
-static uint64_t collect_gen;           /* collections started (reclaimer writes) */
-static uint64_t completed_gen;         /* collections whose callbacks all ran */
-static uint64_t barrier_target;        /* highest collection a barrier awaits */
+static struct wait_queue reclaim_wq; /* the reclaimer waits here for work */
+static struct wait_queue barrier_wq; /* rcu_barrier() callers wait here */
+static uint64_t collect_gen; /* collections started (reclaimer writes) */
+static uint64_t completed_gen; /* collections whose callbacks all ran */
+static uint64_t barrier_target; /* highest collection a barrier awaits */
 static uint64_t callbacks_queued;
 static uint64_t callbacks_done;
 static struct thread *reclaimer;
@@ -86,7 +86,7 @@ static struct rcu_head *collect(uint64_t *gen)
 static void run_batch(struct rcu_head *head)
 {
     while (head) {
-        struct rcu_head *next = head->next;   /* fn may free or requeue head */
+        struct rcu_head *next = head->next; /* fn may free or requeue head */
         head->fn(head);
         ck_pr_inc_64(&callbacks_done);
         head = next;
@@ -110,10 +110,7 @@ static void rcu_reclaimer(void *arg __unused)
     }
 }
 
-static bool barrier_reached(void *arg)
-{
-    return ck_pr_load_64(&completed_gen) >= *(uint64_t *)arg;
-}
+static bool barrier_reached(void *arg) { return ck_pr_load_64(&completed_gen) >= *(uint64_t *)arg; }
 
 /* A callback queued before this call is in a FIFO or in a batch already
  * collected. If the reclaimer's collection G+1 (G = collect_gen read below)

@@ -15,7 +15,7 @@
 #include <rcu/rcu.h>
 #include <rcu/epoch_table.h>
 
-#define ROUNDS     7
+#define ROUNDS 7
 #define ITERATIONS 200000
 
 static void sort_u64(uint64_t *v, int n)
@@ -42,10 +42,7 @@ static volatile int sink;
 
 /* noipa: the compiler may neither inline nor specialise it, so the direct
  * call stays a real call. */
-__attribute__((noipa)) static int bench_target(int x)
-{
-    return x + 1;
-}
+__attribute__((noipa)) static int bench_target(int x) { return x + 1; }
 
 static uint64_t cycles_section(void)
 {
@@ -129,7 +126,7 @@ KBENCH(rcu_read_side)
 
 struct gp_reader {
     volatile bool *stop;
-    bool busy;                 /* busy: back-to-back sections; idle: one per ms */
+    bool busy; /* busy: back-to-back sections; idle: one per ms */
 };
 
 static void gp_reader_thread(void *arg)
@@ -175,9 +172,9 @@ static void measure_gp(unsigned cpus, bool busy)
             break;
     }
     struct gp_syncer s;
-    struct thread *st = started == cpus ? thread_create("gp_syncer", gp_syncer_thread, &s,
-                                                        (int)cpu_count - 1)
-                                        : NULL;
+    struct thread *st = started == cpus
+                            ? thread_create("gp_syncer", gp_syncer_thread, &s, (int)cpu_count - 1)
+                            : NULL;
     if (st)
         thread_join(st);
     stop = true;

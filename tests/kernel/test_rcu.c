@@ -44,7 +44,7 @@ static void held_reader_thread(void *arg)
 {
     struct held_reader *r = arg;
     struct rcu_reader *rec = r->sleepable ? rcu_reader_get() : NULL;
-    while (READ_ONCE(r->depth) == 0 && !r->release)   /* depth 0: wait to be started */
+    while (READ_ONCE(r->depth) == 0 && !r->release) /* depth 0: wait to be started */
         sched_sleep_ns(NSEC_PER_MSEC);
     for (int i = 0; i < r->depth; i++) {
         if (rec)
@@ -66,7 +66,7 @@ static void held_reader_thread(void *arg)
             cpu_relax();
         }
     }
-    r->left = true;     /* before the exit: a grace period must see it */
+    r->left = true; /* before the exit: a grace period must see it */
     for (int i = 0; i < r->depth; i++) {
         if (rec)
             rcu_read_unlock_sleepable(rec);
@@ -115,7 +115,7 @@ KTEST(rcu_read_sections_nest)
     rcu_read_lock_sleepable(rec);
     rcu_read_lock_sleepable(rec);
     KEXPECT_EQ(rec->record.active, 2);
-    KEXPECT_EQ(this_cpu()->preempt_count, base);     /* sleepable: preemptible */
+    KEXPECT_EQ(this_cpu()->preempt_count, base); /* sleepable: preemptible */
     rcu_read_unlock_sleepable(rec);
     rcu_read_unlock_sleepable(rec);
     KEXPECT_EQ(rec->record.active, 0);
@@ -140,20 +140,17 @@ static void check_synchronize_waits(struct ktest_ctx *ctx, int depth, bool sleep
     KASSERT_TRUE(st != NULL);
     KEXPECT_TRUE(wait_until(&s.started, WAIT_TIMEOUT_MS));
     sched_sleep_ns(50 * NSEC_PER_MSEC);
-    KEXPECT_FALSE(s.done);              /* the reader is still inside */
+    KEXPECT_FALSE(s.done); /* the reader is still inside */
     if (sleepable)
         KEXPECT_TRUE(r.slept);
     r.release = true;
     thread_join(rt);
     thread_join(st);
     KEXPECT_TRUE(s.done);
-    KEXPECT_TRUE(s.reader_had_left);    /* ordering seen by the grace period */
+    KEXPECT_TRUE(s.reader_had_left); /* ordering seen by the grace period */
 }
 
-KTEST(rcu_synchronize_waits_for_earlier_reader)
-{
-    check_synchronize_waits(ctx, 1, false, 1, 2);
-}
+KTEST(rcu_synchronize_waits_for_earlier_reader) { check_synchronize_waits(ctx, 1, false, 1, 2); }
 
 KTEST(rcu_synchronize_waits_for_outermost_exit_of_nested_reader)
 {
@@ -172,7 +169,7 @@ KTEST(rcu_sleepable_section_may_sleep_and_is_waited_for)
  * although R2 is still inside: it does not wait for later readers. */
 KTEST(rcu_synchronize_does_not_wait_for_later_reader)
 {
-    rcu_barrier();      /* no reclaimer grace period running beside ours */
+    rcu_barrier(); /* no reclaimer grace period running beside ours */
     struct held_reader r1 = { .depth = 1 }, r2 = { .depth = 0 };
     struct syncer s = { .waited_for = &r1 };
     unsigned epoch_before = rcu_epoch_value();
@@ -194,12 +191,12 @@ KTEST(rcu_synchronize_does_not_wait_for_later_reader)
     while (rcu_epoch_value() == epoch_before && clock_ns() < end)
         sched_sleep_ns(NSEC_PER_MSEC);
     KEXPECT_NE(rcu_epoch_value(), epoch_before);
-    r2.depth = 1;       /* starts it: reader2 waits for this before entering */
+    r2.depth = 1; /* starts it: reader2 waits for this before entering */
     KEXPECT_TRUE(wait_until(&r2.inside, WAIT_TIMEOUT_MS));
     KEXPECT_FALSE(s.done);
     r1.release = true;
     KEXPECT_TRUE(wait_until(&s.done, WAIT_TIMEOUT_MS));
-    KEXPECT_FALSE(r2.left);             /* R2 was inside all along */
+    KEXPECT_FALSE(r2.left); /* R2 was inside all along */
     r2.release = true;
     thread_join(t1);
     thread_join(t2);
@@ -270,9 +267,9 @@ KTEST(rcu_grace_periods_complete_under_continuous_readers)
     unsigned n = cpu_count;
     for (unsigned i = 0; i <= n; i++) {
         readers[i] = (struct spinning_reader){ .stop = &stop };
-        threads[i] = i < n ? thread_create("spin_reader", spinning_reader_thread, &readers[i], (int)i)
-                           : thread_create("overlap_reader", overlapping_reader_thread,
-                                           &readers[i], 1);
+        threads[i] =
+            i < n ? thread_create("spin_reader", spinning_reader_thread, &readers[i], (int)i)
+                  : thread_create("overlap_reader", overlapping_reader_thread, &readers[i], 1);
         KASSERT_TRUE(threads[i] != NULL);
     }
     struct sync_loop l = { .rounds = 20 };
@@ -316,7 +313,7 @@ KTEST(rcu_call_runs_only_after_grace_period)
     KEXPECT_TRUE(wait_until(&r.inside, WAIT_TIMEOUT_MS));
     rcu_call(&p.head, probe_callback);
     sched_sleep_ns(50 * NSEC_PER_MSEC);
-    KEXPECT_FALSE(p.ran);               /* the reader is still inside */
+    KEXPECT_FALSE(p.ran); /* the reader is still inside */
     r.release = true;
     thread_join(rt);
     rcu_barrier();
@@ -376,7 +373,7 @@ KTEST(rcu_barrier_waits_for_every_queued_callback)
     KEXPECT_EQ(total, (int)cpu_count * CALLS_PER_CPU);
     rcu_barrier();
     KEXPECT_EQ(ck_pr_load_64(&counter), (uint64_t)total);
-    rcu_barrier();      /* nothing queued: returns too */
+    rcu_barrier(); /* nothing queued: returns too */
     KEXPECT_EQ(ck_pr_load_64(&counter), (uint64_t)total);
 }
 
@@ -417,7 +414,7 @@ KTEST(rcu_sections_and_rcu_call_work_in_interrupt_handlers)
     irq_probe = (struct irq_probe){ 0 };
     struct held_reader r = { .depth = 1 };
     struct syncer s = { .waited_for = &r };
-    unsigned reader_cpu = (cpu_id() + 1) % cpu_count;   /* not ours: it gets the IPI */
+    unsigned reader_cpu = (cpu_id() + 1) % cpu_count; /* not ours: it gets the IPI */
     struct thread *rt = thread_create("held_reader", held_reader_thread, &r, (int)reader_cpu);
     KASSERT_TRUE(rt != NULL);
     KEXPECT_TRUE(wait_until(&r.inside, WAIT_TIMEOUT_MS));
@@ -425,10 +422,10 @@ KTEST(rcu_sections_and_rcu_call_work_in_interrupt_handlers)
     unsigned others = cpu_count - 1;
     KEXPECT_EQ(irq_probe.handlers, others);
     KEXPECT_EQ(irq_probe.in_interrupt, others);
-    KEXPECT_EQ(irq_probe.depth_seen[reader_cpu], 2);     /* nested in the reader's section */
-    KEXPECT_EQ(rcu_cpus[reader_cpu].record.active, 1);   /* which survives */
-    struct thread *st = thread_create("syncer", syncer_thread, &s,
-                                      (int)(reader_cpu + 1) % (int)cpu_count);
+    KEXPECT_EQ(irq_probe.depth_seen[reader_cpu], 2); /* nested in the reader's section */
+    KEXPECT_EQ(rcu_cpus[reader_cpu].record.active, 1); /* which survives */
+    struct thread *st =
+        thread_create("syncer", syncer_thread, &s, (int)(reader_cpu + 1) % (int)cpu_count);
     if (st) {
         KEXPECT_TRUE(wait_until(&s.started, WAIT_TIMEOUT_MS));
         sched_sleep_ns(30 * NSEC_PER_MSEC);
@@ -491,7 +488,7 @@ KTEST(epoch_table_publish_load_retire)
     rcu_read_unlock();
 
     rcu_barrier();
-    KEXPECT_EQ(ck_pr_load_64(&slot_objects_freed) - freed_before, 1);   /* a */
+    KEXPECT_EQ(ck_pr_load_64(&slot_objects_freed) - freed_before, 1); /* a */
     void *old = epoch_slot_publish(t, 2, NULL);
     KEXPECT_TRUE(old == b);
     rcu_synchronize();
@@ -511,10 +508,7 @@ KTEST(rcu_reader_records_are_recycled)
 
 /* ---- memory ------------------------------------------------------------------ */
 
-static void kfree_callback(struct rcu_head *head)
-{
-    kfree(head);
-}
+static void kfree_callback(struct rcu_head *head) { kfree(head); }
 
 KTEST(rcu_reclaim_returns_memory)
 {

@@ -28,18 +28,18 @@
 #include <wisp/format.h>
 #include <wisp/printk.h>
 
-#define SLOTS          16
-#define PIPE_LEN       10
-#define STALL_LIMIT_NS (10 * NSEC_PER_SEC)   /* TCG hosts deschedule vCPUs for long */
-#define MAX_LIVE       2048           /* the call writer pauses above this */
-#define OBJ_ALIVE      0x414c495645ull
-#define OBJ_POISON     0xdeadbeefdeadull
+#define SLOTS 16
+#define PIPE_LEN 10
+#define STALL_LIMIT_NS (10 * NSEC_PER_SEC) /* TCG hosts deschedule vCPUs for long */
+#define MAX_LIVE 2048 /* the call writer pauses above this */
+#define OBJ_ALIVE 0x414c495645ull
+#define OBJ_POISON 0xdeadbeefdeadull
 
 struct torture_obj {
     uint64_t magic;
     uint32_t pipe_count;
     struct rcu_head head;
-    struct torture_obj *next_removed;  /* the sync writer's removed list */
+    struct torture_obj *next_removed; /* the sync writer's removed list */
 };
 
 /* Grace-period primitives under test. */
@@ -55,7 +55,7 @@ struct epoch_torture {
     uint64_t errors;
     uint64_t reads;
     uint64_t updates;
-    uint64_t writer_gps;               /* grace periods the sync writer saw end */
+    uint64_t writer_gps; /* grace periods the sync writer saw end */
     uint64_t allocated, freed;
     uint64_t pipe_histogram[PIPE_LEN + 2];
     uint64_t start_ns, first_error_ns;
@@ -69,10 +69,7 @@ static struct epoch_torture torture;
 
 static void busted_synchronize(void) {}
 
-static void busted_call(struct rcu_head *head, rcu_callback_fn fn)
-{
-    fn(head);
-}
+static void busted_call(struct rcu_head *head, rcu_callback_fn fn) { fn(head); }
 
 static const struct epoch_ops real_ops = { rcu_synchronize, rcu_call };
 static const struct epoch_ops busted_ops = { busted_synchronize, busted_call };
@@ -124,7 +121,7 @@ static void pipe_callback(struct rcu_head *head)
 /* ---- readers ------------------------------------------------------------------ */
 
 struct reader {
-    struct rcu_reader *sleepable;      /* NULL: per-CPU non-sleeping sections */
+    struct rcu_reader *sleepable; /* NULL: per-CPU non-sleeping sections */
     uint32_t seed;
     uint64_t reads;
     uint64_t histogram[PIPE_LEN + 2];
@@ -154,7 +151,7 @@ static void read_once(struct reader *r)
             cpu_relax();
     }
     if (r->sleepable && (rnd >> 12) % 64 == 0)
-        thread_yield();                 /* preempted inside: allowed here */
+        thread_yield(); /* preempted inside: allowed here */
     uint32_t pipe = READ_ONCE(o->pipe_count);
     uint64_t magic_after = READ_ONCE(o->magic);
     if (r->sleepable)
@@ -192,8 +189,7 @@ static void sync_writer_thread(void *arg __unused)
                          torture.allocated - torture.freed);
             break;
         }
-        struct torture_obj *old = epoch_slot_publish(torture.table,
-                                                     next_random(&seed) % SLOTS, o);
+        struct torture_obj *old = epoch_slot_publish(torture.table, next_random(&seed) % SLOTS, o);
         WRITE_ONCE(old->pipe_count, 1);
         old->next_removed = removed;
         removed = old;
@@ -236,8 +232,7 @@ static void call_writer_thread(void *arg __unused)
                          torture.allocated - torture.freed);
             break;
         }
-        struct torture_obj *old = epoch_slot_publish(torture.table,
-                                                     next_random(&seed) % SLOTS, o);
+        struct torture_obj *old = epoch_slot_publish(torture.table, next_random(&seed) % SLOTS, o);
         WRITE_ONCE(old->pipe_count, 1);
         torture.ops->call(&old->head, pipe_callback);
         ck_pr_inc_64(&torture.updates);
@@ -271,8 +266,7 @@ static bool start_threads(struct run_threads *rt, struct rcu_reader *sleepable)
         rt->reader_count++;
     }
     rt->sync_writer = thread_create("epoch_sync_writer", sync_writer_thread, NULL, 0);
-    rt->call_writer = thread_create("epoch_call_writer", call_writer_thread, NULL,
-                                    n > 1 ? 1 : 0);
+    rt->call_writer = thread_create("epoch_call_writer", call_writer_thread, NULL, n > 1 ? 1 : 0);
     return rt->sync_writer && rt->call_writer;
 }
 
@@ -346,13 +340,12 @@ static void format_detail(struct torture_result *r, uint64_t max_gap_ns, int64_t
     for (unsigned b = 2; b < PIPE_LEN + 2; b++)
         over += h[b];
     size_t n = ksnprintf(r->detail, sizeof(r->detail),
-                         "pipe 0:%lu 1:%lu >1:%lu; max gp gap %lums; live %ld; heap %+ld B",
-                         h[0], h[1], over, max_gap_ns / NSEC_PER_MSEC,
+                         "pipe 0:%lu 1:%lu >1:%lu; max gp gap %lums; live %ld; heap %+ld B", h[0],
+                         h[1], over, max_gap_ns / NSEC_PER_MSEC,
                          (long)(torture.allocated - torture.freed), (long)heap_delta);
     if (torture.errors && n < sizeof(r->detail))
         ksnprintf(r->detail + n, sizeof(r->detail) - n, "; first error after %lums: %s",
-                  (torture.first_error_ns - torture.start_ns) / NSEC_PER_MSEC,
-                  torture.first_error);
+                  (torture.first_error_ns - torture.start_ns) / NSEC_PER_MSEC, torture.first_error);
 }
 
 TORTURE(epoch)
@@ -375,7 +368,7 @@ TORTURE(epoch)
             report_error("setup: cannot create threads", rt.reader_count);
     }
     stop_threads(&rt);
-    torture.ops = &real_ops;            /* clean up with the real thing */
+    torture.ops = &real_ops; /* clean up with the real thing */
     if (torture.table)
         drain();
     int64_t heap_delta = (int64_t)kmem_bytes_in_use() - heap_before;

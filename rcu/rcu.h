@@ -134,7 +134,8 @@ void rcu_barrier(void);
 /* ---- Setup and figures ---------------------------------------------------- */
 
 /* Registers the per-CPU records and starts the reclaimer. BSP, once, after
- * the APs are up and the scheduler is initialised. */
+ * the APs are up and the scheduler is initialised; no section, rcu_call or
+ * synchronize may come before it (kernel_entry calls it before sym_init). */
 void rcu_init(void);
 /* Grace periods completed so far (rcu_synchronize returns, including the
  * reclaimer's). Monotonic; for forward-progress checks. */

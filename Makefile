@@ -12,8 +12,12 @@ QEMU     := qemu-system-x86_64
 PYTHON   := python3
 SMP      ?= 4
 MEM      ?= 512M
-CK_DIR   := $(BUILD)/src/ck-0.7.1
-BEARSSL_DIR := $(BUILD)/src/bearssl-0.6+dfsg.1
+SRC_DIR  ?= $(BUILD)/src
+CK_DIR   := $(SRC_DIR)/ck-0.7.1
+BEARSSL_DIR := $(SRC_DIR)/bearssl-0.6+dfsg.1
+# RELEASE=1 builds without the debug checks (lock validator, heap poisoning).
+RELEASE  ?= 0
+DEBUG_CFLAGS := $(if $(filter 1,$(RELEASE)),,-DWISP_DEBUG)
 
 # Pure C shared by kernel and host tools/tests (one piece of code per idea).
 # Folder fragments (modload/build.mk, updater/build.mk, ...) append to these:
@@ -46,7 +50,7 @@ $(DEPS_STAMP): mk/deps.sh
 	@touch $@
 
 $(CK_DIR)/src/ck_epoch.c: | $(DEPS_STAMP)
-	@bash mk/deps.sh sources $(BUILD)/src
+	@bash mk/deps.sh sources $(SRC_DIR)
 
 deps: $(DEPS_STAMP) $(CK_DIR)/src/ck_epoch.c
 
@@ -58,7 +62,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
     -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
     -fno-strict-aliasing -fno-common -ffunction-sections \
     -Ikernel/include -I. -isystem kernel/include/libc -isystem $(GCC_INCLUDE) \
-    -idirafter /usr/include -DWISP_KERNEL -DWISP_DEBUG
+    -idirafter /usr/include -DWISP_KERNEL $(DEBUG_CFLAGS)
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
     -T kernel/arch/x86_64/kernel.ld
 
@@ -163,8 +167,11 @@ DURATION ?= 600
 torture: $(ISO)
 	@$(PYTHON) tests/torture/run.py --iso $(ISO) --smp $(SMP) --duration $(DURATION) $(if $(BUSTED),--busted)
 
-bench: $(ISO)
-	@$(PYTHON) tests/qemu/bench.py --iso $(ISO) --smp $(SMP)
+# Benchmarks run a release kernel (no lock validator, no poisoning), built
+# in $(BUILD)/release; the test kernel is the debug one.
+bench:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/release SRC_DIR=$(SRC_DIR) RELEASE=1 iso
+	@$(PYTHON) tests/qemu/bench.py --iso $(BUILD)/release/wisp.iso --smp $(SMP)
 
 lint:
 	@clang-format --dry-run --Werror $(KERNEL_C) $(wildcard tests/host/*.c)

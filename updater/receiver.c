@@ -36,12 +36,12 @@ static void reject(struct upd_receiver *rx, enum upd_reason reason, const char *
     rx->config.log(rx->config.log_arg, reason, message);
 }
 
-static void queue_frame(struct upd_receiver *rx, uint8_t type, uint32_t seq,
-                        const uint8_t *payload, uint16_t length)
+static void queue_frame(struct upd_receiver *rx, uint8_t type, uint32_t seq, const uint8_t *payload,
+                        uint16_t length)
 {
     struct upd_frame frame = { type, length, rx->transfer_id, seq, payload };
-    size_t written = upd_frame_encode(&frame, rx->tx + rx->tx_length,
-                                      sizeof(rx->tx) - rx->tx_length);
+    size_t written =
+        upd_frame_encode(&frame, rx->tx + rx->tx_length, sizeof(rx->tx) - rx->tx_length);
     if (written == 0) {
         reject(rx, UPD_TX_FULL, "update: reply %s dropped: send queue full",
                upd_frame_type_name(type));
@@ -108,8 +108,8 @@ void upd_receiver_init(struct upd_receiver *rx, const struct upd_receiver_config
 static void answer_duplicate(struct upd_receiver *rx, const struct upd_frame *frame)
 {
     reject(rx, UPD_DUPLICATE, "update: %s seq %u of transfer %08x again (next is %u)",
-           upd_frame_type_name(frame->type), (unsigned)frame->seq,
-           (unsigned)frame->transfer_id, (unsigned)rx->next_seq);
+           upd_frame_type_name(frame->type), (unsigned)frame->seq, (unsigned)frame->transfer_id,
+           (unsigned)rx->next_seq);
     if (rx->state == UPD_RX_VERDICT)
         send_status(rx, UPD_VERDICT, rx->next_seq, rx->verdict.code, rx->verdict.text);
     else
@@ -247,7 +247,7 @@ static void handle_abort(struct upd_receiver *rx, const struct upd_frame *frame)
     }
     if (!upd_parse_status(frame, &status))
         status.text[0] = '\0';
-    if (rx->state == UPD_RX_VERDICT) {  /* the sender gave up waiting; nothing to undo */
+    if (rx->state == UPD_RX_VERDICT) { /* the sender gave up waiting; nothing to undo */
         rx->state = UPD_RX_IDLE;
         return;
     }
@@ -267,7 +267,7 @@ static enum upd_event handle_frame(struct upd_receiver *rx, const struct upd_fra
     case UPD_ABORT:
         handle_abort(rx, frame);
         return UPD_EVENT_NONE;
-    case UPD_ACK:  /* the sender saw the verdict: the transfer is over */
+    case UPD_ACK: /* the sender saw the verdict: the transfer is over */
         if (rx->state == UPD_RX_VERDICT && frame->transfer_id == rx->transfer_id) {
             rx->state = UPD_RX_IDLE;
             return UPD_EVENT_NONE;
@@ -286,7 +286,7 @@ void upd_receiver_tick(struct upd_receiver *rx, uint64_t now_ms)
     if (now_ms - rx->last_activity_ms < rx->config.idle_timeout_ms)
         return;
     if (rx->state == UPD_RX_VERDICT)
-        rx->state = UPD_RX_IDLE;  /* completed: forget the verdict quietly */
+        rx->state = UPD_RX_IDLE; /* completed: forget the verdict quietly */
     else
         drop_transfer(rx, UPD_TIMEOUT, "idle too long");
 }

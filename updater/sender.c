@@ -27,8 +27,7 @@ static void fail(struct upd_sender *tx, enum upd_reason reason, const char *text
     tx->failure.text[length] = '\0';
 }
 
-bool upd_sender_init(struct upd_sender *tx, const struct upd_sender_config *config,
-                     uint64_t now_ms)
+bool upd_sender_init(struct upd_sender *tx, const struct upd_sender_config *config, uint64_t now_ms)
 {
     memset(tx, 0, sizeof(*tx));
     tx->config = *config;
@@ -75,8 +74,8 @@ static size_t encode_seq(const struct upd_sender *tx, uint32_t seq, uint8_t *out
 
     if (seq == 0) {
         frame.type = UPD_START;
-        frame.length = (uint16_t)upd_start_payload(payload, tx->config.size, tx->sha256,
-                                                   tx->config.name);
+        frame.length =
+            (uint16_t)upd_start_payload(payload, tx->config.size, tx->sha256, tx->config.name);
     } else if (seq == tx->end_seq) {
         frame.type = UPD_END;
     } else {
@@ -106,7 +105,7 @@ static void check_timeout(struct upd_sender *tx, uint64_t now)
     }
     tx->timer_ms = now;
     if (tx->state == UPD_TX_WAIT_VERDICT) {
-        tx->next = tx->end_seq;  /* poll with END */
+        tx->next = tx->end_seq; /* poll with END */
     } else {
         tx->retransmissions += tx->next - tx->base;
         tx->next = tx->base;
@@ -137,7 +136,7 @@ size_t upd_sender_poll(struct upd_sender *tx, uint64_t now_ms, uint8_t *out, siz
         if (n == 0)
             break;
         if (tx->next == tx->base)
-            tx->timer_ms = now_ms;  /* the oldest frame in flight starts the clock */
+            tx->timer_ms = now_ms; /* the oldest frame in flight starts the clock */
         used += n;
         tx->next++;
         tx->frames_sent++;
@@ -154,7 +153,7 @@ static void acknowledge(struct upd_sender *tx, const struct upd_frame *frame, ui
 
     if (seq <= tx->base || seq > tx->high) {
         if (tx->state == UPD_TX_WAIT_VERDICT)
-            tx->retries = 0;  /* the receiver is alive, applying the update */
+            tx->retries = 0; /* the receiver is alive, applying the update */
         return;
     }
     tx->base = seq;
@@ -185,7 +184,7 @@ static void handle_status(struct upd_sender *tx, const struct upd_frame *frame, 
     }
     if (frame->type == UPD_VERDICT) {
         if (tx->next <= tx->end_seq && tx->state != UPD_TX_DONE)
-            return;  /* END never sent: not our verdict */
+            return; /* END never sent: not our verdict */
         tx->ack_verdict = true;
         if (tx->state != UPD_TX_DONE && tx->state != UPD_TX_FAILED) {
             tx->verdict = status;
@@ -197,7 +196,7 @@ static void handle_status(struct upd_sender *tx, const struct upd_frame *frame, 
         acknowledge(tx, frame, now);
         if (frame->seq == tx->base && tx->next > tx->base) {
             tx->retransmissions += tx->next - tx->base;
-            tx->next = tx->base;  /* go back now rather than at the timeout */
+            tx->next = tx->base; /* go back now rather than at the timeout */
         }
         return;
     }

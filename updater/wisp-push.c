@@ -46,13 +46,12 @@ static uint64_t now_ms(void)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: wisp-push SOCKET MODULE_FILE [--name NAME] [--timeout S]\n"
-            "                 [--window N] [--chunk BYTES] [--retransmit MS]\n"
-            "Pushes MODULE_FILE (a signed module section) over the update line at\n"
-            "SOCKET and prints the kernel's verdict. NAME defaults to the file name\n"
-            "without its directory and extension.\n"
-            "Exit: 0 live, 1 refused, 2 usage, 3 cannot connect, 4 timeout, 5 aborted.\n");
+    fprintf(stderr, "usage: wisp-push SOCKET MODULE_FILE [--name NAME] [--timeout S]\n"
+                    "                 [--window N] [--chunk BYTES] [--retransmit MS]\n"
+                    "Pushes MODULE_FILE (a signed module section) over the update line at\n"
+                    "SOCKET and prints the kernel's verdict. NAME defaults to the file name\n"
+                    "without its directory and extension.\n"
+                    "Exit: 0 live, 1 refused, 2 usage, 3 cannot connect, 4 timeout, 5 aborted.\n");
     exit(EXIT_USAGE);
 }
 
@@ -142,7 +141,7 @@ static int connect_line(const char *path)
 struct progress {
     bool tty;
     uint64_t start_ms, last_ms;
-    int last_percent;  /* plain mode: last percentage printed */
+    int last_percent; /* plain mode: last percentage printed */
     bool summarised;
 };
 
@@ -151,8 +150,7 @@ static double kib_per_s(uint32_t bytes, uint64_t elapsed_ms)
     return bytes / 1024.0 / ((elapsed_ms ? elapsed_ms : 1) / 1000.0);
 }
 
-static void show_progress(struct progress *p, const struct upd_sender *tx, uint64_t now,
-                          bool final)
+static void show_progress(struct progress *p, const struct upd_sender *tx, uint64_t now, bool final)
 {
     uint32_t done = tx->acked_bytes, total = tx->config.size;
     int percent = (int)((uint64_t)done * 100 / total);
@@ -166,14 +164,12 @@ static void show_progress(struct progress *p, const struct upd_sender *tx, uint6
         for (int i = 0; i < 30; i++)
             bar[i] = i < filled ? '#' : '.';
         bar[30] = '\0';
-        fprintf(stderr, "\r[%s] %3d%%  %u/%u bytes  %.1f KiB/s ", bar, percent, done, total,
-                rate);
+        fprintf(stderr, "\r[%s] %3d%%  %u/%u bytes  %.1f KiB/s ", bar, percent, done, total, rate);
         if (final)
             fputc('\n', stderr);
     } else if (percent / 10 > p->last_percent / 10 || (final && percent != p->last_percent)) {
         p->last_percent = percent;
-        fprintf(stderr, "wisp-push: %3d%%  %u/%u bytes  %.1f KiB/s\n", percent, done, total,
-                rate);
+        fprintf(stderr, "wisp-push: %3d%%  %u/%u bytes  %.1f KiB/s\n", percent, done, total, rate);
     }
     p->last_ms = now;
 }
@@ -186,8 +182,10 @@ static void summarise(struct progress *p, const struct upd_sender *tx)
         return;
     p->summarised = true;
     show_progress(p, tx, now, true);
-    fprintf(stderr, "wisp-push: %u bytes in %.2f s (%.1f KiB/s), %u frames retransmitted; "
-            "waiting for the verdict\n", tx->config.size, (now - p->start_ms) / 1000.0,
+    fprintf(stderr,
+            "wisp-push: %u bytes in %.2f s (%.1f KiB/s), %u frames retransmitted; "
+            "waiting for the verdict\n",
+            tx->config.size, (now - p->start_ms) / 1000.0,
             kib_per_s(tx->config.size, now - p->start_ms), tx->retransmissions);
 }
 
@@ -220,7 +218,7 @@ static int run_transfer(int fd, struct upd_sender *tx, const struct options *o)
         uint64_t now = now_ms();
         size_t n = upd_sender_poll(tx, now, out, sizeof(out));
         if (n && !write_all(fd, out, n))
-            break;  /* the line closed */
+            break; /* the line closed */
         if (tx->state == UPD_TX_DONE || tx->state == UPD_TX_FAILED)
             break;
         if (now >= deadline) {
@@ -279,9 +277,13 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     uint64_t start = now_ms();
     struct upd_sender_config config = {
-        .payload = data, .size = size, .name = name,
+        .payload = data,
+        .size = size,
+        .name = name,
         .transfer_id = (uint32_t)(start * 2654435761u) ^ ((uint32_t)getpid() << 16),
-        .chunk_size = o.chunk, .window = o.window, .retransmit_ms = o.retransmit_ms,
+        .chunk_size = o.chunk,
+        .window = o.window,
+        .retransmit_ms = o.retransmit_ms,
     };
     if (!upd_sender_init(&tx, &config, start)) {
         fprintf(stderr, "wisp-push: %s: %s\n", o.module_path, tx.failure.text);

@@ -14,6 +14,7 @@
  *       --verdict-delay MS     time "spent" applying the update
  *       --out FILE             write each completed payload there
  *       --record FILE          append every byte received (before impairment)
+ *       --record-out FILE      append every byte sent (before impairment)
  *       --connections N        exit after N connections (default: never)
  *       --seed N               PRNG seed for the impairments
  *
@@ -33,15 +34,19 @@
 #include <unistd.h>
 
 struct options {
-    const char *socket_path, *refuse, *out_path, *record_path;
+    const char *socket_path, *refuse, *out_path, *record_path, *record_out_path;
     uint32_t max_size, idle_timeout_ms, verdict_delay_ms;
     double corrupt, drop, garbage;
     long cut_after, mute_after, connections;
     uint64_t seed;
 };
 
-static struct options opt = { .max_size = 1 << 20, .idle_timeout_ms = 10000, .cut_after = -1,
-                              .mute_after = -1, .connections = -1, .seed = 1 };
+static struct options opt = { .max_size = 1 << 20,
+                              .idle_timeout_ms = 10000,
+                              .cut_after = -1,
+                              .mute_after = -1,
+                              .connections = -1,
+                              .seed = 1 };
 static uint64_t rng_state;
 
 static uint64_t now_ms(void)
@@ -53,7 +58,7 @@ static uint64_t now_ms(void)
 
 static double random_unit(void)
 {
-    rng_state ^= rng_state >> 12;  /* xorshift64* */
+    rng_state ^= rng_state >> 12; /* xorshift64* */
     rng_state ^= rng_state << 25;
     rng_state ^= rng_state >> 27;
     return (double)((rng_state * 0x2545f4914f6cdd1dull) >> 11) / 9007199254740992.0;
@@ -65,6 +70,7 @@ static void usage(void)
                     "[--corrupt R] [--drop R] [--garbage R]\n"
                     "       [--cut-after B] [--mute-after B] [--refuse TEXT] "
                     "[--verdict-delay MS] [--out F] [--record F]\n"
+                    "       [--record-out F]\n"
                     "       [--connections N] [--seed N]\n");
     exit(2);
 }
@@ -82,20 +88,36 @@ static void parse_options(int argc, char **argv)
         if (!v)
             usage();
         i++;
-        if (!strcmp(a, "--max-size")) opt.max_size = (uint32_t)strtoul(v, NULL, 0);
-        else if (!strcmp(a, "--idle-timeout")) opt.idle_timeout_ms = (uint32_t)atoi(v);
-        else if (!strcmp(a, "--corrupt")) opt.corrupt = atof(v);
-        else if (!strcmp(a, "--drop")) opt.drop = atof(v);
-        else if (!strcmp(a, "--garbage")) opt.garbage = atof(v);
-        else if (!strcmp(a, "--cut-after")) opt.cut_after = atol(v);
-        else if (!strcmp(a, "--mute-after")) opt.mute_after = atol(v);
-        else if (!strcmp(a, "--refuse")) opt.refuse = v;
-        else if (!strcmp(a, "--verdict-delay")) opt.verdict_delay_ms = (uint32_t)atoi(v);
-        else if (!strcmp(a, "--out")) opt.out_path = v;
-        else if (!strcmp(a, "--record")) opt.record_path = v;
-        else if (!strcmp(a, "--connections")) opt.connections = atol(v);
-        else if (!strcmp(a, "--seed")) opt.seed = strtoull(v, NULL, 0);
-        else usage();
+        if (!strcmp(a, "--max-size"))
+            opt.max_size = (uint32_t)strtoul(v, NULL, 0);
+        else if (!strcmp(a, "--idle-timeout"))
+            opt.idle_timeout_ms = (uint32_t)atoi(v);
+        else if (!strcmp(a, "--corrupt"))
+            opt.corrupt = atof(v);
+        else if (!strcmp(a, "--drop"))
+            opt.drop = atof(v);
+        else if (!strcmp(a, "--garbage"))
+            opt.garbage = atof(v);
+        else if (!strcmp(a, "--cut-after"))
+            opt.cut_after = atol(v);
+        else if (!strcmp(a, "--mute-after"))
+            opt.mute_after = atol(v);
+        else if (!strcmp(a, "--refuse"))
+            opt.refuse = v;
+        else if (!strcmp(a, "--verdict-delay"))
+            opt.verdict_delay_ms = (uint32_t)atoi(v);
+        else if (!strcmp(a, "--out"))
+            opt.out_path = v;
+        else if (!strcmp(a, "--record"))
+            opt.record_path = v;
+        else if (!strcmp(a, "--record-out"))
+            opt.record_out_path = v;
+        else if (!strcmp(a, "--connections"))
+            opt.connections = atol(v);
+        else if (!strcmp(a, "--seed"))
+            opt.seed = strtoull(v, NULL, 0);
+        else
+            usage();
     }
     if (!opt.socket_path)
         usage();
@@ -120,7 +142,8 @@ static size_t impair(const uint8_t *in, size_t n, uint8_t *out)
     return k;
 }
 
-static void log_rejection(void *arg __attribute__((unused)), enum upd_reason reason, const char *message)
+static void log_rejection(void *arg __attribute__((unused)), enum upd_reason reason,
+                          const char *message)
 {
     fprintf(stderr, "wisp-recv-sim: [%s] %s\n", upd_reason_name(reason), message);
 }
@@ -129,8 +152,7 @@ static void print_counters(const struct upd_receiver *rx)
 {
     const struct upd_counters *c = &rx->counters;
     fprintf(stderr, "wisp-recv-sim: counters: accepted=%u started=%u completed=%u dropped=%u",
-            c->frames_accepted, c->transfers_started, c->transfers_completed,
-            c->transfers_dropped);
+            c->frames_accepted, c->transfers_started, c->transfers_completed, c->transfers_dropped);
     for (int r = 1; r < UPD_REASON_COUNT; r++)
         if (c->rejected[r])
             fprintf(stderr, " %s=%u", upd_reason_name((enum upd_reason)r), c->rejected[r]);
@@ -159,13 +181,13 @@ static void give_verdict(struct upd_receiver *rx)
     if (opt.refuse)
         snprintf(text, sizeof(text), "%s", opt.refuse);
     else
-        snprintf(text, sizeof(text), "live: %s switched to the pushed version (%u bytes)",
-                 p.name, p.size);
+        snprintf(text, sizeof(text), "live: %s switched to the pushed version (%u bytes)", p.name,
+                 p.size);
     upd_receiver_verdict(rx, opt.refuse ? 1 : 0, text, now_ms());
 }
 
 /* Serves one connection until it closes (or --cut-after closes it). */
-static void serve(int fd, struct upd_receiver *rx, FILE *record)
+static void serve(int fd, struct upd_receiver *rx, FILE *record, FILE *record_out)
 {
     static uint8_t in[8192], impaired[16384], out[UPD_TX_QUEUE], out_impaired[2 * UPD_TX_QUEUE];
     static uint64_t verdict_at;
@@ -198,6 +220,8 @@ static void serve(int fd, struct upd_receiver *rx, FILE *record)
             give_verdict(rx);
         size_t n = upd_receiver_take(rx, out, sizeof(out));
         if (n) {
+            if (record_out)
+                fwrite(out, 1, n, record_out);
             n = impair(out, n, out_impaired);
             if (write(fd, out_impaired, n) != (ssize_t)n)
                 return;
@@ -214,8 +238,9 @@ int main(int argc, char **argv)
     parse_options(argc, argv);
     if (opt.max_size > sizeof(buffer))
         opt.max_size = sizeof(buffer);
-    struct upd_receiver_config config = { buffer, sizeof(buffer), opt.max_size,
-                                          opt.idle_timeout_ms, log_rejection, NULL };
+    struct upd_receiver_config config = { buffer,        sizeof(buffer),
+                                          opt.max_size,  opt.idle_timeout_ms,
+                                          log_rejection, NULL };
     upd_receiver_init(&rx, &config);
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stderr, NULL, _IOLBF, 0);
@@ -232,17 +257,20 @@ int main(int argc, char **argv)
         return 1;
     }
     FILE *record = opt.record_path ? fopen(opt.record_path, "ab") : NULL;
+    FILE *record_out = opt.record_out_path ? fopen(opt.record_out_path, "ab") : NULL;
     fprintf(stderr, "wisp-recv-sim: listening on %s\n", opt.socket_path);
     for (long served = 0; opt.connections < 0 || served < opt.connections; served++) {
         int fd = accept(listener, NULL, NULL);
         if (fd < 0)
             continue;
-        serve(fd, &rx, record);
+        serve(fd, &rx, record, record_out);
         close(fd);
         print_counters(&rx);
     }
     if (record)
         fclose(record);
+    if (record_out)
+        fclose(record_out);
     unlink(opt.socket_path);
     return 0;
 }

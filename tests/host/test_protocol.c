@@ -16,7 +16,7 @@
 
 static uint64_t rng_next(uint64_t *state)
 {
-    uint64_t x = *state;  /* xorshift64* */
+    uint64_t x = *state; /* xorshift64* */
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
@@ -25,10 +25,7 @@ static uint64_t rng_next(uint64_t *state)
 }
 
 /* True with probability per_mille / 1000. */
-static bool chance(uint64_t *rng, unsigned per_mille)
-{
-    return rng_next(rng) % 1000 < per_mille;
-}
+static bool chance(uint64_t *rng, unsigned per_mille) { return rng_next(rng) % 1000 < per_mille; }
 
 static void fill_random(uint8_t *p, size_t n, uint64_t seed)
 {
@@ -52,8 +49,8 @@ static void record_log(void *arg, enum upd_reason reason, const char *message)
 }
 
 /* Encodes one frame; returns its wire length. */
-static size_t make_frame(uint8_t *out, uint8_t type, uint32_t id, uint32_t seq,
-                         const void *payload, uint16_t length)
+static size_t make_frame(uint8_t *out, uint8_t type, uint32_t id, uint32_t seq, const void *payload,
+                         uint16_t length)
 {
     struct upd_frame f = { type, length, id, seq, payload };
     return upd_frame_encode(&f, out, UPD_WIRE_MAX);
@@ -119,7 +116,7 @@ HTEST(protocol_frame_round_trips_with_every_byte_value)
     uint8_t payload[UPD_PAYLOAD_MAX], wire[UPD_WIRE_MAX];
     for (size_t i = 0; i < sizeof(payload); i++)
         payload[i] = (uint8_t)(i * 7);
-    memset(payload, UPD_FLAG, 40);  /* worst case: every byte escaped */
+    memset(payload, UPD_FLAG, 40); /* worst case: every byte escaped */
     memset(payload + 40, UPD_ESCAPE, 40);
     size_t n = make_frame(wire, UPD_DATA, 0x7e7d7e7d, 0x12345678, payload, sizeof(payload));
     ASSERT_GE(n, sizeof(payload) + 17);
@@ -175,7 +172,7 @@ HTEST(protocol_decoder_names_each_malformed_frame)
     uint8_t wire[UPD_WIRE_MAX + 8], body[64];
     size_t n = make_frame(wire, UPD_END, 1, 2, NULL, 0);
 
-    wire[5] ^= 0x01;  /* one bit of the transfer id */
+    wire[5] ^= 0x01; /* one bit of the transfer id */
     EXPECT_EQ(decode_one(wire, n), UPD_BAD_CRC);
 
     uint8_t short_frame[] = { UPD_FLAG, 1, 2, 3, UPD_FLAG };
@@ -208,7 +205,7 @@ HTEST(protocol_decoder_names_each_malformed_frame)
         body[2] = (uint8_t)cases[c].length;
         upd_put_u32(body + 12, upd_crc32(0, body, 12));
         wire[0] = UPD_FLAG;
-        memcpy(wire + 1, body, 16);  /* no 0x7e/0x7d in these bodies */
+        memcpy(wire + 1, body, 16); /* no 0x7e/0x7d in these bodies */
         wire[17] = UPD_FLAG;
         EXPECT_EQ(decode_one(wire, 18), cases[c].expect);
     }
@@ -255,7 +252,7 @@ HTEST(protocol_start_payload_round_trips_and_rejects_bad_names)
 /* ---------------------------------------------------------------- the simulated line */
 
 struct impairments {
-    unsigned drop, corrupt, duplicate, reorder, truncate, garbage;  /* per mille, per frame */
+    unsigned drop, corrupt, duplicate, reorder, truncate, garbage; /* per mille, per frame */
 };
 
 struct sim {
@@ -270,7 +267,7 @@ struct sim {
     int verdict_delay_steps, verdict_due;
     uint16_t verdict_status;
     const char *verdict_text;
-    uint8_t held[UPD_WIRE_MAX];  /* a frame held back to reorder */
+    uint8_t held[UPD_WIRE_MAX]; /* a frame held back to reorder */
     size_t held_length;
     bool held_for_rx;
 };
@@ -329,8 +326,7 @@ static void deliver(struct sim *s, bool to_rx, const uint8_t *frame, size_t n, u
 }
 
 /* Splits a run of encoded frames (each FLAG ... FLAG) and delivers each. */
-static void deliver_frames(struct sim *s, bool to_rx, const uint8_t *bytes, size_t n,
-                           uint64_t now)
+static void deliver_frames(struct sim *s, bool to_rx, const uint8_t *bytes, size_t n, uint64_t now)
 {
     size_t start = 0;
     for (size_t i = 1; i < n; i++) {
@@ -374,8 +370,12 @@ static void sim_init(struct sim *s, uint64_t seed, const uint8_t *payload, uint3
 
 static bool sim_start(struct sim *s, uint32_t id, uint32_t window, uint64_t now)
 {
-    struct upd_sender_config sc = { .payload = s->payload, .size = s->size, .name = "counter",
-                                    .transfer_id = id, .window = window, .retransmit_ms = 30,
+    struct upd_sender_config sc = { .payload = s->payload,
+                                    .size = s->size,
+                                    .name = "counter",
+                                    .transfer_id = id,
+                                    .window = window,
+                                    .retransmit_ms = 30,
                                     .max_retries = 20 };
     return upd_sender_init(&s->tx, &sc, now);
 }
@@ -397,7 +397,7 @@ HTEST(protocol_transfer_over_clean_line_delivers_payload_and_verdict)
     EXPECT_STREQ(s.tx.verdict.text, "live: counter v2");
     EXPECT_EQ(s.tx.retransmissions, 0u);
     EXPECT_EQ(s.tx.acked_bytes, (uint32_t)BIG);
-    EXPECT_EQ(s.rx.state, UPD_RX_IDLE);  /* the sender acknowledged the verdict */
+    EXPECT_EQ(s.rx.state, UPD_RX_IDLE); /* the sender acknowledged the verdict */
     for (int r = 1; r < UPD_REASON_COUNT; r++)
         if (s.rx.counters.rejected[r])
             HTEST_FAIL("clean line rejected %u frames: %s", s.rx.counters.rejected[r],
@@ -410,8 +410,12 @@ HTEST(protocol_stop_and_wait_and_odd_chunks_deliver_payload)
     uint64_t now = 0;
     fill_random(payload_big, 5000, 2);
     sim_init(&s, 2, payload_big, 5000, rx_big, BIG);
-    struct upd_sender_config sc = { .payload = payload_big, .size = 5000, .name = "c",
-                                    .transfer_id = 7, .window = 1, .chunk_size = 333 };
+    struct upd_sender_config sc = { .payload = payload_big,
+                                    .size = 5000,
+                                    .name = "c",
+                                    .transfer_id = 7,
+                                    .window = 1,
+                                    .chunk_size = 333 };
     ASSERT_TRUE(upd_sender_init(&s.tx, &sc, now));
     ASSERT_EQ(sim_run(&s, &now, 10000), UPD_TX_DONE);
     EXPECT_EQ(s.corrupt_payloads, 0);
@@ -431,7 +435,7 @@ HTEST(protocol_lossy_line_never_hands_on_a_corrupt_payload)
         uint32_t size = 1 + (uint32_t)(seed * 7919 % sizeof(payload));
         fill_random(payload, size, seed);
         sim_init(&s, seed, payload, size, rx_buffer, sizeof(rx_buffer));
-        unsigned level = (unsigned)(seed % 5) * 25;  /* 0..100 per mille of each */
+        unsigned level = (unsigned)(seed % 5) * 25; /* 0..100 per mille of each */
         s.line = (struct impairments){ level, level, level, level, level / 2, level };
         s.verdict_delay_steps = (int)(seed % 4);
         ASSERT_TRUE(sim_start(&s, (uint32_t)seed, 1 + (uint32_t)(seed % 12), now));
@@ -441,8 +445,8 @@ HTEST(protocol_lossy_line_never_hands_on_a_corrupt_payload)
         if (end == UPD_TX_DONE) {
             done++;
             if (s.payloads_handed_on != 1)
-                HTEST_FAIL("seed %llu: done, but %d payloads handed on",
-                           (unsigned long long)seed, s.payloads_handed_on);
+                HTEST_FAIL("seed %llu: done, but %d payloads handed on", (unsigned long long)seed,
+                           s.payloads_handed_on);
         } else if (end == UPD_TX_FAILED) {
             failed++;
         } else {
@@ -468,8 +472,7 @@ static uint8_t rx_buf[4096];
 
 static void rx_setup(uint32_t max_size)
 {
-    struct upd_receiver_config rc = { rx_buf, sizeof(rx_buf), max_size, 100, record_log,
-                                      &log_rec };
+    struct upd_receiver_config rc = { rx_buf, sizeof(rx_buf), max_size, 100, record_log, &log_rec };
     memset(&log_rec, 0, sizeof(log_rec));
     upd_receiver_init(&rx, &rc);
 }
@@ -512,7 +515,7 @@ HTEST(protocol_idle_transfer_times_out_and_next_transfer_succeeds)
     EXPECT_EQ(rx.state, UPD_RX_RECEIVING);
     upd_receiver_tick(&rx, 1109);
     EXPECT_EQ(rx.state, UPD_RX_RECEIVING);
-    upd_receiver_tick(&rx, 1110);  /* 100 ms after the last accepted frame */
+    upd_receiver_tick(&rx, 1110); /* 100 ms after the last accepted frame */
     EXPECT_EQ(rx.state, UPD_RX_IDLE);
     EXPECT_EQ(rx.counters.rejected[UPD_TIMEOUT], 1u);
     EXPECT_EQ(rx.counters.transfers_dropped, 1u);
@@ -539,7 +542,7 @@ HTEST(protocol_transfer_cut_half_way_and_restarted_succeeds)
     fill_random(payload_big, 30000, 5);
     sim_init(&s, 5, payload_big, 30000, rx_big, BIG);
     ASSERT_TRUE(sim_start(&s, 100, 8, now));
-    sim_run(&s, &now, 2);  /* START and one window, then the line goes dead */
+    sim_run(&s, &now, 2); /* START and one window, then the line goes dead */
     ASSERT_EQ(s.rx.state, UPD_RX_RECEIVING);
     ASSERT_GE(s.rx.received, 1u);
     ASSERT_TRUE(s.rx.received < 30000u);
@@ -560,16 +563,16 @@ HTEST(protocol_receiver_counts_each_rejection_reason)
     fill_random(data, sizeof(data), 6);
     rx_setup(0);
 
-    rx_feed(wire, make_data(wire, 9, 1, 0, data, 10), 0);  /* no transfer */
+    rx_feed(wire, make_data(wire, 9, 1, 0, data, 10), 0); /* no transfer */
     rx_feed(wire, make_start(wire, 9, data, sizeof(data), "m"), 0);
-    rx_feed(wire, make_data(wire, 8, 1, 0, data, 10), 0);  /* another transfer */
+    rx_feed(wire, make_data(wire, 8, 1, 0, data, 10), 0); /* another transfer */
     rx_feed(wire, make_data(wire, 9, 3, 10, data, 10), 0); /* seq 3 before 1 */
     rx_feed(wire, make_data(wire, 9, 4, 10, data, 10), 0); /* same round: no second NAK */
     rx_feed(wire, make_data(wire, 9, 1, 0, data, 50), 0);
-    rx_feed(wire, make_data(wire, 9, 1, 0, data, 50), 0);  /* duplicate */
+    rx_feed(wire, make_data(wire, 9, 1, 0, data, 50), 0); /* duplicate */
     size_t n = make_data(wire, 9, 2, 50, data + 50, 50);
     wire[n / 2] ^= 0x10;
-    rx_feed(wire, n, 0);                                    /* corrupted */
+    rx_feed(wire, n, 0); /* corrupted */
     rx_feed(wire, make_frame(wire, UPD_VERDICT, 9, 0, "\0\0\0", 3), 0); /* wrong way */
 
     const struct upd_counters *c = &rx.counters;
@@ -586,7 +589,7 @@ HTEST(protocol_receiver_counts_each_rejection_reason)
     /* One NAK for the gap, not one per frame behind it. */
     struct upd_frame reply;
     uint8_t store[UPD_PAYLOAD_MAX];
-    EXPECT_EQ(take_replies(&rx, &reply, store), 6);  /* NAK, ACK, NAK, NAK, ACK, ACK */
+    EXPECT_EQ(take_replies(&rx, &reply, store), 6); /* NAK, ACK, NAK, NAK, ACK, ACK */
 }
 
 HTEST(protocol_hash_mismatch_aborts_and_hands_nothing_on)
@@ -596,8 +599,9 @@ HTEST(protocol_hash_mismatch_aborts_and_hands_nothing_on)
     uint8_t wrong[32] = { 1 };
     fill_random(payload_big, 4000, 7);
     sim_init(&s, 7, payload_big, 4000, rx_big, BIG);
-    struct upd_sender_config sc = { .payload = payload_big, .size = 4000, .name = "counter",
-                                    .transfer_id = 77, .sha256 = wrong };
+    struct upd_sender_config sc = {
+        .payload = payload_big, .size = 4000, .name = "counter", .transfer_id = 77, .sha256 = wrong
+    };
     ASSERT_TRUE(upd_sender_init(&s.tx, &sc, now));
     ASSERT_EQ(sim_run(&s, &now, 10000), UPD_TX_FAILED);
     EXPECT_EQ(s.tx.failure.code, UPD_HASH_MISMATCH);
@@ -654,15 +658,15 @@ HTEST(protocol_busy_receiver_refuses_start_until_verdict)
     EXPECT_EQ(take_replies(&rx, &reply, store), 1);
     EXPECT_EQ(reply.type, UPD_NAK);
     EXPECT_EQ(reply.payload[0], UPD_BUSY);
-    upd_receiver_tick(&rx, 100000);  /* no timeout while the caller owns the buffer */
+    upd_receiver_tick(&rx, 100000); /* no timeout while the caller owns the buffer */
     EXPECT_EQ(rx.state, UPD_RX_COMPLETE);
 
     /* A repeated END is answered with ACK, then with the verdict. */
     rx_feed(wire, make_frame(wire, UPD_END, 3, 2, NULL, 0), 100001);
     EXPECT_EQ(take_replies(&rx, &reply, store), 1);
     EXPECT_EQ(reply.type, UPD_ACK);
-    ASSERT_TRUE(upd_receiver_verdict(&rx, 3, "refused: signature check failed for section m",
-                                     100002));
+    ASSERT_TRUE(
+        upd_receiver_verdict(&rx, 3, "refused: signature check failed for section m", 100002));
     EXPECT_FALSE(upd_receiver_verdict(&rx, 0, "twice", 100002));
     take_replies(&rx, &reply, store);
     rx_feed(wire, make_frame(wire, UPD_END, 3, 2, NULL, 0), 100003);
@@ -673,7 +677,7 @@ HTEST(protocol_busy_receiver_refuses_start_until_verdict)
     EXPECT_EQ(st.code, 3);
     EXPECT_STREQ(st.text, "refused: signature check failed for section m");
 
-    rx_feed(wire, make_start(wire, 4, data, 100, "m"), 100004);  /* now accepted */
+    rx_feed(wire, make_start(wire, 4, data, 100, "m"), 100004); /* now accepted */
     EXPECT_EQ(rx.state, UPD_RX_RECEIVING);
 }
 
@@ -698,15 +702,19 @@ HTEST(protocol_sender_times_out_when_the_line_is_dead)
     static struct upd_sender tx;
     static uint8_t out[UPD_WIRE_MAX * UPD_WINDOW_MAX];
     uint8_t data[10] = { 0 };
-    struct upd_sender_config sc = { .payload = data, .size = 10, .name = "x", .transfer_id = 1,
-                                    .retransmit_ms = 10, .max_retries = 3 };
+    struct upd_sender_config sc = { .payload = data,
+                                    .size = 10,
+                                    .name = "x",
+                                    .transfer_id = 1,
+                                    .retransmit_ms = 10,
+                                    .max_retries = 3 };
     ASSERT_TRUE(upd_sender_init(&tx, &sc, 0));
     uint64_t now;
     for (now = 0; now < 1000 && tx.state != UPD_TX_FAILED; now++)
         upd_sender_poll(&tx, now, out, sizeof(out));
     EXPECT_EQ(tx.state, UPD_TX_FAILED);
     EXPECT_EQ(tx.failure.code, UPD_TIMEOUT);
-    EXPECT_EQ(now, 41u);  /* sent at 0, resent at 10, 20, 30; gives up at 40 */
+    EXPECT_EQ(now, 41u); /* sent at 0, resent at 10, 20, 30; gives up at 40 */
     EXPECT_EQ(tx.frames_sent, 4u);
 }
 

@@ -72,6 +72,21 @@ KERNEL_ASM := $(wildcard kernel/arch/x86_64/*.asm)
 
 -include $(sort $(wildcard */*.mk))
 
+# libFuzzer harnesses (clang, ASan + UBSan) that fragments add to
+# FUZZ_TARGETS. `make fuzz FUZZ_TIME=60` runs each for FUZZ_TIME seconds;
+# new inputs go to $(BUILD)/fuzz/corpus/NAME, seeds come from
+# tests/fuzz/corpus/NAME. Defined here, after every fragment.
+fuzz: $(FUZZ_TARGETS)
+	@for f in $(FUZZ_TARGETS); do \
+	    name=$$(basename $$f); corpus=$(BUILD)/fuzz/corpus/$${name#fuzz_}; \
+	    mkdir -p $$corpus; echo "  FUZZ    $$name for $(FUZZ_TIME) s"; \
+	    log=$(BUILD)/fuzz/$$name.log; \
+	    $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $$corpus \
+	        $$(ls -d tests/fuzz/corpus/$${name#fuzz_} 2>/dev/null) >$$log 2>&1; \
+	    status=$$?; grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE' $$log; \
+	    [ $$status = 0 ] || { tail -n 40 $$log; exit 1; }; \
+	done
+
 KERNEL_OBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o) \
               $(BUILD)/k/ck/ck_epoch.o $(KERNEL_EXTRA_OBJ)
 

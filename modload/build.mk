@@ -151,13 +151,4 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODLOAD_HOST_SRC) $(wildcard modload
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(MODLOAD_HOST_SRC) kernel/lib/format.c \
 	    $(BEARSSL_HOST_LIB) -o $@
 
-fuzz: $(FUZZ_TARGETS)
-	@for f in $(FUZZ_TARGETS); do \
-	    name=$$(basename $$f); corpus=$(BUILD)/fuzz/corpus/$${name#fuzz_}; \
-	    mkdir -p $$corpus; echo "  FUZZ    $$name for $(FUZZ_TIME) s"; \
-	    log=$(BUILD)/fuzz/$$name.log; \
-	    $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $$corpus \
-	        $$(ls -d tests/fuzz/corpus/$${name#fuzz_} 2>/dev/null) >$$log 2>&1; \
-	    status=$$?; grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE' $$log; \
-	    [ $$status = 0 ] || { tail -n 40 $$log; exit 1; }; \
-	done
+# `make fuzz` itself is in the top Makefile (after every fragment).

@@ -38,5 +38,3 @@ $(FUZZ_MANIFEST): tests/fuzz/fuzz_manifest.c $(MANIFEST_SRC) $(MANIFEST_HDR)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(MANIFEST_SRC) -o $@
-# modload/build.mk's `fuzz` rule read FUZZ_TARGETS before this file added to it.
-fuzz: $(FUZZ_MANIFEST)

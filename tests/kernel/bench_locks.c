@@ -82,16 +82,6 @@ static uint64_t bl_loop(enum bl_type type, unsigned n)
     return rdtsc_ordered() - start;
 }
 
-static void sort(uint64_t *v, unsigned n)
-{
-    for (unsigned i = 1; i < n; i++)
-        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-}
-
 static void report(enum bl_type type, const char *how, uint64_t cycles, unsigned n)
 {
     char name[64];
@@ -107,8 +97,7 @@ KBENCH(lock_uncontended)
         bl_loop(type, N / 10);          /* warm up */
         for (int r = 0; r < ROUNDS; r++)
             v[r] = bl_loop(type, N);
-        sort(v, ROUNDS);
-        report(type, "uncontended", v[ROUNDS / 2], N);
+        report(type, "uncontended", kbench_median(v, ROUNDS), N);
     }
 }
 
@@ -171,10 +160,9 @@ static void bl_contended(unsigned ncpu)
             for (unsigned c = 0; c < ncpu; c++)
                 v[nv++] = run.cycles[c] * 1000 / MAX(run.ops[c], 1ul);
         }
-        sort(v, nv);
         char how[32];
         ksnprintf(how, sizeof(how), "contended%u", ncpu);
-        report(type, how, v[nv / 2], 1000);
+        report(type, how, kbench_median(v, (int)nv), 1000);
     }
 }
 

@@ -18,22 +18,6 @@
 #define ROUNDS 7
 #define ITERATIONS 200000
 
-static void sort_u64(uint64_t *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-}
-
-static uint64_t median_u64(uint64_t *v, int n)
-{
-    sort_u64(v, n);
-    return v[n / 2];
-}
-
 /* ---- read-side cost ------------------------------------------------------- */
 
 typedef int (*bench_fn)(int);
@@ -112,9 +96,9 @@ KBENCH(rcu_read_side)
         direct[r] = cycles_direct_call();
         slot[r] = cycles_slot_call(table);
     }
-    uint64_t d = median_u64(direct, ROUNDS), s = median_u64(slot, ROUNDS);
-    report_ns("rcu.read_section", median_u64(section, ROUNDS));
-    report_ns("rcu.read_section_sleepable", median_u64(sleepable, ROUNDS));
+    uint64_t d = kbench_median(direct, ROUNDS), s = kbench_median(slot, ROUNDS);
+    report_ns("rcu.read_section", kbench_median(section, ROUNDS));
+    report_ns("rcu.read_section_sleepable", kbench_median(sleepable, ROUNDS));
     report_ns("rcu.direct_call", d);
     report_ns("rcu.slot_call", s);
     kbench_report("rcu.slot_call_vs_direct", d ? s * 1000 / d : 0, "x");
@@ -186,7 +170,7 @@ static void measure_gp(unsigned cpus, bool busy)
     }
     char name[48];
     ksnprintf(name, sizeof(name), "rcu.gp_latency.%s.cpus%u", busy ? "busy" : "idle", cpus);
-    kbench_report(name, median_u64(s.ns, GP_SAMPLES), "us");
+    kbench_report(name, kbench_median(s.ns, GP_SAMPLES), "us");
 }
 
 KBENCH(rcu_grace_period)
@@ -273,7 +257,7 @@ KBENCH(rcu_read_scaling)
         uint64_t v[SCALING_ROUNDS];
         for (int r = 0; r < SCALING_ROUNDS; r++)
             v[r] = measure_throughput(table, counts[i]);
-        uint64_t m = median_u64(v, SCALING_ROUNDS);
+        uint64_t m = kbench_median(v, SCALING_ROUNDS);
         char name[48];
         ksnprintf(name, sizeof(name), "rcu.read_throughput.cpus%u", counts[i]);
         kbench_report(name, m / 1000, "Mreads/s");

@@ -12,6 +12,7 @@ QEMU     := qemu-system-x86_64
 PYTHON   := python3
 SMP      ?= 4
 MEM      ?= 512M
+CORE     := $(BUILD)/wisp.core
 SRC_DIR  ?= $(BUILD)/src
 CK_DIR   := $(SRC_DIR)/ck-0.7.1
 BEARSSL_DIR := $(SRC_DIR)/bearssl-0.6+dfsg.1
@@ -132,6 +133,11 @@ $(BUILD)/wisp.elf: $(KERNEL_OBJ) $(BUILD)/k/objects.list kernel/arch/x86_64/kern
 	@$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/k/ksyms1.c -o $(BUILD)/k/ksyms1.o
 	@$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(BUILD)/k/ksyms1.o
 	@bash mk/check-ksyms.sh $@.pass1 $@
+
+# The core as it goes into the image: the same code and addresses, without
+# debug information (gdb reads $(BUILD)/wisp.elf). Smaller to hash at boot.
+$(CORE): $(BUILD)/wisp.elf
+	@objcopy --strip-debug $< $@
 
 # ---------------------------------------------------------------- image
 ISO := $(BUILD)/wisp.iso

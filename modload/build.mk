@@ -128,9 +128,9 @@ IMAGE_CONFIG ?= $(BUILD)/boot.conf
 $(BUILD)/boot.conf:
 	@mkdir -p $(@D)
 	@printf '# boot configuration: one "load NAME" per line\n' > $@
-$(IMAGE): $(BUILD)/wisp.elf $(WISP_IMAGE) $(DEV_KEY) $(IMAGE_CONFIG) $(IMAGE_MODULE_OBJ)
+$(IMAGE): $(CORE) $(WISP_IMAGE) $(DEV_KEY) $(IMAGE_CONFIG) $(IMAGE_MODULE_OBJ)
 	@echo "  IMAGE   $@"
-	@$(WISP_IMAGE) build $@ --core $(BUILD)/wisp.elf --key $(DEV_KEY) \
+	@$(WISP_IMAGE) build $@ --core $(CORE) --key $(DEV_KEY) \
 	    --config $(IMAGE_CONFIG) $(addprefix --module ,$(IMAGE_MODULES))
 image: $(IMAGE)
 .PHONY: image

@@ -22,13 +22,13 @@ $(BAD_DIR)/other-key.pem:
 	@mkdir -p $(@D)
 	@openssl ecparam -name prime256v1 -genkey -noout -out $@
 
-$(BAD_IMAGE): $(BUILD)/wisp.elf $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pem \
+$(BAD_IMAGE): $(CORE) $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pem \
               $(IMAGE_MODULE_OBJ) tests/qemu/bad-image.conf \
               $(foreach m,$(TEST_MODULE_NAMES),$(TM)/$(m).mod) tests/qemu/corrupt.py
 	@echo "  IMAGE   $@ (deliberately bad sections)"
 	@head -c 4096 /dev/urandom > $(BAD_DIR)/garbage.bin
 	@head -c 600 $(TM)/plain.mod > $(BAD_DIR)/truncated.bin
-	@$(WISP_IMAGE) build $@ --core $(BUILD)/wisp.elf --key $(DEV_KEY) \
+	@$(WISP_IMAGE) build $@ --core $(CORE) --key $(DEV_KEY) \
 	    $(addprefix --module ,$(IMAGE_MODULES)) \
 	    --module tampered=$(TM)/plain.mod --unsigned-module unsigned=$(TM)/plain.mod \
 	    --unchecked-module badelf=$(BAD_DIR)/garbage.bin \

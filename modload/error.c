@@ -42,6 +42,8 @@ static const char *const status_names[MOD_STATUS_COUNT] = {
     [MOD_E_INIT] = "module init failed",
     [MOD_E_CYCLE] = "import cycle",
     [MOD_E_BUSY] = "module in use",
+    [MOD_E_MANIFEST] = "bad manifest",
+    [MOD_E_CONTRACT] = "contract not satisfied",
 };
 
 const char *mod_status_name(enum mod_status code)

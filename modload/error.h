@@ -54,10 +54,13 @@ enum mod_status {
     MOD_E_INIT,                 /* the module's init returned an error */
     MOD_E_CYCLE,                /* modules import from each other in a cycle */
     MOD_E_BUSY,                 /* other modules still import from it */
+    /* manifests and contracts */
+    MOD_E_MANIFEST,             /* no .wisp.manifest, or it does not parse or match */
+    MOD_E_CONTRACT,             /* an import's contract is not satisfied */
     MOD_STATUS_COUNT
 };
 
-#define MOD_ERROR_MESSAGE_MAX 192
+#define MOD_ERROR_MESSAGE_MAX 384
 
 struct mod_error {
     enum mod_status code;

@@ -17,3 +17,10 @@ $(BUILD)/k/keys/signing-key.o: $(DEV_PUBKEY_C)
 	@mkdir -p $(@D)
 	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 $(BUILD)/k/modload/module.o: KERNEL_CFLAGS += -I$(BEARSSL_DIR)/inc
+
+# The core's manifest (kernel/core.wisp), embedded as bytes: module imports
+# of core functions are checked against it at load.
+KERNEL_EXTRA_OBJ += $(BUILD)/k/modload/core_manifest.o
+KERNEL_C += modload/module_manifest.c
+$(BUILD)/k/modload/core_manifest.o: kernel/core.wisp
+$(BUILD)/k/modload/core_manifest.o: NASM_DEFS := -DCORE_MANIFEST='"kernel/core.wisp"'

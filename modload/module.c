@@ -11,6 +11,7 @@
 #include "modload/symtab.h"
 #include "modload/elf.h"
 #include "modload/config.h"
+#include "modload/module_manifest.h"
 #include <wisp/boot.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
@@ -308,13 +309,40 @@ static void release_module(struct module *m)
         rcu_synchronize();          /* no lookup may still hand out its code */
         area_free(m->base, m->size / PAGE_SIZE);
     }
+    kfree(m->manifest);
     kfree(m);
+}
+
+/* ---- contracts ------------------------------------------------------------ */
+
+/* Checks m's resolved imports against their providers' contracts and the
+ * lock order of every live module plus m (module_manifest.c). */
+static enum mod_status check_contracts(struct module *m, const struct mod_elf *elf,
+                                       struct mod_error *err)
+{
+    size_t count = 0;
+    list_for_each(pos, &modules)
+        count++;
+    const struct mod_manifest **loaded = kzalloc(sizeof(*loaded) * (count ? count : 1));
+    if (!loaded)
+        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory", m->name);
+    count = 0;
+    list_for_each(pos, &modules) {
+        struct module *other = list_entry(pos, struct module, node);
+        if (other != m && other->state == MODULE_LIVE && other->manifest)
+            loaded[count++] = other->manifest;
+    }
+    enum mod_status st = module_manifest_check_imports(m, elf, loaded, count, err);
+    kfree(loaded);
+    return st;
 }
 
 static enum mod_status link_module(struct module *m, const struct mod_elf *elf,
                                    struct mod_error *err)
 {
-    enum mod_status st;
+    enum mod_status st = module_manifest_read(m, elf, err);
+    if (st != MOD_OK)
+        return st;
     struct mod_layout layout;
     struct mod_placement *placements = kzalloc(sizeof(*placements) * elf->section_count);
     uint64_t *values = kzalloc(sizeof(*values) * (elf->symbol_count ? elf->symbol_count : 1));
@@ -347,6 +375,9 @@ static enum mod_status link_module(struct module *m, const struct mod_elf *elf,
         }
         goto out;
     }
+    st = check_contracts(m, elf, err);     /* before any of its code runs */
+    if (st != MOD_OK)
+        goto out;
     area_protect(m->region_va[MOD_REGION_TEXT], m->region_size[MOD_REGION_TEXT], VM_EXEC);
     area_protect(m->region_va[MOD_REGION_RODATA], m->region_size[MOD_REGION_RODATA], 0);
     st = register_exports(m, elf, &target, err);

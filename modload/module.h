@@ -23,6 +23,7 @@
 enum module_state { MODULE_LOADING, MODULE_LIVE, MODULE_UNLOADING };
 
 struct symbol;
+struct mod_manifest;
 
 struct module {
     char name[MOD_IMAGE_NAME_SIZE];
@@ -40,6 +41,7 @@ struct module {
     uint32_t users;                         /* modules importing from it */
     void (*exit)(void);
     uint64_t load_ns;                       /* verify + link + init time */
+    struct mod_manifest *manifest;          /* parsed .wisp.manifest (heap) */
     struct list_node node;                  /* on the module list */
 };
 

@@ -1,17 +1,23 @@
 # tests/build.mk — test-only modules and the deliberately bad image that
 # tests/qemu/e2e_image.py boots: one section of each kind the kernel must
 # refuse (tampered, signed by another key, unsigned, not ELF, truncated
-# ELF, unresolved import, failing init, an import cycle) beside the normal
-# modules.
+# ELF, unresolved import, failing init, an import cycle, no manifest, a
+# manifest naming another module, an import contract not satisfied) beside
+# the normal modules. Each tests/modules/NAME/ has a manifest.wisp.
 
 TEST_MODULE_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/modules/*/)))
 define test_module_rule
 TEST_MODULE_OBJ_$(1) := $$(patsubst %.c,$$(BUILD)/modules/%.o,$$(wildcard tests/modules/$(1)/*.c))
-$$(BUILD)/test-modules/$(1).mod: $$(TEST_MODULE_OBJ_$(1))
+$$(BUILD)/test-modules/$(1).mod: $$(TEST_MODULE_OBJ_$(1)) tests/modules/$(1)/manifest.wisp
 	@mkdir -p $$(@D)
-	@$$(LD) -r -o $$@ $$^
+	@$$(call MODULE_LINK,tests/modules/$(1)/manifest.wisp)
 endef
 $(foreach m,$(TEST_MODULE_NAMES),$(eval $(call test_module_rule,$(m))))
+
+# plain without its manifest.
+$(BUILD)/test-modules/no_manifest.mod: $(TEST_MODULE_OBJ_plain)
+	@mkdir -p $(@D)
+	@$(LD) -r -o $@ $^
 
 BAD_DIR := $(BUILD)/test-images
 BAD_IMAGE := $(BAD_DIR)/bad.img
@@ -24,7 +30,8 @@ $(BAD_DIR)/other-key.pem:
 
 $(BAD_IMAGE): $(CORE) $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pem \
               $(IMAGE_MODULE_OBJ) tests/qemu/bad-image.conf \
-              $(foreach m,$(TEST_MODULE_NAMES),$(TM)/$(m).mod) tests/qemu/corrupt.py
+              $(foreach m,$(TEST_MODULE_NAMES),$(TM)/$(m).mod) $(TM)/no_manifest.mod \
+              tests/qemu/corrupt.py
 	@echo "  IMAGE   $@ (deliberately bad sections)"
 	@head -c 4096 /dev/urandom > $(BAD_DIR)/garbage.bin
 	@head -c 600 $(TM)/plain.mod > $(BAD_DIR)/truncated.bin
@@ -35,6 +42,8 @@ $(BAD_IMAGE): $(CORE) $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pem \
 	    --unchecked-module truncated=$(BAD_DIR)/truncated.bin \
 	    --module badimport=$(TM)/bad_import.mod --module badinit=$(TM)/bad_init.mod \
 	    --module cyclea=$(TM)/cycle_a.mod --module cycleb=$(TM)/cycle_b.mod \
+	    --module nomanifest=$(TM)/no_manifest.mod --module wrongname=$(TM)/plain.mod \
+	    --module badcontract=$(TM)/bad_contract.mod \
 	    --config tests/qemu/bad-image.conf >/dev/null
 	@$(WISP_IMAGE) append $@ --key $(BAD_DIR)/other-key.pem wrongkey=$(TM)/plain.mod >/dev/null
 	@$(PYTHON) tests/qemu/corrupt.py $@ tampered

@@ -19,7 +19,7 @@ struct kv_entry {
     uint8_t value[KV_VALUE_MAX];
 };
 
-static struct mutex kv_lock = MUTEX_INIT(kv_lock, "kvstore");
+static struct mutex kv_lock = MUTEX_INIT(kv_lock, "kvstore.entries");
 static struct kv_entry *entries[KV_ENTRIES];   /* kv_lock */
 
 static int find(const char *key)

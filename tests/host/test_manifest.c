@@ -464,7 +464,7 @@ HTEST(manifest_refuses_directives_over_their_limits)
     char *p = text + sprintf(text, HEAD);
     for (unsigned i = 0; i <= MOD_MANIFEST_MAX_EXPORTS; i++)
         p += sprintf(p, "export e%u {\n" FIELDS "}\n", i);
-    EXPECT_PARSE_ERROR(text, MOD_MANIFEST_E_LIMIT, "t.wisp:227:1: more than 32 exports");
+    EXPECT_PARSE_ERROR(text, MOD_MANIFEST_E_LIMIT, "t.wisp:451:1: more than 64 exports");
     p = text + sprintf(text, HEAD);
     for (unsigned i = 0; i <= MOD_MANIFEST_MAX_IMPORTS; i++)
         p += sprintf(p, "import e%u {\n" FIELDS "}\n", i);

@@ -1,0 +1,172 @@
+/* module_manifest.c — the loader's manifest checks (see module_manifest.h).
+ *
+ * Every refusal names the module, the symbol and the clause; the loader's
+ * all-or-nothing paths then remove what the module had (module.c).
+ */
+#include "modload/module_manifest.h"
+#include "modload/module.h"
+#include "modload/symtab.h"
+#include <wisp/mm.h>
+#include <wisp/printk.h>
+#include <string.h>
+
+extern const char core_manifest_text[];
+extern const uint64_t core_manifest_size;
+
+static struct mod_manifest core_manifest;
+static bool core_manifest_ready;        /* set once, under the module mutex */
+
+const struct mod_manifest *module_core_manifest(void)
+{
+    if (!core_manifest_ready) {
+        struct mod_manifest_error err;
+        if (mod_manifest_parse(&core_manifest, core_manifest_text, core_manifest_size,
+                               "kernel/core.wisp", &err) != MOD_MANIFEST_OK)
+            panic("core manifest: %s", err.message);
+        core_manifest_ready = true;
+    }
+    return &core_manifest;
+}
+
+/* The names of .wisp.exports, one at a time; false at the end. */
+static bool next_export(const char *names, uint64_t size, uint64_t *offset, const char **name)
+{
+    if (!names || *offset >= size)
+        return false;
+    size_t n = strnlen(names + *offset, size - *offset);
+    if (n == size - *offset)
+        return false;                   /* unterminated: register_exports refuses it */
+    *name = names + *offset;
+    *offset += n + 1;
+    return true;
+}
+
+/* Every export of .wisp.exports is declared, and every declared one exported. */
+static enum mod_status check_exports(const struct module *m, const struct mod_elf *elf,
+                                     struct mod_error *err)
+{
+    const struct mod_manifest *mf = m->manifest;
+    uint32_t idx = mod_elf_find_section(elf, ".wisp.exports");
+    struct elf64_section sh = { 0 };
+    if (idx)
+        mod_elf_section(elf, idx, &sh);
+    const char *names = idx ? (const char *)mod_elf_section_data(elf, idx) : NULL;
+    uint32_t found = 0;
+    const char *name;
+    for (uint64_t off = 0; next_export(names, sh.size, &off, &name); found++)
+        if (mod_manifest_find_export(mf, name) < 0)
+            return mod_fail(err, MOD_E_MANIFEST,
+                            "module %s: export '%s' is not declared in its manifest "
+                            "(clause 'exports')", m->name, name);
+    if (found == mf->export_count)
+        return MOD_OK;
+    for (uint32_t i = 0; i < mf->export_count; i++) {
+        bool listed = false;
+        for (uint64_t off = 0; !listed && next_export(names, sh.size, &off, &name);)
+            listed = strcmp(name, mf->exports[i].symbol) == 0;
+        if (!listed)
+            return mod_fail(err, MOD_E_MANIFEST,
+                            "module %s: manifest declares export '%s' (line %u) that the "
+                            "module does not export (clause 'exports')",
+                            m->name, mf->exports[i].symbol, mf->exports[i].line);
+    }
+    return MOD_OK;
+}
+
+static enum mod_status check_imports_declared(const struct module *m, const struct mod_elf *elf,
+                                              struct mod_error *err)
+{
+    for (uint32_t i = 1; i < elf->symbol_count; i++) {
+        if (!mod_elf_symbol_is_import(elf, i))
+            continue;
+        const char *name = mod_elf_symbol_name(elf, i);
+        if (mod_manifest_find_import(m->manifest, name) < 0)
+            return mod_fail(err, MOD_E_MANIFEST,
+                            "module %s: import '%s' is not declared in its manifest "
+                            "(clause 'imports')", m->name, name);
+    }
+    return MOD_OK;
+}
+
+enum mod_status module_manifest_read(struct module *m, const struct mod_elf *elf,
+                                     struct mod_error *err)
+{
+    uint32_t idx = mod_elf_find_section(elf, ".wisp.manifest");
+    if (!idx)
+        return mod_fail(err, MOD_E_MANIFEST, "module %s: no manifest (.wisp.manifest section)",
+                        m->name);
+    struct elf64_section sh;
+    mod_elf_section(elf, idx, &sh);
+    const uint8_t *text = mod_elf_section_data(elf, idx);
+    m->manifest = kmalloc(sizeof(*m->manifest));
+    if (!m->manifest)
+        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for its manifest", m->name);
+    struct mod_manifest_error perr;
+    if (!text || mod_manifest_parse(m->manifest, text, sh.size, "manifest.wisp", &perr) !=
+                 MOD_MANIFEST_OK)
+        return mod_fail(err, MOD_E_MANIFEST, "module %s: %s", m->name,
+                        text ? perr.message : "empty manifest section");
+    if (strcmp(m->manifest->name, m->name) != 0)
+        return mod_fail(err, MOD_E_MANIFEST,
+                        "module %s: its manifest describes module '%s' (clause 'module name')",
+                        m->name, m->manifest->name);
+    enum mod_status st = check_exports(m, elf, err);
+    return st != MOD_OK ? st : check_imports_declared(m, elf, err);
+}
+
+/* The manifest that promises @name's contract: its owner's, or the core's. */
+static const struct mod_manifest *provider_of(const char *name)
+{
+    rcu_read_lock();
+    struct symbol *s = sym_lookup(name);
+    const struct mod_manifest *mf = NULL;
+    if (s)
+        mf = s->owner ? s->owner->manifest : module_core_manifest();
+    rcu_read_unlock();
+    return mf;
+}
+
+static enum mod_status contract_fail(const struct module *m, struct mod_error *err,
+                                     const struct mod_contract_result *r)
+{
+    (void)m;                            /* r->message names the module */
+    return mod_fail(err, MOD_E_CONTRACT, "%s", r->message);
+}
+
+enum mod_status module_manifest_check_imports(struct module *m, const struct mod_elf *elf,
+                                              const struct mod_manifest *const *loaded,
+                                              size_t loaded_count, struct mod_error *err)
+{
+    enum mod_status st = MOD_OK;
+    struct mod_contract_result r;
+    struct mod_lock_order *order = kmalloc(sizeof(*order));
+    if (!order)
+        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for the lock order",
+                        m->name);
+    mod_lock_order_init(order);
+    for (size_t i = 0; i < loaded_count && st == MOD_OK; i++)
+        if (mod_lock_order_add(order, loaded[i], &r) != MOD_CLAUSE_OK)
+            st = contract_fail(m, err, &r);
+    if (st == MOD_OK && (mod_lock_order_add(order, m->manifest, &r) != MOD_CLAUSE_OK ||
+                         mod_lock_order_check(order, &r) != MOD_CLAUSE_OK))
+        st = contract_fail(m, err, &r);
+    for (uint32_t i = 1; i < elf->symbol_count && st == MOD_OK; i++) {
+        if (!mod_elf_symbol_is_import(elf, i))
+            continue;
+        const char *name = mod_elf_symbol_name(elf, i);
+        const struct mod_manifest *provider = provider_of(name);
+        const struct mod_contract *import =
+            &m->manifest->imports[mod_manifest_find_import(m->manifest, name)];
+        int e = provider ? mod_manifest_find_export(provider, name) : -1;
+        if (e < 0)
+            st = mod_fail(err, MOD_E_CONTRACT,
+                          "module %s: import '%s': %s '%s' declares no contract for it "
+                          "(clause 'missing export')", m->name, name,
+                          provider ? "manifest of" : "no provider", provider ? provider->name : "");
+        else if (mod_contract_check_import(m->manifest, import, provider, &provider->exports[e],
+                                           order, &r) != MOD_CLAUSE_OK)
+            st = contract_fail(m, err, &r);
+    }
+    kfree(order);
+    return st;
+}

@@ -1,0 +1,78 @@
+# console — the serial console driver (COM1 input). Its lock-free input ring
+# has one producer (the UART interrupt) and one consumer (console_getc); the
+# only lock it owns is its wait queue's, a core class (WAIT_QUEUE_INIT).
+module console
+version 1.0
+state none
+
+export console_getc {
+    context process
+    sleeps may                  # waits for input
+    reentrant no                # one reader at a time
+    user-callable no
+    update quiescent            # a reader may be asleep inside it
+}
+
+export console_dropped {
+    context any
+    sleeps never
+    reentrant yes
+    user-callable no
+    update live
+}
+
+import wait_queue_wait {        # console_getc
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import wake_up_one {            # the UART interrupt handler
+    context interrupt
+    sleeps never
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import serial_getc {            # the UART interrupt handler
+    context interrupt
+    sleeps never
+    reentrant no
+    user-callable no
+    update quiescent
+}
+
+import irq_register {           # init
+    context process
+    sleeps may
+    reentrant no
+    user-callable no
+    update quiescent
+}
+
+import ioapic_route_isa {       # init
+    context process
+    sleeps may
+    reentrant no
+    user-callable no
+    update quiescent
+}
+
+import serial_enable_rx_irq {   # init
+    context process
+    sleeps may
+    reentrant no
+    user-callable no
+    update quiescent
+}
+
+import cpus {                   # data: the per-CPU array (init reads an APIC id)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}

@@ -1,0 +1,37 @@
+# counter — the demo module: one counter shared by every caller (atomic,
+# no lock). It is the module swapped live.
+module counter
+version 1.0
+state 1                         # layout: one uint64_t total
+
+export counter_add {
+    context any
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update live
+}
+
+export counter_read {
+    context any
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update live
+}
+
+export counter_version {
+    context any
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update live
+}
+
+import klog {                   # pr_info in init
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}

@@ -38,3 +38,21 @@ $(FUZZ_MANIFEST): tests/fuzz/fuzz_manifest.c $(MANIFEST_SRC) $(MANIFEST_HDR)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(MANIFEST_SRC) -o $@
+
+# ---------------------------------------------------------------- audit
+# modload/audit.c (pure: the kernel console's `audit` shares it) and the
+# host tool wisp-audit (modload/wisp-audit.c). `make audit` audits the image.
+HOST_SHARED_SRC += modload/audit.c
+KERNEL_C += modload/audit.c
+WISP_AUDIT := $(BUILD)/host/wisp-audit
+HOST_TOOLS += $(WISP_AUDIT)
+WISP_AUDIT_SRC := modload/wisp-audit.c modload/audit.c modload/error.c modload/elf.c \
+                  modload/image.c $(MANIFEST_SRC) kernel/lib/format.c
+$(WISP_AUDIT): $(WISP_AUDIT_SRC) $(wildcard modload/*.h)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/include -I. $(WISP_AUDIT_SRC) -o $@
+
+.PHONY: audit
+audit: $(WISP_AUDIT) $(IMAGE)
+	@$(WISP_AUDIT) --core kernel/core.wisp $(IMAGE)

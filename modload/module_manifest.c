@@ -170,3 +170,79 @@ enum mod_status module_manifest_check_imports(struct module *m, const struct mod
     kfree(order);
     return st;
 }
+
+/* ---- the console's audit -------------------------------------------------- */
+
+struct audit_copy {
+    struct mod_manifest *manifests;     /* copies: a module may unload meanwhile */
+    size_t count, capacity;
+};
+
+static void count_module(const struct module *m, void *arg)
+{
+    *(size_t *)arg += m->state == MODULE_LIVE && m->manifest;
+}
+
+static void copy_manifest(const struct module *m, void *arg)
+{
+    struct audit_copy *c = arg;
+    if (m->state == MODULE_LIVE && m->manifest && c->count < c->capacity)
+        c->manifests[c->count++] = *m->manifest;
+}
+
+/* kprintf formats into a bounded buffer: print a long text line by line. */
+static void print_lines(char *text)
+{
+    for (char *line = text, *end; *line; line = end + 1) {
+        end = strchr(line, '\n');
+        if (!end) {
+            kprintf("%s\n", line);
+            return;
+        }
+        *end = '\0';
+        kprintf("%s\n", line);
+    }
+}
+
+static void print_finding(void *context, const struct mod_audit_finding *f)
+{
+    (void)context;
+    kprintf("  %s: %s\n", mod_audit_kind_name(f->kind), f->message);
+}
+
+size_t module_audit_print(void)
+{
+    enum { TABLE_SIZE = 8192 };
+    struct audit_copy c = { 0 };
+    module_for_each(count_module, &c.capacity);
+    c.manifests = kmalloc(sizeof(*c.manifests) * (c.capacity + 1));
+    const struct mod_manifest **set = kmalloc(sizeof(*set) * (c.capacity + 2));
+    struct mod_lock_order *order = kmalloc(sizeof(*order));
+    char *table = kmalloc(TABLE_SIZE);
+    size_t findings = 0;
+    if (!c.manifests || !set || !order || !table) {
+        kprintf("audit: out of memory\n");
+        goto out;
+    }
+    module_for_each(copy_manifest, &c);
+    set[0] = module_core_manifest();
+    for (size_t i = 0; i < c.count; i++) {
+        set[i + 1] = &c.manifests[i];
+        if (mod_audit_table(&c.manifests[i], table, TABLE_SIZE) >= TABLE_SIZE)
+            kprintf("(table of %s cut at %u bytes)\n", c.manifests[i].name, TABLE_SIZE);
+        print_lines(table);
+        kprintf("\n");
+    }
+    kprintf("set check over %u modules and the core:\n", (unsigned)c.count);
+    findings = mod_audit_set(set, c.count + 1, order, print_finding, NULL);
+    if (findings)
+        kprintf("%u findings\n", (unsigned)findings);
+    else
+        kprintf("no findings\n");
+out:
+    kfree(table);
+    kfree(order);
+    kfree(set);
+    kfree(c.manifests);
+    return findings;
+}

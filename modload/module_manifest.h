@@ -9,6 +9,7 @@
  * "What is checked at load". Caller holds the module mutex.
  */
 #pragma once
+#include "modload/audit.h"
 #include "modload/contract.h"
 #include "modload/elf.h"
 #include "modload/error.h"
@@ -32,3 +33,9 @@ enum mod_status module_manifest_read(struct module *m, const struct mod_elf *elf
 enum mod_status module_manifest_check_imports(struct module *m, const struct mod_elf *elf,
                                               const struct mod_manifest *const *loaded,
                                               size_t loaded_count, struct mod_error *err);
+
+/* The console's `audit`: prints the contracts of every live module as a
+ * table (and the core's), then the findings of the set check over what is
+ * loaded (modload/audit.h), or "no findings". Returns their number.
+ * Process context, may sleep. */
+size_t module_audit_print(void);

@@ -57,3 +57,15 @@ $(BAD_ISO): $(BAD_IMAGE) mk/grub.cfg
 
 test-images: $(BAD_ISO)
 .PHONY: test-images
+
+# The audit catalog (tests/audit/README.md): modules wrong on purpose that
+# tests/host/test_audit.py audits with wisp-audit. Built with test-images.
+AUDIT_CASE_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/audit/*/)))
+define audit_case_rule
+AUDIT_CASE_OBJ_$(1) := $$(patsubst %.c,$$(BUILD)/modules/%.o,$$(wildcard tests/audit/$(1)/*.c))
+$$(BUILD)/audit/$(1).mod: $$(AUDIT_CASE_OBJ_$(1)) tests/audit/$(1)/manifest.wisp
+	@mkdir -p $$(@D)
+	@$$(call MODULE_LINK,tests/audit/$(1)/manifest.wisp)
+endef
+$(foreach m,$(AUDIT_CASE_NAMES),$(eval $(call audit_case_rule,$(m))))
+test-images: $(foreach m,$(AUDIT_CASE_NAMES),$(BUILD)/audit/$(m).mod) $(WISP_AUDIT)

@@ -16,6 +16,7 @@
 #include <wisp/time.h>
 #include <wisp/cpu.h>
 #include "modload/module.h"
+#include "modload/module_manifest.h"
 #include "modload/symtab.h"
 #include <string.h>
 
@@ -59,6 +60,7 @@ static void cmd_help(void)
             "  uptime   time since boot\n"
             "  lsmod    modules: version, state, size, users (and sections refused at boot)\n"
             "  syms     the symbol table: name, module, slot, implementation, bindings\n"
+            "  audit    each loaded module's contracts, and the checks across them\n"
             "  reboot   restart the machine\n");
 }
 
@@ -139,13 +141,18 @@ static void cmd_syms(void)
     kprintf("%u symbols; slots at %lx\n", sym_count(), SYM_SLOTS_VA);
 }
 
+static void cmd_audit(void)
+{
+    module_audit_print();
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } commands[] = {
     { "help", cmd_help }, { "cpus", cmd_cpus }, { "mem", cmd_mem },
     { "threads", cmd_threads }, { "uptime", cmd_uptime }, { "lsmod", cmd_lsmod },
-    { "syms", cmd_syms }, { "reboot", cmd_reboot },
+    { "syms", cmd_syms }, { "audit", cmd_audit }, { "reboot", cmd_reboot },
 };
 
 __noreturn void kconsole_run(void)

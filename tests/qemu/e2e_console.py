@@ -10,7 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402
 
-COMMANDS = ("help", "cpus", "mem", "threads", "lsmod", "syms", "reboot")
+COMMANDS = ("help", "cpus", "mem", "threads", "lsmod", "syms", "audit", "reboot")
 
 
 def main():
@@ -69,6 +69,16 @@ def check_commands(con, checks, smp):
     checks.check("syms lists core and module symbols with their slots",
                  re.search(r"(?m)^\s+counter_add\s+counter\s+\d+\s+0x", out) is not None and
                  re.search(r"(?m)^\s+kmalloc\s+core\s+\d+\s+0x", out) is not None,
+                 "output:", out)
+
+    out = con.command("audit")
+    checks.check("audit prints the contracts of each loaded module",
+                 all(re.search(r"(?m)^module %s 1\.0" % m, out) for m in
+                     ("console", "clock", "counter")) and
+                 re.search(r"(?m)^  export counter_add +any +never +yes +yes +live$", out)
+                 is not None, "output:", out)
+    checks.check("audit finds nothing wrong with what is loaded",
+                 "set check over 3 modules and the core:\nno findings" in out.replace("\r", ""),
                  "output:", out)
 
     out = con.command("frobnicate")

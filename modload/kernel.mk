@@ -24,3 +24,8 @@ KERNEL_EXTRA_OBJ += $(BUILD)/k/modload/core_manifest.o
 KERNEL_C += modload/module_manifest.c
 $(BUILD)/k/modload/core_manifest.o: kernel/core.wisp
 $(BUILD)/k/modload/core_manifest.o: NASM_DEFS := -DCORE_MANIFEST='"kernel/core.wisp"'
+
+# Export guards (debug builds): run-time contract checks on every call into
+# a module's exports (modload/module_guard.h).
+KERNEL_C += modload/module_guard.c
+KERNEL_EXTRA_OBJ += $(BUILD)/k/modload/guard_thunk.o

@@ -12,6 +12,7 @@
 #include "modload/elf.h"
 #include "modload/config.h"
 #include "modload/module_manifest.h"
+#include "modload/module_guard.h"
 #include <wisp/boot.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
@@ -216,13 +217,16 @@ static uint32_t count_imports(const struct mod_elf *elf)
     return n;
 }
 
-/* Lays the module out in the module area and maps it read-write. */
+/* Lays the module out in the module area and maps it read-write; the
+ * export guards' thunks (if any) follow the import stubs. */
 static enum mod_status place_module(struct module *m, const struct mod_layout *layout,
-                                    uint32_t imports, struct mod_error *err)
+                                    uint32_t imports, uint32_t guards, struct mod_error *err)
 {
     uint64_t text = ALIGN_UP(layout->size[MOD_REGION_TEXT], 16);
+    uint64_t stubs = ALIGN_UP((uint64_t)imports * STUB_SIZE, 16);
     uint64_t sizes[MOD_REGION_COUNT] = { 0 };
-    sizes[MOD_REGION_TEXT] = ALIGN_UP(text + (uint64_t)imports * STUB_SIZE, PAGE_SIZE);
+    sizes[MOD_REGION_TEXT] = ALIGN_UP(text + stubs + (uint64_t)guards * MODULE_GUARD_THUNK_SIZE,
+                                      PAGE_SIZE);
     sizes[MOD_REGION_RODATA] = ALIGN_UP(layout->size[MOD_REGION_RODATA], PAGE_SIZE);
     sizes[MOD_REGION_DATA] = ALIGN_UP(layout->size[MOD_REGION_DATA], PAGE_SIZE);
     uint64_t total = sizes[MOD_REGION_TEXT] + sizes[MOD_REGION_RODATA] + sizes[MOD_REGION_DATA];
@@ -247,6 +251,7 @@ static enum mod_status place_module(struct module *m, const struct mod_layout *l
     }
     m->stubs_va = m->base + text;
     m->stub_count = imports;
+    m->guards_va = m->stubs_va + stubs;
     return MOD_OK;
 }
 
@@ -283,8 +288,11 @@ static enum mod_status register_exports(struct module *m, const struct mod_elf *
                             "module %s: export '%s' is not a function the module defines",
                             m->name, name);
         struct symbol *s;
-        enum sym_status st = sym_register(name, (void *)mod_symbol_address(target, sym_index),
-                                          SYM_FUNCTION, m, m->version, &s);
+        int guard = m->guards ? mod_manifest_find_export(m->manifest, name) : -1;
+        void *address = guard >= 0 ? (void *)(m->guards_va + (uint64_t)guard *
+                                              MODULE_GUARD_THUNK_SIZE)
+                                   : (void *)mod_symbol_address(target, sym_index);
+        enum sym_status st = sym_register(name, address, SYM_FUNCTION, m, m->version, &s);
         if (st != SYM_OK)
             return mod_fail(err, MOD_E_UNRESOLVED, "module %s: export '%s': %s", m->name,
                             name, sym_status_text(st));
@@ -309,11 +317,36 @@ static void release_module(struct module *m)
         rcu_synchronize();          /* no lookup may still hand out its code */
         area_free(m->base, m->size / PAGE_SIZE);
     }
+    kfree(m->guards);
     kfree(m->manifest);
     kfree(m);
 }
 
 /* ---- contracts ------------------------------------------------------------ */
+
+/* Debug builds: one guard per export, its thunk written after the import
+ * stubs while the text is still writable; register_exports() then
+ * registers the thunks (module_guard.h). */
+static enum mod_status install_guards(struct module *m, const struct mod_elf *elf,
+                                      const struct mod_load_target *target,
+                                      struct mod_error *err)
+{
+    uint32_t count = m->manifest->export_count;
+    if (!module_guards_enabled() || count == 0)
+        return MOD_OK;
+    m->guards = kzalloc(sizeof(*m->guards) * count);
+    if (!m->guards)
+        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for export guards",
+                        m->name);
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t index = mod_elf_find_export(elf, m->manifest->exports[i].symbol);
+        uint64_t thunk = m->guards_va + (uint64_t)i * MODULE_GUARD_THUNK_SIZE;
+        module_guard_init(&m->guards[i], m->manifest, i,
+                          index ? (void *)mod_symbol_address(target, index) : NULL);
+        module_guard_write_thunk((uint8_t *)thunk, thunk, &m->guards[i]);
+    }
+    return MOD_OK;
+}
 
 /* Checks m's resolved imports against their providers' contracts and the
  * lock order of every live module plus m (module_manifest.c). */
@@ -354,7 +387,8 @@ static enum mod_status link_module(struct module *m, const struct mod_elf *elf,
     if (st != MOD_OK)
         goto out;
     uint32_t imports = count_imports(elf);
-    st = place_module(m, &layout, imports, err);
+    uint32_t guards = module_guards_enabled() ? m->manifest->export_count : 0;
+    st = place_module(m, &layout, imports, guards, err);
     if (st != MOD_OK)
         goto out;
     struct mod_load_target target = { .symbol_values = values };
@@ -376,6 +410,8 @@ static enum mod_status link_module(struct module *m, const struct mod_elf *elf,
         goto out;
     }
     st = check_contracts(m, elf, err);     /* before any of its code runs */
+    if (st == MOD_OK)
+        st = install_guards(m, elf, &target, err);
     if (st != MOD_OK)
         goto out;
     area_protect(m->region_va[MOD_REGION_TEXT], m->region_size[MOD_REGION_TEXT], VM_EXEC);

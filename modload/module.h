@@ -24,6 +24,7 @@ enum module_state { MODULE_LOADING, MODULE_LIVE, MODULE_UNLOADING };
 
 struct symbol;
 struct mod_manifest;
+struct module_guard;
 
 struct module {
     char name[MOD_IMAGE_NAME_SIZE];
@@ -42,6 +43,8 @@ struct module {
     void (*exit)(void);
     uint64_t load_ns;                       /* verify + link + init time */
     struct mod_manifest *manifest;          /* parsed .wisp.manifest (heap) */
+    struct module_guard *guards;            /* debug builds: one per manifest export */
+    uint64_t guards_va;                     /* their thunks, after the import stubs */
     struct list_node node;                  /* on the module list */
 };
 

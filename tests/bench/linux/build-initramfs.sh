@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the initramfs that Debian's Linux kernel boots for `make bench`.
+# Everything in it comes from Debian packages or is compiled here:
+#   busybox-static      /bin/busybox and its applets (sh, mount, poweroff, ...)
+#   gcc + libc6-dev     /bin/lbench, /bin/hello-static (gcc -static),
+#                       /bin/hello-dynamic (ordinary dynamic link)
+#   libc6               ld.so and libc.so.6, copied from the package's files
+#                       (dpkg -L libc6), for /bin/hello-dynamic
+#
+# usage: build-initramfs.sh OUTDIR    writes OUTDIR/initramfs.cpio
+set -euo pipefail
+
+out=${1:?usage: build-initramfs.sh OUTDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$out/root
+CFLAGS=(-O2 -Wall -Wextra -Werror)
+
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,lib64,lib/x86_64-linux-gnu}
+
+gcc "${CFLAGS[@]}" -static "$here/lbench.c" -o "$root/bin/lbench"
+gcc "${CFLAGS[@]}" -static "$here/hello.c" -o "$root/bin/hello-static"
+gcc "${CFLAGS[@]}" "$here/hello.c" -o "$root/bin/hello-dynamic"
+
+# The dynamic loader and libc the dynamic hello names, from Debian's libc6.
+interp=$(readelf -l "$root/bin/hello-dynamic" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+for want in "$interp" libc.so.6; do
+    file=$(dpkg -L libc6 | grep -m1 "/$(basename "$want")\$")
+    [ -n "$file" ] || { echo "build-initramfs: $want is not in libc6" >&2; exit 1; }
+    dest=$root/lib/x86_64-linux-gnu/$(basename "$want")
+    cp -L "$file" "$dest"
+done
+ln -sf ../lib/x86_64-linux-gnu/"$(basename "$interp")" "$root$interp"
+
+cp /bin/busybox "$root/bin/busybox"
+for applet in sh mount poweroff cat cut uname; do
+    ln -s busybox "$root/bin/$applet"
+done
+install -m 755 "$here/init.sh" "$root/init"
+
+(cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc --owner=0:0) \
+    > "$out/initramfs.cpio"
+echo "  CPIO    $out/initramfs.cpio ($(du -k "$out/initramfs.cpio" | cut -f1) KiB)"

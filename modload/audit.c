@@ -15,6 +15,7 @@
 #include "modload/text.h"
 #include <string.h>
 
+/* clang-format off */
 static const char *const kind_names[MOD_AUDIT_KIND_COUNT] = {
     [MOD_AUDIT_MANIFEST] = "manifest",
     [MOD_AUDIT_MODULE_NAME] = "module name",
@@ -26,10 +27,14 @@ static const char *const kind_names[MOD_AUDIT_KIND_COUNT] = {
     [MOD_AUDIT_LOCK_CLASS] = "lock class",
     [MOD_AUDIT_ACQUIRES] = "acquires",
 };
+/* clang-format on */
 
 /* The functions that take the lock they are given. */
 static const char *const lock_functions[] = {
-    "mutex_lock", "mutex_trylock", "lockdep_acquire", "lockdep_acquired_try",
+    "mutex_lock",
+    "mutex_trylock",
+    "lockdep_acquire",
+    "lockdep_acquired_try",
 };
 
 const char *mod_audit_kind_name(enum mod_audit_kind kind)
@@ -154,7 +159,8 @@ size_t mod_audit_set(const struct mod_manifest *const *manifests, size_t count,
                 emit(&sink, MOD_AUDIT_USER_CALLABLE,
                      "module '%s': export '%s' (line %u) is user-callable but not reentrant: "
                      "user threads call it concurrently (make it reentrant, or "
-                     "user-callable no)", manifests[i]->name, c->symbol, c->line);
+                     "user-callable no)",
+                     manifests[i]->name, c->symbol, c->line);
         }
     return sink.count;
 }
@@ -168,7 +174,7 @@ struct object {
     size_t provider_count;
     struct mod_audit_scratch *s;
     struct sink *sink;
-    uint32_t class_section[32];         /* where each class was found */
+    uint32_t class_section[32]; /* where each class was found */
 };
 
 #define SHF_STRINGS_FLAG 0x20u
@@ -201,8 +207,8 @@ static bool class_shaped(const char *s, size_t n)
         return false;
     for (size_t i = 1; i < n; i++) {
         char c = s[i];
-        bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_';
+        bool word =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
         if (c == '.' && !dot && i + 1 < n && !(s[i + 1] >= '0' && s[i + 1] <= '9'))
             dot = i;
         else if (!word && !(c == '-' && !dot))
@@ -246,8 +252,8 @@ static void index_object(struct object *o)
 {
     const struct mod_elf *elf = o->elf;
     struct mod_audit_scratch *s = o->s;
-    uint32_t sections = elf->section_count < MOD_AUDIT_MAX_SECTIONS ? elf->section_count
-                                                                    : MOD_AUDIT_MAX_SECTIONS;
+    uint32_t sections =
+        elf->section_count < MOD_AUDIT_MAX_SECTIONS ? elf->section_count : MOD_AUDIT_MAX_SECTIONS;
     memset(s->rela_of, 0, sizeof(s->rela_of));
     memset(s->function_of, 0, sizeof(s->function_of));
     s->class_count = 0;
@@ -262,8 +268,8 @@ static void index_object(struct object *o)
     for (uint32_t i = 1; i < elf->symbol_count; i++) {
         struct elf64_symbol es;
         mod_elf_symbol(elf, i, &es);
-        if (ELF_SYMBOL_TYPE(es.info) == STT_FUNC && es.shndx != SHN_UNDEF &&
-            es.shndx < sections && es.value == 0 && !s->function_of[es.shndx])
+        if (ELF_SYMBOL_TYPE(es.info) == STT_FUNC && es.shndx != SHN_UNDEF && es.shndx < sections &&
+            es.value == 0 && !s->function_of[es.shndx])
             s->function_of[es.shndx] = i;
     }
     for (uint32_t i = 1; i < sections; i++) {
@@ -377,9 +383,8 @@ static void report_path(struct object *o, enum mod_audit_kind kind, const struct
     mod_text_start(&t, chain, sizeof(chain));
     path(o, node, &t);
     mod_text_finish(&t);
-    emit(o->sink, kind, "module '%s': export '%s' (context %s, sleeps %s) %s: %s",
-         o->m->name, e->symbol, mod_context_name(e->context), mod_sleeps_name(e->sleeps), what,
-         chain);
+    emit(o->sink, kind, "module '%s': export '%s' (context %s, sleeps %s) %s: %s", o->m->name,
+         e->symbol, mod_context_name(e->context), mod_sleeps_name(e->sleeps), what, chain);
 }
 
 /* A non-sleeping or interrupt-safe export must reach nothing declared
@@ -430,8 +435,7 @@ static void check_acquires(struct object *o, const struct mod_contract *e)
 {
     uint32_t reported = 0;
     for (uint32_t f = 1; f < o->elf->symbol_count && f < MOD_AUDIT_MAX_SYMBOLS; f++) {
-        if (!o->s->parent[f] || mod_elf_symbol_is_import(o->elf, f) ||
-            !calls_lock_function(o, f))
+        if (!o->s->parent[f] || mod_elf_symbol_is_import(o->elf, f) || !calls_lock_function(o, f))
             continue;
         uint32_t rela = code_rela(o, f);
         for (uint32_t k = 0; rela && k < rela_count(o->elf, rela); k++) {
@@ -470,7 +474,8 @@ static void check_lock_classes(struct object *o)
         else if (l < 0 || !(o->m->defines & (1u << l)))
             emit(o->sink, MOD_AUDIT_LOCK_CLASS,
                  "module '%s': the lock in %s has class '%s', which the manifest does not "
-                 "declare (add `lock %s`)", o->m->name, section, class, class);
+                 "declare (add `lock %s`)",
+                 o->m->name, section, class, class);
     }
 }
 
@@ -498,7 +503,8 @@ static void check_exports(struct object *o)
         if (mod_manifest_find_export(o->m, name) < 0)
             emit(o->sink, MOD_AUDIT_EXPORTS,
                  "module '%s': exports '%s' (WISP_EXPORT) but its manifest declares no "
-                 "contract for it (add an `export %s` block)", o->m->name, name, name);
+                 "contract for it (add an `export %s` block)",
+                 o->m->name, name, name);
     for (uint32_t i = 0; i < o->m->export_count; i++) {
         bool listed = false;
         for (uint64_t off = 0; !listed && next_name(names, sh.size, &off, &name);)
@@ -523,8 +529,7 @@ static void check_imports(struct object *o)
     }
 }
 
-size_t mod_audit_object(const char *name, const struct mod_elf *elf,
-                        struct mod_manifest *parsed,
+size_t mod_audit_object(const char *name, const struct mod_elf *elf, struct mod_manifest *parsed,
                         const struct mod_manifest *const *providers, size_t provider_count,
                         struct mod_audit_scratch *scratch, mod_audit_report_fn report,
                         void *context)
@@ -537,8 +542,7 @@ size_t mod_audit_object(const char *name, const struct mod_elf *elf,
     const uint8_t *text = idx ? mod_elf_section_data(elf, idx) : NULL;
     struct mod_manifest_error err;
     if (!text) {
-        emit(&sink, MOD_AUDIT_MANIFEST, "module '%s': no manifest (.wisp.manifest section)",
-             name);
+        emit(&sink, MOD_AUDIT_MANIFEST, "module '%s': no manifest (.wisp.manifest section)", name);
         return sink.count;
     }
     char file[MOD_MANIFEST_MODULE_MAX + 16];
@@ -551,8 +555,8 @@ size_t mod_audit_object(const char *name, const struct mod_elf *elf,
         return sink.count;
     }
     if (strcmp(parsed->name, name) != 0)
-        emit(&sink, MOD_AUDIT_MODULE_NAME, "module '%s': its manifest describes module '%s'",
-             name, parsed->name);
+        emit(&sink, MOD_AUDIT_MODULE_NAME, "module '%s': its manifest describes module '%s'", name,
+             parsed->name);
     struct object o = { elf, parsed, providers, provider_count, scratch, &sink, { 0 } };
     check_exports(&o);
     check_imports(&o);

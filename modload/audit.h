@@ -22,15 +22,15 @@
 #include "modload/elf.h"
 
 enum mod_audit_kind {
-    MOD_AUDIT_MANIFEST = 1,     /* no manifest, or it does not parse */
-    MOD_AUDIT_MODULE_NAME,      /* manifest names another module */
-    MOD_AUDIT_EXPORTS,          /* manifest exports differ from .wisp.exports */
-    MOD_AUDIT_UNDECLARED_IMPORT,/* the code imports a name the manifest omits */
-    MOD_AUDIT_CONTRACT,         /* a set finding (mod_contract_check_set) */
-    MOD_AUDIT_USER_CALLABLE,    /* a user-callable export that is not reentrant */
-    MOD_AUDIT_SLEEP_PATH,       /* a non-sleeping export reaches a may-sleep function */
-    MOD_AUDIT_LOCK_CLASS,       /* the code defines a class the manifest does not */
-    MOD_AUDIT_ACQUIRES,         /* an export takes a class its `acquires` omits */
+    MOD_AUDIT_MANIFEST = 1,      /* no manifest, or it does not parse */
+    MOD_AUDIT_MODULE_NAME,       /* manifest names another module */
+    MOD_AUDIT_EXPORTS,           /* manifest exports differ from .wisp.exports */
+    MOD_AUDIT_UNDECLARED_IMPORT, /* the code imports a name the manifest omits */
+    MOD_AUDIT_CONTRACT,          /* a set finding (mod_contract_check_set) */
+    MOD_AUDIT_USER_CALLABLE,     /* a user-callable export that is not reentrant */
+    MOD_AUDIT_SLEEP_PATH,        /* a non-sleeping export reaches a may-sleep function */
+    MOD_AUDIT_LOCK_CLASS,        /* the code defines a class the manifest does not */
+    MOD_AUDIT_ACQUIRES,          /* an export takes a class its `acquires` omits */
     MOD_AUDIT_KIND_COUNT
 };
 
@@ -58,12 +58,12 @@ size_t mod_audit_set(const struct mod_manifest *const *manifests, size_t count,
 
 /* Scratch for mod_audit_object (about 70 KiB). */
 struct mod_audit_scratch {
-    uint32_t rela_of[MOD_AUDIT_MAX_SECTIONS];       /* SHT_RELA applying to a section */
-    uint32_t function_of[MOD_AUDIT_MAX_SECTIONS];   /* function symbol at its start */
-    int16_t class_of[MOD_AUDIT_MAX_SECTIONS];       /* data section: its lock class */
-    uint32_t parent[MOD_AUDIT_MAX_SYMBOLS];         /* search tree: parent + 1 */
+    uint32_t rela_of[MOD_AUDIT_MAX_SECTIONS];     /* SHT_RELA applying to a section */
+    uint32_t function_of[MOD_AUDIT_MAX_SECTIONS]; /* function symbol at its start */
+    int16_t class_of[MOD_AUDIT_MAX_SECTIONS];     /* data section: its lock class */
+    uint32_t parent[MOD_AUDIT_MAX_SYMBOLS];       /* search tree: parent + 1 */
     uint32_t queue[MOD_AUDIT_MAX_SYMBOLS];
-    char classes[32][MOD_MANIFEST_NAME_SIZE];       /* class names found in data */
+    char classes[32][MOD_MANIFEST_NAME_SIZE]; /* class names found in data */
     uint32_t class_count;
 };
 
@@ -75,8 +75,7 @@ struct mod_audit_scratch {
  * number of findings; @parsed is usable only when no MOD_AUDIT_MANIFEST
  * finding was reported.
  */
-size_t mod_audit_object(const char *name, const struct mod_elf *elf,
-                        struct mod_manifest *parsed,
+size_t mod_audit_object(const char *name, const struct mod_elf *elf, struct mod_manifest *parsed,
                         const struct mod_manifest *const *providers, size_t provider_count,
                         struct mod_audit_scratch *scratch, mod_audit_report_fn report,
                         void *context);

@@ -43,10 +43,10 @@ void module_guard_write_thunk(uint8_t *code, uint64_t code_va, const struct modu
 {
     uint64_t guard = (uint64_t)g;
     int32_t rel = (int32_t)((uint64_t)module_guard_thunk - (code_va + 15));
-    code[0] = 0x49;                     /* movabs $guard, %r11 */
+    code[0] = 0x49; /* movabs $guard, %r11 */
     code[1] = 0xbb;
     memcpy(code + 2, &guard, 8);
-    code[10] = 0xe9;                    /* jmp module_guard_thunk */
+    code[10] = 0xe9; /* jmp module_guard_thunk */
     memcpy(code + 11, &rel, 4);
     code[15] = 0xcc;
 }

@@ -28,12 +28,12 @@
 #include "modload/manifest.h"
 
 #define MODULE_GUARD_THUNK_SIZE 16
-#define MODULE_GUARD_FRAME_SIZE 160     /* bytes the common thunk reserves (asm) */
+#define MODULE_GUARD_FRAME_SIZE 160 /* bytes the common thunk reserves (asm) */
 
 struct module_guard {
-    void *implementation;               /* first: the asm thunk calls through it */
+    void *implementation; /* first: the asm thunk calls through it */
     char who[MOD_MANIFEST_MODULE_MAX + MOD_MANIFEST_NAME_SIZE + 2];
-    const char *module;                 /* the manifest's module name */
+    const char *module; /* the manifest's module name */
     size_t module_length;
     bool nosleep, nonreentrant;
     uint8_t acquires_count, caller_holds_count;
@@ -48,10 +48,7 @@ struct module_guard_frame {
 };
 
 /* Whether exports are guarded in this build. */
-static inline bool module_guards_enabled(void)
-{
-    return WISP_LOCKDEP_ENABLED;
-}
+static inline bool module_guards_enabled(void) { return WISP_LOCKDEP_ENABLED; }
 
 /* Fills @guard for export @index of @manifest (which must outlive it),
  * calling @implementation. */
@@ -64,8 +61,8 @@ void module_guard_write_thunk(uint8_t *code, uint64_t code_va, const struct modu
 
 /* Calls @guard's implementation through the common thunk with up to five
  * arguments, as a call through its slot would (for tests). */
-uint64_t module_guard_invoke(const struct module_guard *guard, uint64_t a, uint64_t b,
-                             uint64_t c, uint64_t d, uint64_t e);
+uint64_t module_guard_invoke(const struct module_guard *guard, uint64_t a, uint64_t b, uint64_t c,
+                             uint64_t d, uint64_t e);
 
 /* Called by the common thunk. */
 void module_guard_enter(struct module_guard *guard, struct module_guard_frame *frame);

@@ -14,7 +14,7 @@ extern const char core_manifest_text[];
 extern const uint64_t core_manifest_size;
 
 static struct mod_manifest core_manifest;
-static bool core_manifest_ready;        /* set once, under the module mutex */
+static bool core_manifest_ready; /* set once, under the module mutex */
 
 const struct mod_manifest *module_core_manifest(void)
 {
@@ -35,7 +35,7 @@ static bool next_export(const char *names, uint64_t size, uint64_t *offset, cons
         return false;
     size_t n = strnlen(names + *offset, size - *offset);
     if (n == size - *offset)
-        return false;                   /* unterminated: register_exports refuses it */
+        return false; /* unterminated: register_exports refuses it */
     *name = names + *offset;
     *offset += n + 1;
     return true;
@@ -57,7 +57,8 @@ static enum mod_status check_exports(const struct module *m, const struct mod_el
         if (mod_manifest_find_export(mf, name) < 0)
             return mod_fail(err, MOD_E_MANIFEST,
                             "module %s: export '%s' is not declared in its manifest "
-                            "(clause 'exports')", m->name, name);
+                            "(clause 'exports')",
+                            m->name, name);
     if (found == mf->export_count)
         return MOD_OK;
     for (uint32_t i = 0; i < mf->export_count; i++) {
@@ -83,7 +84,8 @@ static enum mod_status check_imports_declared(const struct module *m, const stru
         if (mod_manifest_find_import(m->manifest, name) < 0)
             return mod_fail(err, MOD_E_MANIFEST,
                             "module %s: import '%s' is not declared in its manifest "
-                            "(clause 'imports')", m->name, name);
+                            "(clause 'imports')",
+                            m->name, name);
     }
     return MOD_OK;
 }
@@ -102,8 +104,8 @@ enum mod_status module_manifest_read(struct module *m, const struct mod_elf *elf
     if (!m->manifest)
         return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for its manifest", m->name);
     struct mod_manifest_error perr;
-    if (!text || mod_manifest_parse(m->manifest, text, sh.size, "manifest.wisp", &perr) !=
-                 MOD_MANIFEST_OK)
+    if (!text ||
+        mod_manifest_parse(m->manifest, text, sh.size, "manifest.wisp", &perr) != MOD_MANIFEST_OK)
         return mod_fail(err, MOD_E_MANIFEST, "module %s: %s", m->name,
                         text ? perr.message : "empty manifest section");
     if (strcmp(m->manifest->name, m->name) != 0)
@@ -129,7 +131,7 @@ static const struct mod_manifest *provider_of(const char *name)
 static enum mod_status contract_fail(const struct module *m, struct mod_error *err,
                                      const struct mod_contract_result *r)
 {
-    (void)m;                            /* r->message names the module */
+    (void)m; /* r->message names the module */
     return mod_fail(err, MOD_E_CONTRACT, "%s", r->message);
 }
 
@@ -141,8 +143,7 @@ enum mod_status module_manifest_check_imports(struct module *m, const struct mod
     struct mod_contract_result r;
     struct mod_lock_order *order = kmalloc(sizeof(*order));
     if (!order)
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for the lock order",
-                        m->name);
+        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for the lock order", m->name);
     mod_lock_order_init(order);
     for (size_t i = 0; i < loaded_count && st == MOD_OK; i++)
         if (mod_lock_order_add(order, loaded[i], &r) != MOD_CLAUSE_OK)
@@ -161,8 +162,9 @@ enum mod_status module_manifest_check_imports(struct module *m, const struct mod
         if (e < 0)
             st = mod_fail(err, MOD_E_CONTRACT,
                           "module %s: import '%s': %s '%s' declares no contract for it "
-                          "(clause 'missing export')", m->name, name,
-                          provider ? "manifest of" : "no provider", provider ? provider->name : "");
+                          "(clause 'missing export')",
+                          m->name, name, provider ? "manifest of" : "no provider",
+                          provider ? provider->name : "");
         else if (mod_contract_check_import(m->manifest, import, provider, &provider->exports[e],
                                            order, &r) != MOD_CLAUSE_OK)
             st = contract_fail(m, err, &r);
@@ -174,7 +176,7 @@ enum mod_status module_manifest_check_imports(struct module *m, const struct mod
 /* ---- the console's audit -------------------------------------------------- */
 
 struct audit_copy {
-    struct mod_manifest *manifests;     /* copies: a module may unload meanwhile */
+    struct mod_manifest *manifests; /* copies: a module may unload meanwhile */
     size_t count, capacity;
 };
 

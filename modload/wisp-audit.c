@@ -111,7 +111,7 @@ static int add_argument(char *arg)
     char *eq = strchr(arg, '=');
     const char *path = eq ? eq + 1 : arg;
     size_t size;
-    uint8_t *data = read_file(path, &size);     /* kept until exit: the ELF points into it */
+    uint8_t *data = read_file(path, &size); /* kept until exit: the ELF points into it */
     if (!data)
         return 2;
     int rc = add_image(data, size, path);
@@ -135,8 +135,8 @@ static int add_argument(char *arg)
         struct elf64_section sh;
         if (idx) {
             mod_elf_section(&elf, idx, &sh);
-            if (mod_manifest_parse(&peek, mod_elf_section_data(&elf, idx), sh.size, path,
-                                   NULL) == MOD_MANIFEST_OK)
+            if (mod_manifest_parse(&peek, mod_elf_section_data(&elf, idx), sh.size, path, NULL) ==
+                MOD_MANIFEST_OK)
                 name = peek.name;
         }
     }
@@ -161,7 +161,8 @@ static int load_core(const char *path, struct mod_manifest *core)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: wisp-audit [--core CORE.wisp] [--quiet] IMAGE | [NAME=]MODULE.mod ...\n");
+    fprintf(stderr,
+            "usage: wisp-audit [--core CORE.wisp] [--quiet] IMAGE | [NAME=]MODULE.mod ...\n");
 }
 
 int main(int argc, char **argv)

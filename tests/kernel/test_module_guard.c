@@ -10,6 +10,7 @@
 #include "modload/symtab.h"
 #include <string.h>
 
+/* clang-format off */
 #define FIELDS(ctx, sl, re) "{\ncontext " ctx "\nsleeps " sl "\nreentrant " re \
                             "\nuser-callable no\nupdate live\n"
 static const char guard_manifest_text[] =
@@ -20,6 +21,7 @@ static const char guard_manifest_text[] =
     "export g_single " FIELDS("process", "may", "no") "}\n"
     "export g_locker " FIELDS("process", "may", "yes") "acquires gtest.inner\n}\n"
     "export g_sneaky " FIELDS("process", "may", "yes") "}\n";
+/* clang-format on */
 
 static struct mod_manifest guard_manifest;
 static struct module_guard guards[6];
@@ -36,14 +38,11 @@ static uint64_t sleeper(void)
     return 0;
 }
 
-static uint64_t nothing(void)
-{
-    return 7;
-}
+static uint64_t nothing(void) { return 7; }
 
 static uint64_t single(uint64_t depth)
 {
-    if (depth)                  /* enters itself again: not reentrant */
+    if (depth) /* enters itself again: not reentrant */
         module_guard_invoke(&guards[3], depth - 1, 0, 0, 0, 0);
     return depth;
 }
@@ -75,14 +74,14 @@ KTEST(module_guard_passes_arguments_and_result_through)
 }
 
 #if WISP_LOCKDEP_ENABLED
-#define EXPECT_GUARD_REPORT(problem_, who_, call_)                               \
-    do {                                                                       \
-        uint64_t before_ = lockdep_report_count(problem_);                     \
-        lockdep_expect_begin();                                                \
-        call_;                                                                 \
-        KEXPECT_EQ(lockdep_expect_end(), 1);                                   \
-        KEXPECT_EQ(lockdep_report_count(problem_), before_ + 1);              \
-        KEXPECT_STREQ(lockdep_last_report().who, who_);                        \
+#define EXPECT_GUARD_REPORT(problem_, who_, call_) \
+    do { \
+        uint64_t before_ = lockdep_report_count(problem_); \
+        lockdep_expect_begin(); \
+        call_; \
+        KEXPECT_EQ(lockdep_expect_end(), 1); \
+        KEXPECT_EQ(lockdep_report_count(problem_), before_ + 1); \
+        KEXPECT_STREQ(lockdep_last_report().who, who_); \
     } while (0)
 
 KTEST(module_guard_reports_a_sleep_in_a_sleeps_never_export)
@@ -110,7 +109,7 @@ KTEST(module_guard_reports_a_class_taken_but_not_in_acquires)
 {
     KASSERT_TRUE(guards_ready());
     lockdep_expect_begin();
-    KEXPECT_EQ(module_guard_invoke(&guards[4], 0, 0, 0, 0, 0), 1);  /* declared: fine */
+    KEXPECT_EQ(module_guard_invoke(&guards[4], 0, 0, 0, 0, 0), 1); /* declared: fine */
     KEXPECT_EQ(lockdep_expect_end(), 0);
     EXPECT_GUARD_REPORT(LOCKDEP_CONTRACT_UNDECLARED_CLASS, "gtest:g_sneaky",
                         module_guard_invoke(&guards[5], 0, 0, 0, 0, 0));
@@ -124,9 +123,9 @@ KTEST(module_guard_real_exports_are_called_through_thunks)
     struct mod_error err;
     KASSERT_EQ(module_bind("counter_add", &slot, &err), MOD_OK);
     const uint8_t *thunk = sym_slot_load(slot);
-    KEXPECT_EQ(thunk[0], 0x49);                 /* movabs $guard, %r11 */
+    KEXPECT_EQ(thunk[0], 0x49); /* movabs $guard, %r11 */
     KEXPECT_EQ(thunk[1], 0xbb);
-    KEXPECT_EQ(thunk[10], 0xe9);                /* jmp module_guard_thunk */
+    KEXPECT_EQ(thunk[10], 0xe9); /* jmp module_guard_thunk */
     int32_t rel;
     memcpy(&rel, thunk + 11, 4);
     KEXPECT_EQ((uint64_t)thunk + 15 + (int64_t)rel, (uint64_t)module_guard_thunk);

@@ -189,10 +189,16 @@ torture: $(ISO)
 	@$(PYTHON) tests/torture/run.py --iso $(ISO) --smp $(SMP) --duration $(DURATION) $(if $(BUSTED),--busted)
 
 # Benchmarks run a release kernel (no lock validator, no poisoning), built
-# in $(BUILD)/release; the test kernel is the debug one.
-bench:
+# in $(BUILD)/release; the test kernel is the debug one. Then Debian's Linux
+# boots with the same QEMU settings and the native epoch benchmark runs, for
+# the side-by-side table (docs/BENCHMARKS.md). QUICK=1: one boot per kind.
+include tests/bench/bench.mk
+QUICK ?= 0
+bench: $(BENCH_NATIVE) $(BENCH_INITRD)
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/release SRC_DIR=$(SRC_DIR) RELEASE=1 iso
-	@$(PYTHON) tests/qemu/bench.py --iso $(BUILD)/release/wisp.iso --smp $(SMP)
+	@$(PYTHON) tests/qemu/bench.py --iso $(BUILD)/release/wisp.iso --smp $(SMP) \
+	    $(if $(filter 1,$(QUICK)),--runs 1 --quick) --linux-initrd $(BENCH_INITRD) \
+	    --native $(BENCH_NATIVE) --out-dir $(BENCH_OUT)
 
 # Every C file the project owns (not the generated or test-data objects).
 LINT_C := $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^tests/host/data/')

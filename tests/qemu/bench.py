@@ -9,6 +9,11 @@ A figure is a named value with a unit. Figures come from two places:
     benchmark (KBENCH, kernel/include/wisp/kbench.h) prints lines
     "bench: NAME VALUE UNIT"; every such line is a figure, with no change here.
 To add a figure, print a "bench:" line from a KBENCH, or add a pattern below.
+
+With --linux-initrd (and --native), the same run then boots Debian's Linux
+kernel under the same QEMU settings and runs the native host benchmark, and
+prints the side-by-side table of tests/bench/compare.py (see
+docs/BENCHMARKS.md).
 """
 import argparse
 import re
@@ -18,7 +23,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import run  # noqa: E402
+import compare  # noqa: E402
 
 # (regex with one number group, figure name, unit), applied to every log line.
 FIGURE_PATTERNS = [
@@ -96,6 +103,11 @@ def main():
     p.add_argument("--no-kernel-bench", action="store_true", help="boot-time figures only")
     p.add_argument("--timeout", type=float, default=300)
     p.add_argument("--log-dir")
+    p.add_argument("--linux-initrd", help="initramfs of tests/bench/linux: also boot Linux")
+    p.add_argument("--linux-kernel", help="Linux image (default: newest /boot/vmlinuz-*)")
+    p.add_argument("--native", help="native epoch benchmark binary (tests/bench/native)")
+    p.add_argument("--quick", action="store_true", help="fewer rounds on the Linux and native side")
+    p.add_argument("--out-dir", help="where the comparison writes its data and PNGs")
     args = p.parse_args()
     if not Path(args.iso).exists():
         sys.exit("bench.py: %s does not exist (make iso)" % args.iso)
@@ -116,7 +128,32 @@ def main():
         print("  %-6s %s" % (kind, run.quote_command(cmd).replace(str(run.REPO) + "/", "")))
     print()
     figures.print_table()
+    if args.linux_initrd or args.native:
+        compare_with_linux(args, figures)
     return 0 if ok else 1
+
+
+def compare_with_linux(args, figures):
+    """Linux in the same QEMU settings, the native benchmark, one table."""
+    commands = {}
+    if args.linux_initrd:
+        kernel = args.linux_kernel or compare.linux_kernel()
+        if not kernel:
+            sys.exit("bench.py: no /boot/vmlinuz-* (Debian package linux-image-amd64)")
+        log_dir = args.log_dir or run.default_log_dir(args.iso)
+        commands["linux"] = compare.boot_linux(kernel, args.linux_initrd, log_dir, args.smp,
+                                               args.quick, figures)
+    if args.native:
+        commands["native"] = compare.run_native(args.native, args.quick, figures)
+    print()
+    print("Side by side (Linux: one boot, lbench repeats each workload; native: host CPU):")
+    for kind, cmd in commands.items():
+        print("  %-6s %s" % (kind, run.quote_command(cmd).replace(str(run.REPO) + "/", "")))
+    print()
+    rows = compare.comparison_rows(figures)
+    compare.print_comparison(rows)
+    if args.out_dir:
+        compare.write_plots(rows, figures, args.out_dir)
 
 
 if __name__ == "__main__":

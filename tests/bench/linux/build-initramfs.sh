@@ -6,6 +6,9 @@
 #                       /bin/hello-dynamic (ordinary dynamic link)
 #   libc6               ld.so and libc.so.6, copied from the package's files
 #                       (dpkg -L libc6), for /bin/hello-dynamic
+#   linux-headers-amd64 /lib/rcubench.ko (rcubench/), built against the
+#                       headers of the newest /boot/vmlinuz-*; skipped, with
+#                       a note, when those headers are not installed
 #
 # usage: build-initramfs.sh OUTDIR    writes OUTDIR/initramfs.cpio
 set -euo pipefail
@@ -32,8 +35,20 @@ for want in "$interp" libc.so.6; do
 done
 ln -sf ../lib/x86_64-linux-gnu/"$(basename "$interp")" "$root$interp"
 
+# Linux's own RCU figures, from a module built for the kernel that boots.
+kver=$(ls /boot/vmlinuz-* 2>/dev/null | LC_ALL=C sort | tail -n1 | sed 's|.*/vmlinuz-||')
+if [ -n "$kver" ] && [ -d "/lib/modules/$kver/build" ]; then
+    mkdir -p "$out/rcubench"
+    cp "$here/rcubench/rcubench.c" "$here/rcubench/Kbuild" "$out/rcubench/"
+    make -s -C "/lib/modules/$kver/build" M="$(cd "$out/rcubench" && pwd)" modules \
+        >"$out/rcubench/build.log" 2>&1 || { cat "$out/rcubench/build.log"; exit 1; }
+    cp "$out/rcubench/rcubench.ko" "$root/lib/rcubench.ko"
+else
+    echo "build-initramfs: no headers for Linux '$kver' (linux-headers-amd64): no RCU module" >&2
+fi
+
 cp /bin/busybox "$root/bin/busybox"
-for applet in sh mount poweroff cat cut uname; do
+for applet in sh mount poweroff cat cut uname insmod dmesg sed grep; do
     ln -s busybox "$root/bin/$applet"
 done
 install -m 755 "$here/init.sh" "$root/init"

@@ -27,11 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CALLS 200000          /* direct call: as rcu.direct_call on Wisp */
-#define SYSCALLS 100000       /* null system call, clock reads */
-#define SPAWNS 40             /* spawn + exit + wait, per round */
-#define PINGPONGS 5000        /* context switch round trips */
-#define FAULT_PAGES 4096      /* page faults: 16 MiB of fresh anonymous memory */
+#define CALLS          200000 /* direct call: as rcu.direct_call on Wisp */
+#define SYSCALLS       100000 /* null system call, clock reads */
+#define SPAWNS         40     /* spawn + exit + wait, per round */
+#define PINGPONGS      5000   /* context switch round trips */
+#define FAULT_PAGES    4096   /* page faults: 16 MiB of fresh anonymous memory */
 #define IDLE_PROCESSES 16     /* memory per extra process */
 
 extern char **environ;

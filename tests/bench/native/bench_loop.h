@@ -58,9 +58,9 @@ static double time_slot_calls(long iterations)
 
 struct reader {
     int idx;
-    long iterations;                 /* sections mode: how many */
-    volatile bool *go, *stop;        /* loop mode: until *stop */
-    volatile bool running;           /* loop mode: online and reading */
+    long iterations;          /* sections mode: how many */
+    volatile bool *go, *stop; /* loop mode: until *stop */
+    volatile bool running;    /* loop mode: online and reading */
     double ns_per_section;
     uint64_t reads, ns;
 };

@@ -35,14 +35,14 @@ static inline struct bench_object *bench_object_new(int bias)
 
 /* One flavour's figures for one round. */
 struct flavour_round {
-    double read_section_t1_ns;   /* lock + unlock, one thread */
-    double read_section_t2_ns;   /* the same on two threads at once, per thread */
-    double slot_call_t1_ns;      /* lock + load slot + call + unlock */
-    double gp_idle_us;           /* synchronize, no reader inside a section */
-    double gp_busy_us;           /* synchronize, one reader looping on the other thread */
-    double reads_idle_m;         /* Mreads/s of one reader, no updater */
-    double reads_swapping_m;     /* Mreads/s of one reader while an updater swaps */
-    double updates_k;            /* kupdates/s of that updater (swap + synchronize + free) */
+    double read_section_t1_ns; /* lock + unlock, one thread */
+    double read_section_t2_ns; /* the same on two threads at once, per thread */
+    double slot_call_t1_ns;    /* lock + load slot + call + unlock */
+    double gp_idle_us;         /* synchronize, no reader inside a section */
+    double gp_busy_us;         /* synchronize, one reader looping on the other thread */
+    double reads_idle_m;       /* Mreads/s of one reader, no updater */
+    double reads_swapping_m;   /* Mreads/s of one reader while an updater swaps */
+    double updates_k;          /* kupdates/s of that updater (swap + synchronize + free) */
 };
 
 struct flavour {

@@ -23,12 +23,12 @@ static void flavour_init(void)
 static void thread_online(int idx) { record = &records[idx].record; }
 static void thread_offline(void) {}
 
-#define FLAVOUR_VAR flavour_ck_epoch
-#define FLAVOUR_NAME "ck_epoch"
-#define READ_LOCK() ck_epoch_begin(record, NULL)
-#define READ_UNLOCK() ck_epoch_end(record, NULL)
-#define QUIESCENT() ((void)0)
-#define SLOT_LOAD() ((struct bench_object *)ck_pr_load_ptr(&slot))
+#define FLAVOUR_VAR           flavour_ck_epoch
+#define FLAVOUR_NAME          "ck_epoch"
+#define READ_LOCK()           ck_epoch_begin(record, NULL)
+#define READ_UNLOCK()         ck_epoch_end(record, NULL)
+#define QUIESCENT()           ((void)0)
+#define SLOT_LOAD()           ((struct bench_object *)ck_pr_load_ptr(&slot))
 #define SLOT_SWAP(new_object) ((struct bench_object *)ck_pr_fas_ptr(&slot, (new_object)))
-#define SYNCHRONIZE() ck_epoch_synchronize_wait(&epoch, NULL, NULL)
+#define SYNCHRONIZE()         ck_epoch_synchronize_wait(&epoch, NULL, NULL)
 #include "bench_loop.h"

@@ -25,12 +25,12 @@ static void flavour_init(void)
 static void thread_online(int idx) { shim_cpu.id = (uint32_t)idx; }
 static void thread_offline(void) {}
 
-#define FLAVOUR_VAR flavour_wisp
-#define FLAVOUR_NAME "wisp_epoch"
-#define READ_LOCK() rcu_read_lock()
-#define READ_UNLOCK() rcu_read_unlock()
-#define QUIESCENT() ((void)0)
-#define SLOT_LOAD() ((struct bench_object *)epoch_slot_load(table, 0))
+#define FLAVOUR_VAR           flavour_wisp
+#define FLAVOUR_NAME          "wisp_epoch"
+#define READ_LOCK()           rcu_read_lock()
+#define READ_UNLOCK()         rcu_read_unlock()
+#define QUIESCENT()           ((void)0)
+#define SLOT_LOAD()           ((struct bench_object *)epoch_slot_load(table, 0))
 #define SLOT_SWAP(new_object) ((struct bench_object *)epoch_slot_publish(table, 0, (new_object)))
-#define SYNCHRONIZE() ck_epoch_synchronize_wait(&epoch, NULL, NULL)
+#define SYNCHRONIZE()         ck_epoch_synchronize_wait(&epoch, NULL, NULL)
 #include "bench_loop.h"

@@ -1,0 +1,21 @@
+# tests/bench/bench.mk — what `make bench` builds besides the release
+# kernel: the native epoch benchmark and the Linux initramfs. Included by
+# the top Makefile (this folder is one level too deep for its */*.mk).
+
+BENCH_OUT    := $(BUILD)/bench
+BENCH_NATIVE := $(BENCH_OUT)/epoch-native
+BENCH_INITRD := $(BENCH_OUT)/linux/initramfs.cpio
+
+# Wisp's read path from the kernel headers, with the host shim first on the
+# include path (tests/bench/native/shim/wisp/percpu.h replaces the kernel's).
+BENCH_NATIVE_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+    -Itests/bench/native/shim -I. -Ikernel/include
+$(BENCH_NATIVE): $(wildcard tests/bench/native/*.c tests/bench/native/*.h \
+                   tests/bench/native/shim/wisp/*.h) rcu/rcu.h rcu/epoch_table.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(CC) $(BENCH_NATIVE_CFLAGS) $(filter %.c,$^) -o $@ \
+	    -lck -lurcu-memb -lurcu-qsbr -lurcu-common -lpthread
+
+$(BENCH_INITRD): $(wildcard tests/bench/linux/* tests/bench/linux/rcubench/*) | $(DEPS_STAMP)
+	@bash tests/bench/linux/build-initramfs.sh $(@D)

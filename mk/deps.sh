@@ -11,7 +11,7 @@ set -euo pipefail
 PACKAGES=(gcc make binutils nasm xorriso mtools grub-pc-bin grub-efi-amd64-bin ovmf
           grub-common qemu-system-x86 libck-dev openssl python3 dpkg-dev
           clang libclang-rt-14-dev
-          linux-image-amd64 busybox-static cpio liburcu-dev gnuplot-nox)
+          linux-image-amd64 linux-headers-amd64 busybox-static cpio liburcu-dev gnuplot-nox)
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then

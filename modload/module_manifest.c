@@ -6,6 +6,10 @@
 #include "modload/module_manifest.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
+#include "modload/audit.h"
+#include "modload/elf.h"
+#include "modload/image.h"
+#include <wisp/boot.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
 #include <string.h>
@@ -212,6 +216,49 @@ static void print_finding(void *context, const struct mod_audit_finding *f)
     kprintf("  %s: %s\n", mod_audit_kind_name(f->kind), f->message);
 }
 
+/* The module's signed object in the image GRUB loaded, if its running
+ * version came from there (a pushed version is not kept). */
+static bool image_object(const char *name, uint32_t version, struct mod_elf *elf)
+{
+    for (unsigned i = 0; i < boot_info.module_count; i++) {
+        const struct boot_module *bm = &boot_info.modules[i];
+        struct mod_image image;
+        struct mod_image_section s;
+        if (strcmp(bm->cmdline, "image") == 0 &&
+            mod_image_open(&image, phys_to_virt(bm->start), bm->end - bm->start, NULL) == MOD_OK &&
+            mod_image_find(&image, name, &s) == MOD_OK && s.version == version &&
+            mod_image_verify_section(&s, mod_signing_key, NULL) == MOD_OK)
+            return mod_elf_parse(elf, s.content, s.size, NULL) == MOD_OK;
+    }
+    return false;
+}
+
+/* The code-against-manifest half of the audit (modload/audit.c, the same
+ * checks as the host's wisp-audit), on the running module's own object. */
+static size_t audit_code(const char *name, const struct mod_manifest *const *providers,
+                         size_t provider_count)
+{
+    struct module *m = module_find(name);
+    struct mod_elf elf;
+    if (!m || !image_object(name, m->version, &elf)) {
+        kprintf("code check of %s: its object is not in the boot image (pushed?)\n", name);
+        return 0;
+    }
+    struct mod_audit_scratch *scratch = kmalloc(sizeof(*scratch));
+    struct mod_manifest *parsed = kmalloc(sizeof(*parsed));
+    size_t findings = 0;
+    if (scratch && parsed) {
+        findings = mod_audit_object(name, &elf, parsed, providers, provider_count, scratch,
+                                    print_finding, NULL);
+        kprintf("code check of %s: %s\n", name, findings ? "findings above" : "matches the manifest");
+    } else {
+        kprintf("code check of %s: out of memory\n", name);
+    }
+    kfree(parsed);
+    kfree(scratch);
+    return findings;
+}
+
 size_t module_audit_print(void)
 {
     enum { TABLE_SIZE = 8192 };
@@ -237,6 +284,8 @@ size_t module_audit_print(void)
     }
     kprintf("set check over %u modules and the core:\n", (unsigned)c.count);
     findings = mod_audit_set(set, c.count + 1, order, print_finding, NULL);
+    for (size_t i = 0; i < c.count; i++)
+        findings += audit_code(c.manifests[i].name, set, c.count + 1);
     if (findings)
         kprintf("%u findings\n", (unsigned)findings);
     else

@@ -77,9 +77,13 @@ def check_commands(con, checks, smp):
                      ("console", "clock", "counter")) and
                  re.search(r"(?m)^  export counter_add +any +never +yes +yes +live$", out)
                  is not None, "output:", out)
+    text = out.replace("\r", "")
+    checks.check("audit checks each loaded module's code against its manifest",
+                 all("code check of %s: matches the manifest" % m in text for m in
+                     ("console", "clock", "counter")), "output:", out)
     checks.check("audit finds nothing wrong with what is loaded",
-                 "set check over 3 modules and the core:\nno findings" in out.replace("\r", ""),
-                 "output:", out)
+                 "set check over 3 modules and the core:" in text and
+                 text.rstrip().endswith("no findings"), "output:", out)
 
     out = con.command("frobnicate")
     checks.check("an unknown command is named in an error",

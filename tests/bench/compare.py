@@ -86,9 +86,9 @@ def linux_command(kernel, initrd, serial, smp, quick):
             "-append", append, "-serial", serial]
 
 
-def boot_linux(kernel, initrd, log_dir, smp, quick, figures, timeout=600):
+def boot_linux(kernel, initrd, log_dir, smp, quick, figures, boot=1, timeout=600):
     """One boot; lbench repeats each workload itself. Returns the command."""
-    log = Path(log_dir) / "linux-bench.log"
+    log = Path(log_dir) / ("linux-bench-%d.log" % boot)
     log.parent.mkdir(parents=True, exist_ok=True)
     log.unlink(missing_ok=True)
     cmd = linux_command(kernel, initrd, "file:" + str(log), smp, quick)

@@ -5,6 +5,7 @@
  * the run queue that switched the thread out, and a thread's stack is never
  * live on two CPUs. Load balancing by migration is future work. */
 #include "sched_internal.h"
+#include <wisp/process.h>
 #include <wisp/apic.h>
 #include <wisp/time.h>
 #include <wisp/printk.h>
@@ -75,6 +76,7 @@ void sched_switch_locked(struct runqueue *rq)
         c->kernel_stack_top = (uint64_t)next->stack + THREAD_STACK_SIZE;
         c->tss.rsp[0] = c->kernel_stack_top;
     }
+    process_switch(prev, next);     /* FPU/SSE state, address space */
     context_switch(&prev->saved_rsp, next->saved_rsp);
     sched_finish_switch();
 }

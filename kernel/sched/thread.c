@@ -109,6 +109,7 @@ static void thread_free(struct thread *t)
     spin_unlock_irqrestore(&threads_lock, flags);
     sched_forget_thread(t);
     lockdep_thread_free(t);
+    kfree(t->fpu_state);
     kfree(t->stack);
     kfree(t);
 }

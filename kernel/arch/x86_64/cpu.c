@@ -1,6 +1,7 @@
 /* cpu.c — per-CPU feature setup shared by the BSP and the APs. */
 #include <wisp/cpu.h>
 #include <wisp/percpu.h>
+#include <wisp/process.h>
 
 /* Called on every CPU once its GDT, IDT and local APIC are set up. */
 void cpu_init_common(void)
@@ -13,4 +14,5 @@ void cpu_init_common(void)
     if (b & (1u << 20))
         cr4 |= CR4_SMAP;    /* ring 0 touches user pages only inside stac/clac */
     write_cr4(cr4);
+    gate_init_cpu();        /* SYSCALL/SYSRET, FPU/SSE for user threads */
 }

@@ -36,6 +36,9 @@ isr_%1:
 
 isr_common:
     cld
+    pushfq                           ; clear AC: ring 3 may have set it, and
+    and qword [rsp], ~(1 << 18)      ; SMAP must hold in every handler
+    popfq
     test qword [rsp + 24], 3         ; came from ring 3?
     jz .kernel1
     swapgs

@@ -7,6 +7,7 @@
 #include <wisp/apic.h>
 #include <wisp/probe.h>
 #include <wisp/sched.h>
+#include <wisp/process.h>
 
 struct idt_entry {
     uint16_t offset_low;
@@ -30,6 +31,11 @@ static const char *const exception_names[32] = {
     "page fault", "reserved", "x87 FP", "alignment check", "machine check",
     "SIMD FP", "virtualization", "control protection",
 };
+
+const char *trap_exception_name(unsigned vector)
+{
+    return vector < 32 && exception_names[vector] ? exception_names[vector] : "exception";
+}
 
 static void idt_set(unsigned vector, uint64_t handler, uint8_t ist, uint8_t dpl)
 {
@@ -91,6 +97,11 @@ static void exception(struct trap_frame *f)
         return;
     if (f->vector == VEC_PAGE_FAULT && fault_hook && fault_hook(f, cr2))
         return;
+    /* A fault of user code ends that process only (not NMI, double fault
+     * or machine check: those say nothing about the process). */
+    if ((f->cs & 3) == 3 && f->vector != VEC_NMI && f->vector != VEC_DOUBLE_FAULT &&
+        f->vector != VEC_MACHINE_CHECK)
+        process_fault(f, cr2);
     const char *name = f->vector < 32 && exception_names[f->vector]
                        ? exception_names[f->vector] : "exception";
     if (f->vector == VEC_PAGE_FAULT)

@@ -11,6 +11,8 @@
 #include <wisp/trap.h>
 #include <locks/spinlock.h>
 
+struct process;
+
 enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 #define THREAD_NAME_MAX 24
@@ -35,6 +37,8 @@ struct thread {
     bool exited;                     /* has run for the last time; joinable */
     bool detached;                   /* freed when it exits, not joined */
     void *lock_state;                /* the lock validator's per-thread data */
+    struct process *process;         /* NULL for kernel threads */
+    void *fpu_state;                 /* fxsave area of a user thread, or NULL */
 };
 
 struct wait_queue {

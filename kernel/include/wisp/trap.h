@@ -13,7 +13,7 @@ struct trap_frame {
 enum {
     VEC_DIVIDE = 0, VEC_DEBUG = 1, VEC_NMI = 2, VEC_BREAKPOINT = 3,
     VEC_INVALID_OPCODE = 6, VEC_DOUBLE_FAULT = 8, VEC_GPF = 13,
-    VEC_PAGE_FAULT = 14,
+    VEC_PAGE_FAULT = 14, VEC_MACHINE_CHECK = 18,
     VEC_IRQ_BASE = 0x30,         /* IO-APIC lines 0..23 */
     VEC_TIMER = 0xf0,            /* LAPIC timer */
     VEC_IPI_RESCHED = 0xf1,
@@ -35,3 +35,4 @@ typedef bool (*fault_hook_fn)(struct trap_frame *frame, uint64_t addr);
 void trap_set_fault_hook(fault_hook_fn fn);
 
 void trap_dump(const struct trap_frame *f);
+const char *trap_exception_name(unsigned vector);   /* "page fault", ... */

@@ -1,0 +1,302 @@
+/* process.c — user processes: spawn, the ring-3 thread, exit, fault, wait.
+ *
+ * process_lock protects the process list, every process's state and
+ * exit_status, and the program registry. exit_wq is where waiters sleep;
+ * exits are rare, so one queue serves every process (as thread.c does).
+ *
+ * One thread per process for now: the thread tears its own process down
+ * (it runs on kernel_space by then), so no other CPU can have the address
+ * space loaded — a CPU always runs on the space of its current thread
+ * (process_switch), and threads never migrate.
+ */
+#include <wisp/process.h>
+#include <wisp/sched.h>
+#include <wisp/mm.h>
+#include <wisp/boot.h>
+#include <wisp/cpu.h>
+#include <wisp/percpu.h>
+#include <wisp/printk.h>
+#include <wisp/trap.h>
+#include <string.h>
+
+#define PROGRAMS_MAX   32
+#define FPU_STATE_SIZE 512
+
+static struct spinlock process_lock = SPINLOCK_INIT("process");
+static struct list_node processes = LIST_INIT(processes);
+static unsigned processes_alive;
+static uint32_t next_pid = 1;
+static const struct program *programs[PROGRAMS_MAX];
+static struct wait_queue exit_wq = WAIT_QUEUE_INIT(exit_wq);
+
+/* The address space each CPU runs on (its current thread's). */
+static struct address_space *cpu_space[MAX_CPUS];
+
+/* fxsave image of a clean FPU: x87 control word 0x37f, MXCSR 0x1f80
+ * (all exceptions masked), everything else zero. */
+static uint8_t fpu_initial_state[FPU_STATE_SIZE] __aligned(16) = {
+    [0] = 0x7f,
+    [1] = 0x03,
+    [24] = 0x80,
+    [25] = 0x1f,
+};
+
+void program_register(const struct program *prog)
+{
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    for (unsigned i = 0; i < PROGRAMS_MAX; i++) {
+        if (!programs[i] || programs[i] == prog) {
+            programs[i] = prog;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&process_lock, flags);
+}
+
+const struct program *program_find(const char *name)
+{
+    const struct program *found = NULL;
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    for (unsigned i = 0; i < PROGRAMS_MAX && programs[i] && !found; i++)
+        if (strcmp(programs[i]->name, name) == 0)
+            found = programs[i];
+    spin_unlock_irqrestore(&process_lock, flags);
+    return found;
+}
+
+struct process *current_process(void) { return current_thread()->process; }
+
+unsigned process_count(void) { return processes_alive; }
+
+static void activate_space(struct address_space *as)
+{
+    struct address_space **slot = &cpu_space[cpu_id()];
+    if (*slot != as) {
+        vmm_space_activate(as);
+        *slot = as;
+    }
+}
+
+void process_switch(struct thread *prev, struct thread *next)
+{
+    if (prev->fpu_state)
+        __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FPU_STATE_SIZE])prev->fpu_state));
+    if (next->fpu_state)
+        __asm__ volatile("fxrstor64 %0" ::"m"(*(uint8_t(*)[FPU_STATE_SIZE])next->fpu_state));
+    activate_space(next->process ? next->process->space : &kernel_space);
+}
+
+/* ---- the user half ---- */
+
+/* Maps a zeroed page at va with flags (VM_USER added); 0 or -SYS_E... */
+static int map_user_page(struct process *p, uint64_t va, unsigned flags)
+{
+    struct user_page *up = kmalloc(sizeof(*up));
+    uint64_t pa = pmm_alloc_page();
+    if (!up || !pa)
+        goto fail;
+    memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    if (vmm_map_in(p->space, va, pa, flags | VM_USER) != 0)
+        goto fail;
+    *up = (struct user_page){ .va = va, .pa = pa, .next = p->pages };
+    p->pages = up;
+    return 0;
+fail:
+    if (pa)
+        pmm_free_page(pa);
+    kfree(up);
+    return -SYS_ENOMEM;
+}
+
+static void free_user_half(struct process *p)
+{
+    while (p->pages) {
+        struct user_page *up = p->pages;
+        p->pages = up->next;
+        pmm_free_page(up->pa);
+        kfree(up);
+    }
+    vmm_space_destroy(p->space);
+    p->space = NULL;
+}
+
+/* Code (R+X, copied in), data (RW+NX), stack (RW+NX). W^X throughout. */
+static int load_program(struct process *p, const struct program *prog)
+{
+    size_t code_pages = (prog->code_size + PAGE_SIZE - 1) / PAGE_SIZE;
+    if (code_pages == 0 || USER_CODE_VA + (code_pages + prog->data_pages) * PAGE_SIZE >
+                               USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE)
+        return -SYS_EINVAL;
+    for (size_t i = 0; i < code_pages; i++) {
+        uint64_t va = USER_CODE_VA + i * PAGE_SIZE;
+        int err = map_user_page(p, va, VM_EXEC);
+        if (err)
+            return err;
+        size_t n = prog->code_size - i * PAGE_SIZE;
+        memcpy(phys_to_virt(p->pages->pa), prog->code + i * PAGE_SIZE,
+               n < PAGE_SIZE ? n : PAGE_SIZE);
+    }
+    for (size_t i = 0; i < prog->data_pages; i++) {
+        int err = map_user_page(p, USER_CODE_VA + (code_pages + i) * PAGE_SIZE, VM_WRITE);
+        if (err)
+            return err;
+    }
+    for (size_t i = 1; i <= USER_STACK_PAGES; i++) {
+        int err = map_user_page(p, USER_STACK_TOP - i * PAGE_SIZE, VM_WRITE);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* ---- life cycle ---- */
+
+/* The process's thread: becomes a user thread, then enters ring 3. */
+static void user_thread_start(void *arg)
+{
+    struct process *p = arg;
+    struct thread *t = current_thread();
+    t->process = p;
+    void *fpu = kmalloc(FPU_STATE_SIZE); /* 512-byte class: aligned */
+    if (!fpu)
+        process_exit(-SYS_ENOMEM);
+    preempt_disable();
+    __asm__ volatile("fxrstor64 %0" ::"m"(fpu_initial_state));
+    t->fpu_state = fpu;
+    activate_space(p->space);
+    preempt_enable();
+    gate_enter_user(USER_CODE_VA, USER_STACK_TOP - 16, 0);
+}
+
+struct process *process_spawn(const struct program *prog, struct process *parent, int *error)
+{
+    struct process *p = kzalloc(sizeof(*p));
+    if (!p) {
+        *error = -SYS_ENOMEM;
+        return NULL;
+    }
+    strlcpy(p->name, prog->name, sizeof(p->name));
+    p->parent = parent;
+    p->program = prog;
+    p->state = PROCESS_RUNNING;
+    p->space = vmm_space_create();
+    int err = p->space ? load_program(p, prog) : -SYS_ENOMEM;
+    if (err)
+        goto fail;
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    p->pid = next_pid++;
+    list_push_back(&processes, &p->node);
+    processes_alive++;
+    spin_unlock_irqrestore(&process_lock, flags);
+    struct thread *t = thread_create(p->name, user_thread_start, p, -1);
+    if (!t) {
+        flags = spin_lock_irqsave(&process_lock);
+        list_remove(&p->node);
+        processes_alive--;
+        spin_unlock_irqrestore(&process_lock, flags);
+        err = -SYS_ENOMEM;
+        goto fail;
+    }
+    thread_detach(t);
+    return p;
+fail:
+    if (p->space)
+        free_user_half(p);
+    kfree(p);
+    *error = err;
+    return NULL;
+}
+
+__noreturn void process_exit(int status)
+{
+    struct thread *t = current_thread();
+    struct process *p = t->process;
+    if (!p)
+        panic("process_exit from kernel thread %s", t->name);
+    preempt_disable();
+    activate_space(&kernel_space);
+    t->process = NULL; /* from here on a kernel thread */
+    preempt_enable();
+    free_user_half(p);
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    list_for_each(pos, &processes)
+    { /* orphans free themselves */
+        struct process *child = list_entry(pos, struct process, node);
+        if (child->parent == p) {
+            child->parent = NULL;
+            child->orphan = true;
+        }
+    }
+    p->exit_status = status;
+    p->state = PROCESS_ZOMBIE;
+    processes_alive--;
+    bool orphan = p->orphan;
+    if (orphan)
+        list_remove(&p->node);
+    spin_unlock_irqrestore(&process_lock, flags);
+    if (orphan)
+        kfree(p);
+    else
+        wake_up_all(&exit_wq);
+    thread_exit();
+}
+
+__noreturn void process_fault(struct trap_frame *f, uint64_t cr2)
+{
+    struct process *p = current_process();
+    if (!p)
+        panic("ring-3 fault outside a process");
+    if (f->vector == VEC_PAGE_FAULT)
+        pr_warn("process %u (%s): %s at %016lx (%s %s), rip %016lx: killed\n", p->pid, p->name,
+                trap_exception_name((unsigned)f->vector), cr2,
+                f->error & 1 ? "protection violation" : "not present",
+                f->error & 2    ? "write"
+                : f->error & 16 ? "fetch"
+                                : "read",
+                f->rip);
+    else
+        pr_warn("process %u (%s): %s, rip %016lx: killed\n", p->pid, p->name,
+                trap_exception_name((unsigned)f->vector), f->rip);
+    irq_enable(); /* came from ring 3: no kernel lock is held */
+    process_exit(SYS_EXIT_FAULT_BASE + (int)f->vector);
+}
+
+__noreturn void gate_bad_return(uint64_t rip)
+{
+    struct process *p = current_process();
+    pr_warn("process %u (%s): system call returns to %016lx, above the user half: killed\n", p->pid,
+            p->name, rip);
+    process_exit(SYS_EXIT_FAULT_BASE + VEC_GPF);
+}
+
+struct process *process_find_child(struct process *parent, uint32_t pid)
+{
+    struct process *found = NULL;
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    list_for_each(pos, &processes)
+    {
+        struct process *p = list_entry(pos, struct process, node);
+        if (p->pid == pid && p->parent == parent) {
+            found = p;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&process_lock, flags);
+    return found;
+}
+
+static bool has_ended(void *arg)
+{
+    return __atomic_load_n(&((struct process *)arg)->state, __ATOMIC_ACQUIRE) == PROCESS_ZOMBIE;
+}
+
+int process_wait(struct process *p)
+{
+    wait_queue_wait(&exit_wq, has_ended, p);
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    list_remove(&p->node);
+    int status = p->exit_status;
+    spin_unlock_irqrestore(&process_lock, flags);
+    kfree(p);
+    return status;
+}

@@ -1,0 +1,139 @@
+/* syscall.c — the system-call table behind the gate (gate.asm), and the
+ * per-CPU set-up of SYSCALL/SYSRET.
+ *
+ * Every handler takes its arguments as untrusted 64-bit values: pointers
+ * go through copy_from_user/copy_to_user, sizes are bounded, and a bad
+ * argument returns -SYS_E..., never a panic. Handlers run in thread
+ * context, preemptible, interrupts on; they may sleep.
+ */
+#include <wisp/process.h>
+#include <wisp/sched.h>
+#include <wisp/time.h>
+#include <wisp/cpu.h>
+#include <wisp/printk.h>
+#include <wisp/serial.h>
+#include <wisp/kconsole.h>
+#include <string.h>
+
+#define EFER_SCE      (1ul << 0)
+#define RFLAGS_TF     (1ul << 8)
+#define RFLAGS_IF     (1ul << 9)
+#define RFLAGS_DF     (1ul << 10)
+#define RFLAGS_NT     (1ul << 14)
+#define RFLAGS_AC     (1ul << 18)
+#define WRITE_MAX     (64 * 1024) /* longest console write */
+#define NAME_MAX_USER 64
+
+void syscall_entry(void);
+
+static long sys_exit(long status) { process_exit((int)status); }
+
+static long sys_spawn(long name_ptr, long len)
+{
+    char name[NAME_MAX_USER];
+    if ((uint64_t)len == 0 || (uint64_t)len >= sizeof(name))
+        return -SYS_EINVAL;
+    if (copy_from_user(name, (const void *)name_ptr, (size_t)len) != 0)
+        return -SYS_EFAULT;
+    name[len] = '\0';
+    const struct program *prog = program_find(name);
+    if (!prog)
+        return -SYS_ENOENT;
+    int err = 0;
+    struct process *p = process_spawn(prog, current_process(), &err);
+    return p ? (long)p->pid : err;
+}
+
+static long sys_wait(long pid, long status_ptr)
+{
+    int status;
+    if (status_ptr && !user_range_ok((uint64_t)status_ptr, sizeof(status)))
+        return -SYS_EFAULT;
+    struct process *child = process_find_child(current_process(), (uint32_t)pid);
+    if (!child || pid <= 0 || pid > UINT32_MAX)
+        return -SYS_ECHILD;
+    status = process_wait(child);
+    if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0)
+        return -SYS_EFAULT;
+    return 0;
+}
+
+static long sys_sleep(long ns)
+{
+    if (ns < 0)
+        return -SYS_EINVAL;
+    sched_sleep_ns((uint64_t)ns);
+    return 0;
+}
+
+static long sys_time(void) { return (long)clock_ns(); }
+
+static long sys_write(long buf, long len)
+{
+    char chunk[129];
+    if ((uint64_t)len > WRITE_MAX || !user_range_ok((uint64_t)buf, (size_t)len))
+        return -SYS_EFAULT;
+    for (long done = 0; done < len;) {
+        size_t n =
+            (size_t)(len - done) < sizeof(chunk) - 1 ? (size_t)(len - done) : sizeof(chunk) - 1;
+        if (copy_from_user(chunk, (const char *)buf + done, n) != 0)
+            return done ? done : -SYS_EFAULT;
+        chunk[n] = '\0';
+        kprintf("%s", chunk);
+        done += (long)n;
+    }
+    return len;
+}
+
+/* Blocks until at least one byte arrives on the console (polling at 1 ms:
+ * the serial interrupt belongs to the kernel console for now). */
+static long sys_read(long buf, long len)
+{
+    char chunk[128];
+    if (len <= 0)
+        return len == 0 ? 0 : -SYS_EINVAL;
+    if (!user_range_ok((uint64_t)buf, (size_t)len))
+        return -SYS_EFAULT;
+    size_t n = 0, want = (size_t)len < sizeof(chunk) ? (size_t)len : sizeof(chunk);
+    while (n == 0) {
+        int c;
+        while (n < want && (c = serial_getc(COM1_PORT)) >= 0)
+            chunk[n++] = (char)c;
+        if (n == 0)
+            sched_sleep_ns(1000 * 1000);
+    }
+    return copy_to_user((void *)buf, chunk, n) == 0 ? (long)n : -SYS_EFAULT;
+}
+
+static long sys_yield(void)
+{
+    thread_yield();
+    return 0;
+}
+
+static long sys_getpid(void) { return (long)current_process()->pid; }
+
+static long sys_null(void) { return 0; }
+
+/* Indexed by enum sys_number; gate.asm bounds-checks against the count. */
+const void *const syscall_table[SYS_COUNT] = {
+    [SYS_EXIT] = sys_exit,   [SYS_SPAWN] = sys_spawn, [SYS_WAIT] = sys_wait,
+    [SYS_SLEEP] = sys_sleep, [SYS_TIME] = sys_time,   [SYS_WRITE] = sys_write,
+    [SYS_READ] = sys_read,   [SYS_YIELD] = sys_yield, [SYS_GETPID] = sys_getpid,
+    [SYS_NULL] = sys_null,
+};
+const uint64_t syscall_count = SYS_COUNT;
+
+/* Every CPU, from cpu_init_common: the FPU/SSE for user code (the kernel
+ * itself never touches it), then SYSCALL to syscall_entry with IF, TF, DF,
+ * NT and AC cleared on entry. STAR: kernel CS 0x08 (SS 0x10); SYSRET's
+ * base 0x10 gives user SS 0x18|3 and user CS 0x20|3 (gdt.c's layout). */
+void gate_init_cpu(void)
+{
+    write_cr0((read_cr0() & ~(1ul << 2 | 1ul << 3)) | 1ul << 1); /* EM, TS off; MP on */
+    write_cr4(read_cr4() | 1ul << 9 | 1ul << 10);                /* OSFXSR, OSXMMEXCPT */
+    wrmsr(MSR_STAR, (0x10ul << 48) | (0x08ul << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_SFMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}

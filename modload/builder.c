@@ -133,3 +133,33 @@ void mod_builder_free(struct mod_image_builder *b)
     b->size = b->capacity = 0;
     b->count = 0;
 }
+
+uint8_t *mod_section_file_build(const char *name, uint32_t version, const void *content,
+                                size_t size, const struct mod_signing_key *key,
+                                size_t *file_size, struct mod_error *err)
+{
+    struct mod_image_section s;
+    memset(&s, 0, sizeof(s));
+    if (!mod_image_name_ok(name)) {
+        mod_fail(err, MOD_E_IMAGE_SECTION_NAME, "section '%s': name must be 1..31 characters from [A-Za-z0-9_.-]",
+                 name);
+        return NULL;
+    }
+    s.type = MOD_SECTION_MODULE;
+    s.version = version;
+    snprintf(s.name, sizeof(s.name), "%s", name);
+    s.size = size;
+    mod_sha256(content, size, s.sha256);
+    if (key && mod_sign_section(&s, key, err))
+        return NULL;
+    uint8_t *out = malloc(MOD_SECTION_FILE_HEADER + size);
+    if (!out) {
+        mod_fail(err, MOD_E_LAYOUT, "out of memory for %zu bytes", size);
+        return NULL;
+    }
+    mod_section_file_encode_header(&s, out);
+    if (size)
+        memcpy(out + MOD_SECTION_FILE_HEADER, content, size);
+    *file_size = MOD_SECTION_FILE_HEADER + size;
+    return out;
+}

@@ -44,13 +44,11 @@ int mod_image_name_ok(const char *name)
     return n > 0;
 }
 
-void mod_image_section(const struct mod_image *image, uint32_t index,
-                       struct mod_image_section *s)
+/* Decodes the 176-byte entry at p (index i); content is left NULL. */
+static void decode_entry(const uint8_t *p, uint32_t i, struct mod_image_section *s)
 {
-    const uint8_t *p = image->data + image->table_offset +
-                       (uint64_t)index * MOD_IMAGE_ENTRY_SIZE;
     memset(s, 0, sizeof(*s));
-    s->index = index;
+    s->index = i;
     s->type = read32(p);
     s->flags = read32(p + 4);
     s->version = read32(p + 8);
@@ -62,6 +60,13 @@ void mod_image_section(const struct mod_image *image, uint32_t index,
     memcpy(s->sha256, p + 64, 32);
     if (s->signature_size <= MOD_IMAGE_SIGNATURE_MAX)
         memcpy(s->signature, p + 96, s->signature_size);
+}
+
+void mod_image_section(const struct mod_image *image, uint32_t index,
+                       struct mod_image_section *s)
+{
+    decode_entry(image->data + image->table_offset +
+                 (uint64_t)index * MOD_IMAGE_ENTRY_SIZE, index, s);
     if (mod_range_ok(s->offset, s->size, image->size))
         s->content = image->data + s->offset;
 }
@@ -80,13 +85,12 @@ static int all_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
-/* Fields of one entry on their own: type, name, reserved bytes, bounds. */
-static enum mod_status check_entry(const struct mod_image *image, uint32_t i,
-                                   const struct mod_image_section *s,
-                                   struct mod_error *err)
+/* Fields of the entry at p on their own: name, type, reserved bytes (not
+ * bounds, which depend on the container). */
+static enum mod_status check_entry_fields(const uint8_t *p, uint32_t i,
+                                          const struct mod_image_section *s,
+                                          struct mod_error *err)
 {
-    const uint8_t *p = image->data + image->table_offset +
-                       (uint64_t)i * MOD_IMAGE_ENTRY_SIZE;
     size_t name_len = strnlen((const char *)p + 32, MOD_IMAGE_NAME_SIZE);
     if (name_len == MOD_IMAGE_NAME_SIZE || !mod_image_name_ok(s->name) ||
         !all_zero(p + 32 + name_len, MOD_IMAGE_NAME_SIZE - name_len))
@@ -102,6 +106,19 @@ static enum mod_status check_entry(const struct mod_image *image, uint32_t i,
         !all_zero(p + 96 + s->signature_size, MOD_IMAGE_SIGNATURE_MAX - s->signature_size))
         return mod_fail(err, MOD_E_IMAGE_RESERVED, "section %u '%s': signature size %u above %d or not zero-padded",
                         i, s->name, s->signature_size, MOD_IMAGE_SIGNATURE_MAX);
+    return MOD_OK;
+}
+
+/* One entry of an image table: its fields, then its bounds. */
+static enum mod_status check_entry(const struct mod_image *image, uint32_t i,
+                                   const struct mod_image_section *s,
+                                   struct mod_error *err)
+{
+    const uint8_t *p = image->data + image->table_offset +
+                       (uint64_t)i * MOD_IMAGE_ENTRY_SIZE;
+    enum mod_status st = check_entry_fields(p, i, s, err);
+    if (st)
+        return st;
     if (!mod_range_ok(s->offset, s->size, image->table_offset))
         return mod_fail(err, MOD_E_IMAGE_SECTION_BOUNDS,
                         "section %u '%s': offset %llu size %llu outside the content area (%llu bytes)",
@@ -239,4 +256,41 @@ void mod_image_encode_footer(uint64_t table_offset, uint32_t section_count,
     write_le(out + 12, MOD_IMAGE_ENTRY_SIZE, 4);
     write_le(out + 16, MOD_IMAGE_VERSION, 4);
     memcpy(out + 24, MOD_IMAGE_MAGIC, 8);
+}
+
+enum mod_status mod_section_file_open(const void *data, size_t size,
+                                      struct mod_image_section *out,
+                                      struct mod_error *err)
+{
+    const uint8_t *p = data;
+    enum mod_status st;
+    memset(out, 0, sizeof(*out));
+    if (size < MOD_SECTION_FILE_HEADER)
+        return mod_fail(err, MOD_E_IMAGE_TRUNCATED, "section file of %zu bytes is shorter than its %d-byte entry",
+                        size, MOD_SECTION_FILE_HEADER);
+    decode_entry(p, 0, out);
+    if ((st = check_entry_fields(p, 0, out, err)))
+        return st;
+    if (out->type != MOD_SECTION_MODULE)
+        return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE, "section file '%s': type %s (%u), only a module can be pushed",
+                        out->name, mod_section_type_name(out->type), out->type);
+    if (out->offset != MOD_SECTION_FILE_HEADER)
+        return mod_fail(err, MOD_E_IMAGE_SECTION_BOUNDS, "section file '%s': content offset %llu, expected %d",
+                        out->name, (unsigned long long)out->offset, MOD_SECTION_FILE_HEADER);
+    if (out->size != size - MOD_SECTION_FILE_HEADER)
+        return mod_fail(err, out->size > size - MOD_SECTION_FILE_HEADER ? MOD_E_IMAGE_TRUNCATED
+                                                                          : MOD_E_IMAGE_SECTION_BOUNDS,
+                        "section file '%s': entry says %llu content bytes, the file has %llu",
+                        out->name, (unsigned long long)out->size,
+                        (unsigned long long)(size - MOD_SECTION_FILE_HEADER));
+    out->content = p + MOD_SECTION_FILE_HEADER;
+    return MOD_OK;
+}
+
+void mod_section_file_encode_header(const struct mod_image_section *section,
+                                    uint8_t out[MOD_SECTION_FILE_HEADER])
+{
+    struct mod_image_section s = *section;
+    s.offset = MOD_SECTION_FILE_HEADER;
+    mod_image_encode_entry(&s, out);
 }

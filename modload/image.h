@@ -79,6 +79,23 @@ const char *mod_section_type_name(uint32_t type);
 void mod_image_signed_header(const struct mod_image_section *section,
                              uint8_t out[MOD_IMAGE_SIGNED_SIZE]);
 
+/* A standalone section file, the payload of a live-update push:
+ *
+ *   [ one table entry (176 bytes, offset field = 176) | content ]
+ *
+ * mod_section_file_open() checks the entry as mod_image_open() checks a
+ * table entry (name, reserved bytes, signature size), then that its type is
+ * MOD_SECTION_MODULE, its offset 176 and its size exactly the rest of the
+ * file. Contents are not verified: mod_image_verify_section() does that. On
+ * success section->content points into data. */
+#define MOD_SECTION_FILE_HEADER  MOD_IMAGE_ENTRY_SIZE
+enum mod_status mod_section_file_open(const void *data, size_t size,
+                                      struct mod_image_section *section,
+                                      struct mod_error *err);
+/* Encodes section's entry for a section file (its offset becomes 176). */
+void mod_section_file_encode_header(const struct mod_image_section *section,
+                                    uint8_t out[MOD_SECTION_FILE_HEADER]);
+
 /* Encoders used by writers (host tool, tests). */
 void mod_image_encode_entry(const struct mod_image_section *section,
                             uint8_t out[MOD_IMAGE_ENTRY_SIZE]);

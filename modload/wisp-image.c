@@ -8,6 +8,10 @@
  *   wisp-image verify IMG --pubkey KEY
  *   wisp-image append IMG --key KEY NAME[@MAJOR.MINOR]=OBJ...
  *   wisp-image pubkey --key KEY [--c SYMBOL]
+ *   wisp-image section OUT --key KEY NAME[@MAJOR.MINOR]=OBJ
+ *
+ * section writes one signed module section as a standalone section file
+ * (image.h), the payload that wisp-push sends for a live update.
  *
  * build also takes --unsigned-module and --unchecked-module (same syntax as
  * --module) to make deliberately bad images for tests.
@@ -414,6 +418,43 @@ static int cmd_pubkey(int argc, char **argv)
     return 0;
 }
 
+/* section OUT --key KEY NAME[@MAJOR.MINOR]=OBJ: one signed module section
+ * on its own, the payload of `wisp-push`. */
+static int cmd_section(int argc, char **argv)
+{
+    const char *out = argv[0], *key_path = NULL;
+    char *module = NULL, *name = NULL, *path = NULL;
+    struct mod_signing_key key;
+    struct mod_error err;
+    uint32_t version;
+    size_t size, file_size;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--key") && i + 1 < argc)
+            key_path = argv[++i];
+        else if (!module)
+            module = argv[i];
+        else
+            return fail("section: unexpected argument '%s'", argv[i]);
+    }
+    if (!key_path || !module)
+        return fail("section: needs --key KEY and NAME[@MAJOR.MINOR]=OBJ");
+    if (load_key(key_path, &key) || parse_module_arg(module, &name, &version, &path))
+        return 1;
+    uint8_t *data = read_file(path, &size);
+    if (!data)
+        return 1;
+    int bad = check_module(name, data, size);
+    uint8_t *file = bad ? NULL : mod_section_file_build(name, version, data, size, &key,
+                                                        &file_size, &err);
+    if (!bad && !file)
+        bad = fail("%s", err.message);
+    if (!bad)
+        bad = write_file(out, file, file_size);
+    free(file);
+    free(data);
+    return bad;
+}
+
 static int usage(void)
 {
     fprintf(stderr,
@@ -421,8 +462,9 @@ static int usage(void)
             "       %s list IMG\n"
             "       %s verify IMG --pubkey KEY\n"
             "       %s append IMG --key KEY NAME[@MAJOR.MINOR]=OBJ...\n"
-            "       %s pubkey --key KEY [--c SYMBOL]\n",
-            program, program, program, program, program);
+            "       %s pubkey --key KEY [--c SYMBOL]\n"
+            "       %s section OUT --key KEY NAME[@MAJOR.MINOR]=OBJ\n",
+            program, program, program, program, program, program);
     return 2;
 }
 
@@ -441,5 +483,7 @@ int main(int argc, char **argv)
         return cmd_append(argc - 2, argv + 2);
     if (!strcmp(cmd, "pubkey"))
         return cmd_pubkey(argc - 2, argv + 2);
+    if (!strcmp(cmd, "section"))
+        return cmd_section(argc - 2, argv + 2);
     return usage();
 }

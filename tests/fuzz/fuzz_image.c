@@ -1,6 +1,8 @@
 /* fuzz_image.c — libFuzzer harness for the image reader: mod_image_open()
  * on arbitrary bytes, then every section decoded, found by name, verified
- * (checksum and signature) and, for the boot configuration, parsed.
+ * (checksum and signature) and, for the boot configuration, parsed. The
+ * same bytes are also read as a standalone section file (the push payload,
+ * mod_section_file_open) and, if well formed, verified.
  *
  * Seeds (tests/fuzz/corpus/image) are small images signed with a fixed,
  * public test key derived from a seed string, so that mutations reach the
@@ -44,6 +46,20 @@ static void write_seed(const char *dir, const char *name, int unsigned_module,
     mod_builder_free(&builder);
 }
 
+static void write_section_seed(const char *dir)
+{
+    static const char module[] = "\177ELF pushed module stand-in";
+    char path[1024];
+    size_t size;
+    uint8_t *file = mod_section_file_build("counter", 2u << 16, module, sizeof(module),
+                                           &key, &size, NULL);
+    snprintf(path, sizeof(path), "%s/section-file.sec", dir);
+    FILE *f = fopen(path, "wb");
+    if (!file || !f || fwrite(file, 1, size, f) != size || fclose(f))
+        abort();
+    free(file);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -53,6 +69,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (dir) {
         write_seed(dir, "signed-with-config.img", 0, 1);
         write_seed(dir, "unsigned-module.img", 1, 0);
+        write_section_seed(dir);
         exit(0);
     }
     return 0;
@@ -63,6 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct mod_image image;
     struct mod_image_section s, found;
     struct mod_error err;
+    if (mod_section_file_open(data, size, &s, &err) == MOD_OK) {
+        if (s.content != data + MOD_SECTION_FILE_HEADER ||
+            s.size != size - MOD_SECTION_FILE_HEADER)
+            __builtin_trap();   /* open() promised the content is the rest */
+        mod_image_verify_section(&s, public_key, &err);
+    }
     if (mod_image_open(&image, data, size, &err) != MOD_OK)
         return 0;
     for (uint32_t i = 0; i < image.section_count; i++) {

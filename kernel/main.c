@@ -18,6 +18,7 @@
 #include <rcu/rcu.h>
 #include "modload/symtab.h"
 #include "modload/module.h"
+#include "modload/update_line.h"
 #include <string.h>
 
 void cpu_init_common(void);
@@ -54,6 +55,7 @@ static void init_thread(void *arg __unused)
         pr_info("boot: %lu ms from kernel entry to the first test\n", ms);
         qemu_exit(ktest_run_selected() ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
     }
+    update_line_start();    /* live updates over COM2, if it is there */
     pr_info("boot: %lu ms from kernel entry to the console prompt\n", ms);
     kconsole_run();
 }

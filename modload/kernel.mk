@@ -29,3 +29,8 @@ $(BUILD)/k/modload/core_manifest.o: NASM_DEFS := -DCORE_MANIFEST='"kernel/core.w
 # a module's exports (modload/module_guard.h).
 KERNEL_C += modload/module_guard.c
 KERNEL_EXTRA_OBJ += $(BUILD)/k/modload/guard_thunk.o
+
+# The live-update line (COM2 and the updater thread) and what a push does.
+KERNEL_C += modload/update_line.c modload/update.c
+$(BUILD)/k/modload/update_line.o: KERNEL_CFLAGS += -I$(BEARSSL_DIR)/inc
+$(BUILD)/k/modload/update_line.o: | $(BEARSSL_DIR)/inc/bearssl.h

@@ -69,3 +69,20 @@ $$(BUILD)/audit/$(1).mod: $$(AUDIT_CASE_OBJ_$(1)) tests/audit/$(1)/manifest.wisp
 endef
 $(foreach m,$(AUDIT_CASE_NAMES),$(eval $(call audit_case_rule,$(m))))
 test-images: $(foreach m,$(AUDIT_CASE_NAMES),$(BUILD)/audit/$(m).mod) $(WISP_AUDIT)
+
+# Section files that tests/qemu/e2e_update_line.py pushes over COM2: a module
+# the image does not load at boot (kvstore: a push loads it), the running
+# counter again (a live module), and counter signed by another key.
+UPDATE_TEST_DIR := $(BUILD)/test-update
+$(UPDATE_TEST_DIR)/kvstore.sec: $(BUILD)/modules/kvstore.mod $(WISP_IMAGE) $(DEV_KEY)
+	@mkdir -p $(@D)
+	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) kvstore@1.1=$<
+$(UPDATE_TEST_DIR)/counter.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) $(DEV_KEY)
+	@mkdir -p $(@D)
+	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) counter@2.0=$<
+$(UPDATE_TEST_DIR)/counter-other-key.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) \
+                                           $(BAD_DIR)/other-key.pem
+	@mkdir -p $(@D)
+	@$(WISP_IMAGE) section $@ --key $(BAD_DIR)/other-key.pem counter@2.0=$<
+test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec counter.sec counter-other-key.sec) \
+             $(BUILD)/host/wisp-push

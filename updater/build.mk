@@ -42,3 +42,20 @@ $(BUILD)/fuzz/fuzz_protocol: tests/fuzz/fuzz_protocol.c $(UPDATER_SRC) $(UPDATER
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UPDATER_SRC) kernel/lib/format.c \
 	    $(BEARSSL_HOST_LIB) -o $@
+
+# ---------------------------------------------------------------- push
+# make push MOD=name [PUSH_VERSION=MAJOR.MINOR]: rebuilds the module, writes
+# its signed section file and sends it over the update line of the VM that
+# `make run` started (UPDATE_SOCKET, the top Makefile). wisp-push shows the
+# progress and throughput, prints the kernel's verdict and exits 0 only
+# when the new version is live.
+PUSH_VERSION ?= $(MODULE_VERSION_DEFAULT)
+push: $(WISP_PUSH) $(WISP_IMAGE) $(DEV_KEY)
+	@test -n "$(MOD)" || { echo "usage: make push MOD=name [PUSH_VERSION=MAJOR.MINOR]"; exit 2; }
+	@test -d modules/$(MOD) || { echo "make push: no module folder modules/$(MOD)"; exit 2; }
+	@test -S $(UPDATE_SOCKET) || { echo "make push: no VM listening on $(UPDATE_SOCKET) (start one with make run)"; exit 3; }
+	@$(MAKE) --no-print-directory $(BUILD)/modules/$(MOD).mod
+	@mkdir -p $(BUILD)/push
+	@$(WISP_IMAGE) section $(BUILD)/push/$(MOD).sec --key $(DEV_KEY) \
+	    $(MOD)@$(PUSH_VERSION)=$(BUILD)/modules/$(MOD).mod
+	@$(WISP_PUSH) $(UPDATE_SOCKET) $(BUILD)/push/$(MOD).sec --name $(MOD)

@@ -18,6 +18,7 @@
 #include "modload/module.h"
 #include "modload/module_manifest.h"
 #include "modload/symtab.h"
+#include "modload/update_line.h"
 #include <string.h>
 
 /* The console's input comes from the console driver module, reached
@@ -60,7 +61,8 @@ static void cmd_help(void)
             "  uptime   time since boot\n"
             "  lsmod    modules: version, state, size, users (and sections refused at boot)\n"
             "  syms     the symbol table: name, module, slot, implementation, bindings\n"
-            "  audit    each loaded module's contracts, and the checks across them\n"
+            "  audit    each loaded module's contracts, and the checks across them\n");
+    kprintf("  updline  the update line (COM2): transfers, pushes, refused frames by reason\n"
             "  reboot   restart the machine\n");
 }
 
@@ -153,6 +155,7 @@ static const struct {
     { "help", cmd_help }, { "cpus", cmd_cpus }, { "mem", cmd_mem },
     { "threads", cmd_threads }, { "uptime", cmd_uptime }, { "lsmod", cmd_lsmod },
     { "syms", cmd_syms }, { "audit", cmd_audit }, { "reboot", cmd_reboot },
+    { "updline", update_line_print },
 };
 
 __noreturn void kconsole_run(void)

@@ -54,8 +54,11 @@ VERBOSE = False
 OVMF = "/usr/share/ovmf/OVMF.fd"
 
 
-def qemu_command(iso, serial, smp=DEFAULT_SMP, mem=DEFAULT_MEM, cmdline=None, uefi=False):
-    """The one QEMU command line of the tests and benchmarks (TCG only)."""
+def qemu_command(iso, serial, smp=DEFAULT_SMP, mem=DEFAULT_MEM, cmdline=None, uefi=False,
+                 update_socket=None):
+    """The one QEMU command line of the tests and benchmarks (TCG only).
+    update_socket: a path; COM2, the live-update line, becomes a unix
+    socket there (QEMU listens; wisp-push connects)."""
     cmd = [QEMU, "-M", "q35", "-cpu", "max", "-smp", str(smp), "-m", mem,
            "-no-reboot", "-display", "none"]
     if uefi:
@@ -63,6 +66,9 @@ def qemu_command(iso, serial, smp=DEFAULT_SMP, mem=DEFAULT_MEM, cmdline=None, ue
     cmd += [
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
            "-cdrom", str(iso), "-serial", serial]
+    if update_socket:
+        cmd += ["-chardev", "socket,id=upd,path=%s,server=on,wait=off" % update_socket,
+                "-serial", "chardev:upd"]
     if cmdline:
         # QEMU option syntax: a literal comma is written twice.
         cmd += ["-fw_cfg", "name=opt/wisp/cmdline,string=" + cmdline.replace(",", ",,")]
@@ -341,8 +347,10 @@ class Console:
     Everything the kernel writes is also copied to build/test-logs/NAME.log.
     """
 
-    def __init__(self, iso, name="console", smp=DEFAULT_SMP, cmdline=None, log_dir=None):
+    def __init__(self, iso, name="console", smp=DEFAULT_SMP, cmdline=None, log_dir=None,
+                 update_socket=None):
         self.iso, self.name, self.smp, self.cmdline = iso, name, smp, cmdline
+        self.update_socket = update_socket
         self.log_dir = Path(log_dir or default_log_dir(iso))
         self.log_path = self.log_dir / (log_name(name) + ".log")
         self.text = ""
@@ -362,7 +370,8 @@ class Console:
     def start(self):
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "w", encoding="utf-8", errors="replace")
-        self.command_line = qemu_command(self.iso, "stdio", smp=self.smp, cmdline=self.cmdline)
+        self.command_line = qemu_command(self.iso, "stdio", smp=self.smp, cmdline=self.cmdline,
+                                         update_socket=self.update_socket)
         if VERBOSE:
             print("# qemu: " + quote_command(self.command_line), flush=True)
         self.started = time.monotonic()

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""e2e_update_line.py — the live-update line end to end: boot with COM2 as a
+unix socket, push section files with wisp-push and check the kernel's
+verdicts, its `updline` counters and that the running modules are left as
+they were by every refused push.
+
+Pushes: a module not loaded at boot (loaded, live); the live counter
+(refused at the switch step, counter 1.0 still live); counter signed by
+another key (refused: signature); a name that is not the section's
+(refused); a push over a line that corrupts bytes (rejected frames counted,
+retransmitted, succeeds); a push cut off half way (nothing changes, the
+next push starts cleanly). The section files come from tests/build.mk
+(BUILD/test-update). Prints one ok / not ok line per check."""
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+
+EXIT_LIVE, EXIT_REFUSED, EXIT_ABORTED = 0, 1, 5
+
+
+class Proxy:
+    """Forwards a unix socket to QEMU's COM2 socket. corrupt: the chance of
+    flipping one bit of each host→kernel byte; cut_after: close both ends
+    after that many host→kernel bytes."""
+
+    def __init__(self, target, path, corrupt=0.0, cut_after=None, seed=7):
+        self.target, self.path = target, path
+        self.corrupt, self.cut_after = corrupt, cut_after
+        self.rng = random.Random(seed)
+        self.corrupted = 0
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(path)
+        self.listener.listen(1)
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        client, _ = self.listener.accept()
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        upstream.connect(self.target)
+        done = threading.Event()
+
+        def down():     # kernel → host, untouched
+            try:
+                while not done.is_set():
+                    data = upstream.recv(4096)
+                    if not data:
+                        break
+                    client.sendall(data)
+            except OSError:
+                pass
+            done.set()
+
+        threading.Thread(target=down, daemon=True).start()
+        sent = 0
+        try:
+            while not done.is_set():
+                data = bytearray(client.recv(4096))
+                if not data:
+                    break
+                for i in range(len(data)):
+                    if self.rng.random() < self.corrupt:
+                        data[i] ^= 1 << self.rng.randrange(8)
+                        self.corrupted += 1
+                if self.cut_after is not None and sent + len(data) >= self.cut_after:
+                    upstream.sendall(bytes(data[:self.cut_after - sent]))
+                    break
+                upstream.sendall(bytes(data))
+                sent += len(data)
+        except OSError:
+            pass
+        done.set()
+        for s in (client, upstream, self.listener):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+
+def push(build, sock, section, *args):
+    p = subprocess.run([str(build / "host" / "wisp-push"), str(sock), str(section)] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+def updline(con):
+    out = con.command("updline")
+    counts = {m.group(1): int(m.group(2)) for m in re.finditer(r"rejected (\S+)\s+(\d+)", out)}
+    live = re.search(r"pushes (\d+), live (\d+)", out)
+    return out, counts, (int(live.group(1)), int(live.group(2))) if live else (None, None)
+
+
+def lsmod_version(con, name):
+    out = con.command("lsmod")
+    m = re.search(r"(?m)^\s*%s\s+(\d+\.\d+)\s+(\S+)" % re.escape(name), out)
+    return (m.group(1), m.group(2)) if m else (None, None), out
+
+
+def main():
+    args = run.e2e_arguments(__doc__)
+    checks = run.Checks()
+    build = Path(args.iso).resolve().parent
+    sections = build / "test-update"
+    tmp = Path(tempfile.mkdtemp(prefix="wisp-update-"))
+    sock = tmp / "com2.sock"
+    with run.Console(args.iso, name="e2e_update_line", smp=args.smp, log_dir=args.log_dir,
+                     update_socket=str(sock)) as con:
+        try:
+            con.wait_prompt()
+            run_pushes(con, checks, build, sections, sock, tmp)
+        except (run.ConsoleError, subprocess.TimeoutExpired) as e:
+            checks.check("update line answers", False, e)
+    return checks.done()
+
+
+def run_pushes(con, checks, build, sections, sock, tmp):
+    out, _, _ = updline(con)
+    checks.check("updline reports the line listening on COM2", "COM2, idle" in out, out)
+
+    code, text = push(build, sock, sections / "kvstore.sec")
+    (version, state), ls = lsmod_version(con, "kvstore")
+    checks.check("push_of_a_module_not_loaded_loads_it_live",
+                 code == EXIT_LIVE and "kvstore 1.1 loaded" in text and version == "1.1"
+                 and state == "live", "exit %d" % code, text, ls)
+
+    code, text = push(build, sock, sections / "counter.sec")
+    (version, state), ls = lsmod_version(con, "counter")
+    checks.check("push_of_a_live_module_is_refused_at_the_switch_and_it_stays_live",
+                 code == EXIT_REFUSED and "switch: counter 1.0 is live" in text
+                 and version == "1.0" and state == "live", "exit %d" % code, text, ls)
+
+    code, text = push(build, sock, sections / "counter-other-key.sec", "--name", "counter")
+    (version, state), ls = lsmod_version(con, "counter")
+    checks.check("push_signed_by_another_key_is_refused_naming_the_signature",
+                 code == EXIT_REFUSED and "signature" in text and version == "1.0",
+                 "exit %d" % code, text, ls)
+
+    code, text = push(build, sock, sections / "counter.sec", "--name", "kvstore")
+    checks.check("push_whose_section_is_not_the_announced_name_is_refused",
+                 code == EXIT_REFUSED and "announced 'kvstore' but the section is 'counter'" in text,
+                 "exit %d" % code, text)
+
+    proxy = Proxy(str(sock), str(tmp / "lossy.sock"), corrupt=0.002)
+    code, text = push(build, tmp / "lossy.sock", sections / "counter.sec", "--retransmit", "200")
+    out, rejected, _ = updline(con)
+    bad = sum(rejected.get(k, 0) for k in ("bad-crc", "frame-long", "frame-short", "bad-escape",
+                                           "bad-length", "bad-version", "bad-type"))
+    checks.check("push_over_a_corrupting_line_recovers_by_retransmission",
+                 proxy.corrupted > 0 and bad > 0 and code == EXIT_REFUSED
+                 and "switch: counter 1.0 is live" in text,
+                 "exit %d, %d bytes corrupted, %d frames rejected" % (code, proxy.corrupted, bad),
+                 text, out)
+
+    _, _, (pushes_before, _) = updline(con)
+    Proxy(str(sock), str(tmp / "cut.sock"), cut_after=3000)
+    code, text = push(build, tmp / "cut.sock", sections / "kvstore.sec", "--timeout", "10")
+    (version, state), ls = lsmod_version(con, "counter")
+    out, _, (pushes_after, _) = updline(con)
+    checks.check("push_cut_off_half_way_changes_nothing",
+                 code != EXIT_LIVE and pushes_after == pushes_before and version == "1.0",
+                 "exit %d, pushes %s → %s" % (code, pushes_before, pushes_after), text, out)
+
+    code, text = push(build, sock, sections / "counter-other-key.sec", "--name", "counter")
+    checks.check("push_after_a_cut_off_starts_cleanly",
+                 code == EXIT_REFUSED and "signature" in text, "exit %d" % code, text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,14 +4,18 @@
 # (Concurrency Kit, BearSSL). Source packages come through a private apt
 # configuration under build/apt, so the machine's own sources stay untouched.
 #
-# usage: mk/deps.sh packages        install missing binary packages
+# usage: mk/deps.sh packages        install missing packages (build, run, test)
+#        mk/deps.sh bench-packages  also those `make bench` needs (Debian's
+#                                   Linux and its headers, busybox, liburcu)
 #        mk/deps.sh sources DIR     unpack ck and bearssl sources into DIR
 set -euo pipefail
 
 PACKAGES=(gcc make binutils nasm xorriso mtools grub-pc-bin grub-efi-amd64-bin ovmf
           grub-common qemu-system-x86 libck-dev openssl python3 dpkg-dev
-          clang libclang-rt-14-dev
-          linux-image-amd64 linux-headers-amd64 busybox-static cpio liburcu-dev gnuplot-nox)
+          clang libclang-rt-14-dev)
+# The side-by-side benchmarks only: kept out of `make test`'s dependencies.
+BENCH_PACKAGES=(linux-image-amd64 linux-headers-amd64 busybox-static cpio liburcu-dev
+                gnuplot-nox)
 
 need_root() {
     if [ "$(id -u)" != 0 ]; then
@@ -23,7 +27,7 @@ need_root() {
 
 install_packages() {
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
             || missing+=("$p")
     done
@@ -65,7 +69,8 @@ fetch_sources() {
 }
 
 case "${1:-}" in
-    packages) install_packages ;;
+    packages) install_packages "${PACKAGES[@]}" ;;
+    bench-packages) install_packages "${PACKAGES[@]}" "${BENCH_PACKAGES[@]}" ;;
     sources)  fetch_sources "${2:?usage: deps.sh sources DIR}" ;;
-    *) echo "usage: $0 packages | sources DIR" >&2; exit 2 ;;
+    *) echo "usage: $0 packages | bench-packages | sources DIR" >&2; exit 2 ;;
 esac

@@ -3,6 +3,13 @@
 # the top Makefile (this folder is one level too deep for its */*.mk).
 
 BENCH_OUT    := $(BUILD)/bench
+
+# The benchmarks' own Debian packages (mk/deps.sh bench-packages), installed
+# on first use: `make test` does not need them.
+BENCH_DEPS_STAMP := $(BUILD)/.deps-bench-packages
+$(BENCH_DEPS_STAMP): mk/deps.sh | $(DEPS_STAMP)
+	@bash mk/deps.sh bench-packages
+	@touch $@
 BENCH_NATIVE := $(BENCH_OUT)/epoch-native
 BENCH_INITRD := $(BENCH_OUT)/linux/initramfs.cpio
 
@@ -11,11 +18,11 @@ BENCH_INITRD := $(BENCH_OUT)/linux/initramfs.cpio
 BENCH_NATIVE_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
     -Itests/bench/native/shim -I. -Ikernel/include
 $(BENCH_NATIVE): $(wildcard tests/bench/native/*.c tests/bench/native/*.h \
-                   tests/bench/native/shim/wisp/*.h) rcu/rcu.h rcu/epoch_table.h | $(DEPS_STAMP)
+                   tests/bench/native/shim/wisp/*.h) rcu/rcu.h rcu/epoch_table.h | $(BENCH_DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) $(BENCH_NATIVE_CFLAGS) $(filter %.c,$^) -o $@ \
 	    -lck -lurcu-memb -lurcu-qsbr -lurcu-common -lpthread
 
-$(BENCH_INITRD): $(wildcard tests/bench/linux/* tests/bench/linux/rcubench/*) | $(DEPS_STAMP)
+$(BENCH_INITRD): $(wildcard tests/bench/linux/* tests/bench/linux/rcubench/*) | $(BENCH_DEPS_STAMP)
 	@bash tests/bench/linux/build-initramfs.sh $(@D)

@@ -30,7 +30,9 @@ $(BUILD)/k/modload/core_manifest.o: NASM_DEFS := -DCORE_MANIFEST='"kernel/core.w
 KERNEL_C += modload/module_guard.c
 KERNEL_EXTRA_OBJ += $(BUILD)/k/modload/guard_thunk.o
 
-# The live-update line (COM2 and the updater thread) and what a push does.
-KERNEL_C += modload/update_line.c modload/update.c
+# The live-update line (COM2 and the updater thread), what a push does, and
+# the dispatch thunks that keep each call chain on one version.
+KERNEL_C += modload/update_line.c modload/update.c modload/dispatch.c
+KERNEL_EXTRA_OBJ += $(BUILD)/k/modload/dispatch_thunk.o
 $(BUILD)/k/modload/update_line.o: KERNEL_CFLAGS += -I$(BEARSSL_DIR)/inc
 $(BUILD)/k/modload/update_line.o: | $(BEARSSL_DIR)/inc/bearssl.h

@@ -13,6 +13,8 @@
 #include "modload/config.h"
 #include "modload/module_manifest.h"
 #include "modload/module_guard.h"
+#include "modload/dispatch.h"
+#include "modload/update.h"
 #include <wisp/boot.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
@@ -255,30 +257,96 @@ static enum mod_status place_module(struct module *m, const struct mod_layout *l
     return MOD_OK;
 }
 
-/* Registers the names listed in .wisp.exports. */
+/* ---- identities and their dispatch thunks --------------------------------- */
+
+static void identity_free(struct mod_identity *id)
+{
+    if (!id)
+        return;
+    if (id->thunks_va)
+        area_free(id->thunks_va, id->thunks_pages);
+    for (uint32_t i = 0; id->export_names && i < id->export_count; i++)
+        kfree((void *)id->export_names[i]);
+    kfree(id->export_names);
+    kfree(id);
+}
+
+/* The identity of a module's first version: its export names (copied: the
+ * ELF may be a transient push buffer) and one dispatch thunk per export. */
+static enum mod_status identity_create(struct module *m, const char *names, uint64_t size,
+                                       uint32_t count, struct mod_error *err)
+{
+    struct mod_identity *id = kzalloc(sizeof(*id));
+    if (!id || !(id->export_names = kzalloc(sizeof(char *) * (count ? count : 1))))
+        goto nomem;
+    m->identity = id;
+    m->owns_identity = true;
+    strlcpy(id->name, m->name, sizeof(id->name));
+    wait_queue_init(&id->held_wq);
+    for (uint64_t off = 0; off < size && id->export_count < count;) {
+        size_t n = strnlen(names + off, size - off);
+        char *copy = kmalloc(n + 1);
+        if (!copy)
+            goto nomem;
+        memcpy(copy, names + off, n);
+        copy[n] = 0;
+        id->export_names[id->export_count++] = copy;
+        off += n + 1;
+    }
+    id->thunks_pages = ALIGN_UP((uint64_t)(count ? count : 1) * MOD_DISPATCH_THUNK_SIZE,
+                                PAGE_SIZE) / PAGE_SIZE;
+    id->thunks_va = area_alloc(id->thunks_pages);
+    if (!id->thunks_va || !area_map(id->thunks_va, id->thunks_pages))
+        goto nomem;
+    mod_dispatch_write_thunks(id, (uint8_t *)id->thunks_va, id->thunks_va);
+    area_protect(id->thunks_va, id->thunks_pages * PAGE_SIZE, VM_EXEC);
+    __atomic_store_n(&id->current, m, __ATOMIC_RELEASE);
+    return MOD_OK;
+nomem:
+    return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for its dispatch thunks",
+                    m->name);
+}
+
+/* Fills m->impl from the names listed in .wisp.exports. A first version
+ * creates the identity and registers each name with its dispatch thunk; a
+ * new version of a live module (identity already set) publishes nothing
+ * and must implement exactly the identity's exports. */
 static enum mod_status register_exports(struct module *m, const struct mod_elf *elf,
                                         const struct mod_load_target *target,
                                         struct mod_error *err)
 {
     uint32_t idx = mod_elf_find_section(elf, ".wisp.exports");
-    if (!idx)
-        return MOD_OK;
-    struct elf64_section sh;
-    mod_elf_section(elf, idx, &sh);
-    const char *names = (const char *)mod_elf_section_data(elf, idx);
+    struct elf64_section sh = { 0 };
+    const char *names = NULL;
+    if (idx) {
+        mod_elf_section(elf, idx, &sh);
+        names = (const char *)mod_elf_section_data(elf, idx);
+    }
     uint32_t count = 0;
-    for (uint64_t off = 0; names && off < sh.size; off += strnlen(names + off, sh.size - off) + 1)
-        count++;
-    m->exports = kzalloc(sizeof(*m->exports) * (count ? count : 1));
-    if (!m->exports)
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for exports", m->name);
     for (uint64_t off = 0; names && off < sh.size;) {
-        const char *name = names + off;
-        size_t n = strnlen(name, sh.size - off);
+        size_t n = strnlen(names + off, sh.size - off);
         if (n == sh.size - off)
             return mod_fail(err, MOD_E_ELF_STRING, "module %s: .wisp.exports is unterminated",
                             m->name);
         off += n + 1;
+        count++;
+    }
+    bool first = !m->identity;
+    enum mod_status st;
+    if (first && (st = identity_create(m, names, names ? sh.size : 0, count, err)))
+        return st;
+    struct mod_identity *id = m->identity;
+    if (!first && count != id->export_count)
+        return mod_fail(err, MOD_E_CONTRACT, "module %s: %u exports, the running version has %u (an update keeps the same exports)",
+                        m->name, count, id->export_count);
+    m->impl = kzalloc(sizeof(void *) * (id->export_count ? id->export_count : 1));
+    if (first)
+        m->exports = kzalloc(sizeof(*m->exports) * (count ? count : 1));
+    if (!m->impl || (first && !m->exports))
+        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for exports", m->name);
+    for (uint64_t off = 0; names && off < sh.size;) {
+        const char *name = names + off;
+        off += strnlen(name, sh.size - off) + 1;
         uint32_t sym_index = mod_elf_find_export(elf, name);
         struct elf64_symbol es;
         if (sym_index)
@@ -287,15 +355,22 @@ static enum mod_status register_exports(struct module *m, const struct mod_elf *
             return mod_fail(err, MOD_E_UNRESOLVED,
                             "module %s: export '%s' is not a function the module defines",
                             m->name, name);
-        struct symbol *s;
+        int index = mod_dispatch_export_index(id, name);
+        if (index < 0)
+            return mod_fail(err, MOD_E_CONTRACT, "module %s: export '%s' is not one of the running version's",
+                            m->name, name);
         int guard = m->guards ? mod_manifest_find_export(m->manifest, name) : -1;
-        void *address = guard >= 0 ? (void *)(m->guards_va + (uint64_t)guard *
-                                              MODULE_GUARD_THUNK_SIZE)
-                                   : (void *)mod_symbol_address(target, sym_index);
-        enum sym_status st = sym_register(name, address, SYM_FUNCTION, m, m->version, &s);
-        if (st != SYM_OK)
+        m->impl[index] = guard >= 0 ? (void *)(m->guards_va + (uint64_t)guard *
+                                                MODULE_GUARD_THUNK_SIZE)
+                                    : (void *)mod_symbol_address(target, sym_index);
+        if (!first)
+            continue;
+        struct symbol *s;
+        enum sym_status sst = sym_register(name, mod_dispatch_thunk(id, (uint32_t)index),
+                                           SYM_FUNCTION, m, m->version, &s);
+        if (sst != SYM_OK)
             return mod_fail(err, MOD_E_UNRESOLVED, "module %s: export '%s': %s", m->name,
-                            name, sym_status_text(st));
+                            name, sym_status_text(sst));
         m->exports[m->export_count++] = s;
     }
     return MOD_OK;
@@ -313,10 +388,13 @@ static void remove_exports(struct module *m)
 /* Frees what a failed or unloaded module holds; its symbols are gone. */
 static void release_module(struct module *m)
 {
-    if (m->base) {
+    if (m->base || m->owns_identity)
         rcu_synchronize();          /* no lookup may still hand out its code */
+    if (m->base)
         area_free(m->base, m->size / PAGE_SIZE);
-    }
+    if (m->owns_identity)
+        identity_free(m->identity);
+    kfree(m->impl);
     kfree(m->guards);
     kfree(m->manifest);
     kfree(m);
@@ -422,6 +500,11 @@ static enum mod_status link_module(struct module *m, const struct mod_elf *elf,
     uint32_t init = mod_elf_find_export(elf, "wisp_module_init");
     uint32_t exit = mod_elf_find_export(elf, "wisp_module_exit");
     m->exit = exit ? (void (*)(void))mod_symbol_address(&target, exit) : NULL;
+    uint32_t get = mod_elf_find_export(elf, "wisp_state_get");
+    uint32_t adopt = mod_elf_find_export(elf, "wisp_state_adopt");
+    m->state_get = get ? (void *(*)(void))mod_symbol_address(&target, get) : NULL;
+    m->state_adopt = adopt ? (int (*)(void *, uint16_t))mod_symbol_address(&target, adopt)
+                           : NULL;
     if (init) {
         int rc = ((int (*)(void))mod_symbol_address(&target, init))();
         if (rc != 0)
@@ -460,11 +543,87 @@ static enum mod_status load_object_locked(const char *name, uint32_t version, co
         m->deps[i]->users++;
     m->state = MODULE_LIVE;
     m->load_ns = clock_ns() - start;
+    update_history_add(m->name, m->version, "load");
     pr_info("module %s %u.%u: loaded at %lx (%lu KiB, %u exports, %u imports) in %lu us\n",
             m->name, m->version >> 16, m->version & 0xffff, m->base, m->size / 1024,
             m->export_count, m->stub_count, m->load_ns / 1000);
     *out = m;
     return MOD_OK;
+}
+
+enum mod_status module_load_version_locked(struct module *running, uint32_t version,
+                                           const void *data, size_t size,
+                                           struct module **out, struct mod_error *err)
+{
+    uint64_t start = clock_ns();
+    struct mod_elf elf;
+    enum mod_status st = mod_elf_parse(&elf, data, size, err);
+    if (st != MOD_OK)
+        return st;
+    struct module *m = kzalloc(sizeof(*m));
+    if (!m)
+        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory", running->name);
+    strlcpy(m->name, running->name, sizeof(m->name));
+    m->version = version;
+    m->state = MODULE_LOADING;
+    m->identity = running->identity;        /* not published: no symbols, not listed */
+    st = link_module(m, &elf, err);
+    if (st != MOD_OK) {
+        remove_exports(m);
+        release_module(m);
+        return st;
+    }
+    for (uint32_t i = 0; i < m->dep_count; i++)
+        m->deps[i]->users++;
+    m->load_ns = clock_ns() - start;
+    *out = m;
+    return MOD_OK;
+}
+
+void module_switch_version_locked(struct module *old, struct module *next)
+{
+    list_push_back(&modules, &next->node);
+    list_remove(&old->node);
+    next->state = MODULE_LIVE;
+    old->state = MODULE_UNLOADING;
+    next->exports = old->exports;
+    next->export_count = old->export_count;
+    old->exports = NULL;
+    old->export_count = 0;
+    for (uint32_t i = 0; i < next->export_count; i++) {
+        next->exports[i]->owner = next;
+        next->exports[i]->version = next->version;
+    }
+    next->users = old->users;
+    old->users = 0;
+    list_for_each(pos, &modules) {
+        struct module *x = list_entry(pos, struct module, node);
+        for (uint32_t i = 0; i < x->dep_count; i++)
+            if (x->deps[i] == old)
+                x->deps[i] = next;
+    }
+    next->owns_identity = true;
+    old->owns_identity = false;
+}
+
+void module_free_version_locked(struct module *m, bool run_exit)
+{
+    if (run_exit && m->exit)
+        m->exit();
+    remove_exports(m);
+    for (uint32_t i = 0; i < m->dep_count; i++)
+        m->deps[i]->users--;
+    release_module(m);
+}
+
+void module_lock(void)
+{
+    mutex_lock(&module_mutex);
+}
+
+void module_unlock(void)
+{
+    mutex_unlock(&module_mutex);
 }
 
 static struct module *find_locked(const char *name)
@@ -537,6 +696,11 @@ enum mod_status module_unload(struct module *m, struct mod_error *err)
     release_module(m);
     mutex_unlock(&module_mutex);
     return MOD_OK;
+}
+
+struct module *module_find_locked(const char *name)
+{
+    return find_locked(name);
 }
 
 struct module *module_find(const char *name)

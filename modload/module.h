@@ -46,6 +46,15 @@ struct module {
     struct module_guard *guards;            /* debug builds: one per manifest export */
     uint64_t guards_va;                     /* their thunks, after the import stubs */
     struct list_node node;                  /* on the module list */
+    /* Live update (dispatch.h, update.c). Every export's slot points at a
+     * thunk of the identity; impl[i] is this version's code for export i
+     * of the identity (its guard thunk in debug builds). */
+    struct mod_identity *identity;          /* shared by every version */
+    bool owns_identity;                     /* the live version frees it */
+    void **impl;                            /* identity->export_count entries */
+    uint64_t active;                        /* chains inside this version (atomic) */
+    void *(*state_get)(void);               /* wisp_state_get, or NULL: stateless */
+    int (*state_adopt)(void *old_state, uint16_t old_state_version);
 };
 
 /* Opens the image GRUB loaded (the boot module named "image"), checks
@@ -62,6 +71,25 @@ enum mod_status module_load(const char *name, struct module **out, struct mod_er
 /* Loads a module from an already verified ELF object (boot and update). */
 enum mod_status module_load_object(const char *name, uint32_t version, const void *elf,
                                    size_t size, struct module **out, struct mod_error *err);
+
+/* Live update (update.c): loads and links version `version` of the live
+ * module `running` beside it — relocated, imports bound, guards and init
+ * run, but its exports not published: it shares running's identity and is
+ * not on the module list. Process context; caller holds the module lock
+ * (module_lock()). */
+enum mod_status module_load_version_locked(struct module *running, uint32_t version,
+                                           const void *elf, size_t size,
+                                           struct module **out, struct mod_error *err);
+/* Makes next the live version of running's identity on the module list,
+ * its symbols and its importers (the caller has switched current). */
+void module_switch_version_locked(struct module *running, struct module *next);
+/* Frees a version that is no longer current and that no chain is inside:
+ * runs its exit if run_exit, drops its dependencies, frees its memory
+ * after a grace period. */
+void module_free_version_locked(struct module *m, bool run_exit);
+void module_lock(void);
+void module_unlock(void);
+struct module *module_find_locked(const char *name);
 
 /* Unloads a module nobody imports from: runs its exit, removes its symbols,
  * and frees its memory after a grace period. Process context, may sleep. */

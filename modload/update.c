@@ -1,21 +1,264 @@
-/* update.c — what a verified push does (called by the updater thread,
- * update_line.c). A module that is not loaded is loaded (all or nothing,
- * module.c). Replacing a module that is live is the update transaction of
- * MODULES.md "Live update"; until it lands, such a push is refused with a
- * reason naming the switch step and the running version stays untouched. */
+/* update.c — the live-update transaction (MODULES.md, "Live update"):
+ * what a verified push does. A module that is not loaded is loaded; a live
+ * one is replaced by a new version beside it:
+ *
+ *   contract   the new manifest against the running one (same name, every
+ *              export kept or strengthened, a state path) and the policy;
+ *   load       relocated, linked, init run — not published (module.c);
+ *   quiesce    (quiescent updates only) new chains held, in-flight drained,
+ *              bounded by UPDATE_QUIESCE_MS;
+ *   transfer   the new version adopts the old one's state object;
+ *   switch     one store of identity->current (+ the bookkeeping);
+ *   retire     grace period, old's active count 0, then old is freed.
+ *
+ * A failure before the switch leaves the old version live and untouched,
+ * frees what the attempt took and names the step. Everything runs under
+ * the module lock, so updates are serialized with each other and with
+ * loads. Called by the updater thread (and tests); process context.
+ */
 #include <wisp/printk.h>
+#include <wisp/sched.h>
+#include <wisp/time.h>
+#include <wisp/format.h>
+#include <rcu/rcu.h>
+#include <string.h>
+#include "modload/contract.h"
+#include "modload/dispatch.h"
+#include "modload/elf.h"
+#include "modload/manifest.h"
 #include "modload/module.h"
+#include "modload/module_manifest.h"
+#include "modload/update.h"
 #include "modload/update_line.h"
+#include <wisp/mm.h>
+
+#define UPDATE_QUIESCE_MS   200     /* longest a quiescent update holds callers */
+#define UPDATE_RETIRE_MS    2000    /* longest the updater waits for old chains */
+
+static struct update_history_entry history[UPDATE_HISTORY_MAX];    /* module lock */
+static unsigned history_count;
+
+void update_history_add(const char *name, uint32_t version, const char *by)
+{
+    struct update_history_entry *h = &history[history_count++ % UPDATE_HISTORY_MAX];
+    strlcpy(h->name, name, sizeof(h->name));
+    h->version = version;
+    h->when_ns = clock_ns();
+    strlcpy(h->by, by, sizeof(h->by));
+}
+
+/* Rewrites err's message as "step: message". */
+static enum mod_status step_failed(struct mod_error *err, enum mod_status st, const char *step)
+{
+    char message[MOD_ERROR_MESSAGE_MAX];
+    strlcpy(message, err->message, sizeof(message));
+    return mod_fail(err, st, "%s: %s", step, message);
+}
+
+/* The new manifest against the running one, before any of its code runs. */
+static enum mod_status check_contract(struct module *old, const void *data, size_t size,
+                                      struct mod_manifest **next_manifest,
+                                      struct mod_error *err)
+{
+    struct mod_elf elf;
+    enum mod_status st = mod_elf_parse(&elf, data, size, err);
+    if (st)
+        return step_failed(err, st, "load");
+    struct module *probe = kzalloc(sizeof(*probe));
+    if (!probe)
+        return mod_fail(err, MOD_E_LAYOUT, "load: out of memory");
+    strlcpy(probe->name, old->name, sizeof(probe->name));
+    st = module_manifest_read(probe, &elf, err);
+    *next_manifest = probe->manifest;
+    kfree(probe);
+    if (st)
+        return step_failed(err, st, "contract");
+    struct mod_contract_result result;
+    if (mod_contract_check_update(old->manifest, *next_manifest, &result) != MOD_CLAUSE_OK)
+        return mod_fail(err, MOD_E_CONTRACT, "contract: %s", result.message);
+    return MOD_OK;
+}
+
+/* A quiescent update holds new callers: refused if any export may be
+ * called from interrupt context, which cannot wait. */
+static enum mod_status check_quiescent(struct module *old, struct mod_error *err)
+{
+    for (unsigned i = 0; i < old->manifest->export_count; i++) {
+        const struct mod_contract *c = &old->manifest->exports[i];
+        if (c->context != MOD_CONTEXT_PROCESS)
+            return mod_fail(err, MOD_E_CONTRACT, "policy: %s needs a quiescent update but export '%s' is callable from %s context, which cannot wait",
+                            old->name, c->symbol, mod_context_name(c->context));
+    }
+    return MOD_OK;
+}
+
+/* Sleeps until m's active count is 0 or ms pass; true when it reached 0. */
+static bool wait_inactive(struct module *m, uint64_t ms)
+{
+    uint64_t deadline = clock_ns() + ms * NSEC_PER_MSEC;
+    while (mod_dispatch_active(m) != 0) {
+        if (clock_ns() >= deadline)
+            return false;
+        sched_sleep_ns(50 * 1000);
+    }
+    return true;
+}
+
+static void release_held(struct mod_identity *id)
+{
+    __atomic_store_n(&id->held, false, __ATOMIC_RELEASE);
+    wake_up_all(&id->held_wq);
+}
+
+/* The state handover: next adopts old's state object (shared when the
+ * layout is the same; converted otherwise, under quiescence). */
+static enum mod_status transfer_state(struct module *old, struct module *next,
+                                      struct mod_error *err)
+{
+    if (!old->state_get)
+        return MOD_OK;
+    if (!next->state_adopt)
+        return mod_fail(err, MOD_E_CONTRACT, "transfer: %s %u.%u has state but the new version exports no wisp_state_adopt",
+                        old->name, old->version >> 16, old->version & 0xffff);
+    void *state = old->state_get();
+    int rc = next->state_adopt(state, old->manifest->state_version);
+    if (rc != 0)
+        return mod_fail(err, MOD_E_INIT, "transfer: wisp_state_adopt of %s %u.%u returned %d",
+                        next->name, next->version >> 16, next->version & 0xffff, rc);
+    return MOD_OK;
+}
+
+/* Steps load → quiesce → transfer → switch. On failure old is untouched
+ * and next is freed. Module lock held. */
+static enum mod_status swap_locked(struct module *old, const struct mod_image_section *s,
+                                   bool quiescent, struct update_report *r,
+                                   struct mod_error *err)
+{
+    struct mod_identity *id = old->identity;
+    struct module *next;
+    enum mod_status st = module_load_version_locked(old, s->version, s->content, s->size,
+                                                    &next, err);
+    if (st)
+        return step_failed(err, st, st == MOD_E_INIT ? "init" : "load");
+    uint64_t held_at = 0;
+    if (quiescent) {
+        held_at = clock_ns();
+        __atomic_store_n(&id->held, true, __ATOMIC_SEQ_CST);
+        rcu_synchronize();      /* every entry now sees held or is counted */
+        if (!wait_inactive(old, UPDATE_QUIESCE_MS)) {
+            uint64_t inside = mod_dispatch_active(old);
+            release_held(id);
+            module_free_version_locked(next, true);
+            return mod_fail(err, MOD_E_BUSY, "quiesce: %lu chains still inside %s after %d ms; released, the old version stays live",
+                            inside, old->name, UPDATE_QUIESCE_MS);
+        }
+    }
+    st = transfer_state(old, next, err);
+    if (st) {
+        if (quiescent)
+            release_held(id);
+        module_free_version_locked(next, true);
+        return st;
+    }
+    uint64_t switch_at = clock_ns();
+    __atomic_store_n(&id->current, next, __ATOMIC_SEQ_CST);     /* the switch */
+    module_switch_version_locked(old, next);
+    if (quiescent) {
+        release_held(id);
+        r->blackout_ns = clock_ns() - held_at;
+    }
+    r->switch_ns = clock_ns() - switch_at;
+    r->load_ns = next->load_ns;
+    return MOD_OK;
+}
+
+/* Frees old once no chain can be in it. Its exit runs only if it is
+ * stateless: a stateful version's state now belongs to the new one. */
+static void retire_locked(struct module *old, struct update_report *r)
+{
+    uint64_t start = clock_ns();
+    rcu_synchronize();          /* no entry is between loading current and counting */
+    r->grace_ns = clock_ns() - start;
+    if (!wait_inactive(old, UPDATE_RETIRE_MS)) {
+        pr_warn("update: %s %u.%u still has %lu chains inside after %d ms; its memory is kept\n",
+                old->name, old->version >> 16, old->version & 0xffff, mod_dispatch_active(old),
+                UPDATE_RETIRE_MS);
+        r->old_kept = true;
+        return;
+    }
+    r->drain_ns = clock_ns() - start - r->grace_ns;
+    module_free_version_locked(old, old->state_get == NULL);
+}
+
+enum mod_status update_module_locked(const struct mod_image_section *s, const char *by,
+                                     struct update_report *r, struct mod_error *err)
+{
+    memset(r, 0, sizeof(*r));
+    struct module *old = module_find_locked(s->name);
+    if (!old)
+        return mod_fail(err, MOD_E_NOT_FOUND, "update: %s is not loaded", s->name);
+    r->old_version = old->version;
+    struct mod_manifest *next_manifest = NULL;
+    enum mod_status st = check_contract(old, s->content, s->size, &next_manifest, err);
+    bool quiescent = false;
+    if (st == MOD_OK) {
+        quiescent = mod_contract_swap_policy(old->manifest) == MOD_UPDATE_QUIESCENT ||
+                    next_manifest->state_version != old->manifest->state_version;
+        if (quiescent)
+            st = check_quiescent(old, err);
+    }
+    kfree(next_manifest);
+    if (st)
+        return st;
+    r->quiescent = quiescent;
+    st = swap_locked(old, s, quiescent, r, err);
+    if (st)
+        return st;
+    update_history_add(s->name, s->version, by);
+    retire_locked(old, r);
+    return MOD_OK;
+}
 
 enum mod_status update_line_apply(const struct mod_image_section *s, struct mod_error *err)
 {
-    struct module *m = module_find(s->name);
-    if (m)
-        return mod_fail(err, MOD_E_BUSY, "switch: %s %u.%u is live; replacing a live module is not supported yet",
-                        m->name, m->version >> 16, m->version & 0xffff);
-    enum mod_status st = module_load_object(s->name, s->version, s->content, s->size, &m, err);
+    struct update_report r;
+    module_lock();
+    bool loaded = module_find_locked(s->name) != NULL;
+    module_unlock();
+    if (!loaded) {
+        struct module *m;
+        enum mod_status st = module_load_object(s->name, s->version, s->content, s->size, &m,
+                                                err);
+        if (st)
+            return st;
+        return mod_fail(err, MOD_OK, "%s %u.%u loaded (new module)", m->name,
+                        m->version >> 16, m->version & 0xffff);
+    }
+    module_lock();
+    enum mod_status st = update_module_locked(s, "push", &r, err);
+    module_unlock();
     if (st)
         return st;
-    return mod_fail(err, MOD_OK, "%s %u.%u loaded (new module)", m->name, m->version >> 16,
-                    m->version & 0xffff);
+    char blackout[48] = "";
+    if (r.quiescent)
+        ksnprintf(blackout, sizeof(blackout), ", blackout %lu us", r.blackout_ns / 1000);
+    return mod_fail(err, MOD_OK, "%s %u.%u (was %u.%u), %s swap: load %lu us, switch %lu ns%s, grace period %lu us%s",
+                    s->name, s->version >> 16, s->version & 0xffff, r.old_version >> 16,
+                    r.old_version & 0xffff, r.quiescent ? "quiescent" : "live",
+                    r.load_ns / 1000, r.switch_ns, blackout, r.grace_ns / 1000,
+                    r.old_kept ? ", old version still busy: kept" : ", old version freed");
+}
+
+void update_history_print(void)
+{
+    module_lock();
+    unsigned first = history_count > UPDATE_HISTORY_MAX ? history_count - UPDATE_HISTORY_MAX : 0;
+    kprintf("  %-16s %-8s %12s  %s\n", "module", "version", "live since", "by");
+    for (unsigned i = first; i < history_count; i++) {
+        const struct update_history_entry *h = &history[i % UPDATE_HISTORY_MAX];
+        kprintf("  %-16s %3u.%-4u %8lu.%03lu s  %s\n", h->name, h->version >> 16,
+                h->version & 0xffff, h->when_ns / NSEC_PER_SEC,
+                h->when_ns / NSEC_PER_MSEC % 1000, h->by);
+    }
+    module_unlock();
 }

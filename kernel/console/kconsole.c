@@ -19,6 +19,9 @@
 #include "modload/module_manifest.h"
 #include "modload/symtab.h"
 #include "modload/update_line.h"
+#include "modload/update.h"
+
+void update_hammer_command(void);    /* tests/kernel/update_hammer.c */
 #include <string.h>
 
 /* The console's input comes from the console driver module, reached
@@ -63,6 +66,8 @@ static void cmd_help(void)
             "  syms     the symbol table: name, module, slot, implementation, bindings\n"
             "  audit    each loaded module's contracts, and the checks across them\n");
     kprintf("  updline  the update line (COM2): transfers, pushes, refused frames by reason\n"
+            "  modhist  each module version: when it went live, by what (load, push)\n"
+            "  hammer   start / stop threads on every CPU calling counter (update tests)\n"
             "  reboot   restart the machine\n");
 }
 
@@ -155,7 +160,8 @@ static const struct {
     { "help", cmd_help }, { "cpus", cmd_cpus }, { "mem", cmd_mem },
     { "threads", cmd_threads }, { "uptime", cmd_uptime }, { "lsmod", cmd_lsmod },
     { "syms", cmd_syms }, { "audit", cmd_audit }, { "reboot", cmd_reboot },
-    { "updline", update_line_print },
+    { "updline", update_line_print }, { "modhist", update_history_print },
+    { "hammer", update_hammer_command },
 };
 
 __noreturn void kconsole_run(void)

@@ -2,7 +2,8 @@
 # no lock). It is the module swapped live.
 module counter
 version 1.0
-state 1                         # layout: one uint64_t total
+state 1                         # layout: one uint64_t total, in a heap object
+transfer-from 1
 
 export counter_add {
     context any
@@ -29,6 +30,22 @@ export counter_version {
 }
 
 import klog {                   # pr_info in init
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import kzalloc {                # the state object, in init
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import kfree {                  # exit, and adopting a state
     context process
     sleeps may
     reentrant yes

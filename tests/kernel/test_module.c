@@ -5,6 +5,7 @@
 #include <wisp/mm.h>
 #include "modload/module.h"
 #include "modload/symtab.h"
+#include "modload/dispatch.h"
 #include <string.h>
 
 KTEST(module_boot_configuration_modules_are_live)
@@ -38,9 +39,14 @@ KTEST(module_exports_are_called_through_their_slots)
     uint64_t (*add)(uint64_t) = (uint64_t (*)(uint64_t))sym_slot_load(slot);
     struct module *m = module_find("counter");
     KASSERT_TRUE(m != NULL);
-    /* The implementation lives in the counter's text. */
-    KEXPECT_GE((uint64_t)add, m->region_va[MOD_REGION_TEXT]);
-    KEXPECT_LT((uint64_t)add, m->region_va[MOD_REGION_TEXT] + m->region_size[MOD_REGION_TEXT]);
+    /* The slot holds the identity's dispatch thunk (stable across
+     * versions); the version's implementation lives in its text. */
+    int index = mod_dispatch_export_index(m->identity, "counter_add");
+    KASSERT_GE(index, 0);
+    KEXPECT_EQ((uint64_t)(void *)add, (uint64_t)mod_dispatch_thunk(m->identity, (uint32_t)index));
+    uint64_t impl = (uint64_t)m->impl[index];
+    KEXPECT_GE(impl, m->region_va[MOD_REGION_TEXT]);
+    KEXPECT_LT(impl, m->region_va[MOD_REGION_TEXT] + m->region_size[MOD_REGION_TEXT]);
     uint64_t before = add(0);
     KEXPECT_EQ(add(5), before + 5);
     uint32_t vslot;

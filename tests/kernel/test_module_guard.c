@@ -8,6 +8,7 @@
 #include "modload/module_guard.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
+#include "modload/dispatch.h"
 #include <string.h>
 
 /* clang-format off */
@@ -122,7 +123,14 @@ KTEST(module_guard_real_exports_are_called_through_thunks)
     uint32_t slot;
     struct mod_error err;
     KASSERT_EQ(module_bind("counter_add", &slot, &err), MOD_OK);
-    const uint8_t *thunk = sym_slot_load(slot);
+    /* The slot holds the dispatch thunk; the version's implementation of
+     * the export is its guard thunk (modload/dispatch.h). */
+    struct module *m = module_find("counter");
+    KASSERT_TRUE(m != NULL);
+    int index = mod_dispatch_export_index(m->identity, "counter_add");
+    KASSERT_GE(index, 0);
+    KEXPECT_EQ((uint64_t)sym_slot_load(slot), (uint64_t)mod_dispatch_thunk(m->identity, (uint32_t)index));
+    const uint8_t *thunk = m->impl[index];
     KEXPECT_EQ(thunk[0], 0x49); /* movabs $guard, %r11 */
     KEXPECT_EQ(thunk[1], 0xbb);
     KEXPECT_EQ(thunk[10], 0xe9); /* jmp module_guard_thunk */

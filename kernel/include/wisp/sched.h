@@ -18,6 +18,17 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD
 #define THREAD_NAME_MAX 24
 #define THREAD_STACK_SIZE (16 * 1024)
 
+/* One module version a thread's call chain is inside (modload/dispatch.c):
+ * the module's identity, the version pinned at the outermost entry, and
+ * how deep the chain is in it. Touched only by the thread itself (and its
+ * interrupt handlers, which leave it as they found it). */
+#define THREAD_MODULE_PINS 8
+struct thread_module_pin {
+    void *identity;                  /* NULL: free */
+    void *version;
+    uint32_t depth;
+};
+
 struct thread {
     uint64_t saved_rsp;              /* offset 0: context_switch saves rsp here */
     enum thread_state state;
@@ -39,6 +50,7 @@ struct thread {
     void *lock_state;                /* the lock validator's per-thread data */
     struct process *process;         /* NULL for kernel threads */
     void *fpu_state;                 /* fxsave area of a user thread, or NULL */
+    struct thread_module_pin module_pins[THREAD_MODULE_PINS];
 };
 
 struct wait_queue {

@@ -1,0 +1,62 @@
+/* dispatch.h — per-export dispatch thunks and per-thread version pins: how
+ * a call chain runs wholly on one version of a module during a live update
+ * (MODULES.md, "Live update"). Kernel only.
+ *
+ * Every module has an identity (struct mod_identity), created at its first
+ * load and kept across versions. Each export gets, in the identity's own
+ * executable page, a thunk `mov $index, %r10d; movabs $identity, %r11; jmp
+ * mod_dispatch_common`, and the export's symbol slot points at that thunk
+ * for as long as the module is loaded: an update never repoints a slot.
+ * The common thunk (dispatch_thunk.asm) calls mod_dispatch_enter(), which
+ * finds the calling thread's pin for the identity — or, at the outermost
+ * entry, pins the identity's `current` version and counts the thread in
+ * that version's `active` — and returns the pinned version's
+ * implementation of the export; it calls it with the caller's six
+ * argument registers, then mod_dispatch_exit() unpins at depth 0.
+ *
+ * So a chain that entered version N re-enters version N through any slot
+ * of the module, while new chains take the new `current`. Interrupt
+ * handlers use the interrupted thread's pins (the same chain). Limit: at
+ * most six integer register arguments (as for the guards, module_guard.h);
+ * at most THREAD_MODULE_PINS distinct modules nested in one chain.
+ */
+#pragma once
+#include <wisp/compiler.h>
+#include <wisp/sched.h>
+
+#define MOD_DISPATCH_THUNK_SIZE 32
+
+struct module;
+
+struct mod_identity {
+    struct module *current;     /* first: the version new chains enter (release/acquire) */
+    char name[32];
+    uint32_t export_count;
+    const char **export_names;  /* index → name, owned (kmalloc) */
+    uint64_t thunks_va;         /* export_count thunks, page aligned */
+    uint64_t thunks_pages;
+    /* Quiescent updates: while held, new outermost entries from thread
+     * context wait on held_wq (interrupt context never waits: such modules
+     * refuse quiescent updates). */
+    bool held;
+    struct wait_queue held_wq;
+};
+
+/* Called by the asm thunk (not by C code). */
+void *mod_dispatch_enter(struct mod_identity *id, uint32_t index);
+void mod_dispatch_exit(struct mod_identity *id);
+
+/* Writes export_count thunks at code (executable later at code_va). */
+void mod_dispatch_write_thunks(struct mod_identity *id, uint8_t *code, uint64_t code_va);
+
+/* The thunk address of export index. */
+static inline void *mod_dispatch_thunk(const struct mod_identity *id, uint32_t index)
+{
+    return (void *)(id->thunks_va + (uint64_t)index * MOD_DISPATCH_THUNK_SIZE);
+}
+
+/* Index of name among the identity's exports, or -1. */
+int mod_dispatch_export_index(const struct mod_identity *id, const char *name);
+
+/* Threads (and interrupts) inside version m right now. */
+uint64_t mod_dispatch_active(const struct module *m);

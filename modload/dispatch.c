@@ -31,39 +31,48 @@ static bool not_held(void *arg)
     return !__atomic_load_n(&((struct mod_identity *)arg)->held, __ATOMIC_ACQUIRE);
 }
 
-/* Outermost entry: pins the current version. Interrupts are off. */
+/* Outermost entry: pins the current version. Caller is inside
+ * rcu_read_lock() with interrupts off. */
 static struct thread_module_pin *pin_current(struct thread *t, struct mod_identity *id)
 {
     struct thread_module_pin *pin = find_pin(t, NULL);
     if (!pin)
         panic("dispatch: thread %s is inside more than %d modules at once", t->name,
               THREAD_MODULE_PINS);
-    rcu_read_lock();
     struct module *v = __atomic_load_n(&id->current, __ATOMIC_ACQUIRE);
     __atomic_add_fetch(&v->active, 1, __ATOMIC_SEQ_CST);
-    rcu_read_unlock();
     pin->version = v;
     pin->depth = 0;
     pin->identity = id;     /* last: an interrupt sees a whole pin or none */
     return pin;
 }
 
+/* The read section is entered before interrupts go off and left after
+ * they are back on: leaving it may reschedule (preempt_enable), which
+ * must not happen with interrupts off. `held` is checked inside the
+ * section, so an entry either sees it (and waits, outside) or is one the
+ * updater's grace period waits for and then counts in `active`. */
 void *mod_dispatch_enter(struct mod_identity *id, uint32_t index)
 {
     struct thread *t = current_thread();
-    uint64_t flags = irq_save();
-    struct thread_module_pin *pin = find_pin(t, id);
-    while (!pin && __atomic_load_n(&id->held, __ATOMIC_ACQUIRE) && !in_interrupt()) {
-        irq_restore(flags);     /* a quiescent update: wait until released */
-        wait_queue_wait(&id->held_wq, not_held, id);
-        flags = irq_save();
+    for (;;) {
+        rcu_read_lock();
+        uint64_t flags = irq_save();
+        struct thread_module_pin *pin = find_pin(t, id);
+        if (!pin && __atomic_load_n(&id->held, __ATOMIC_SEQ_CST) && !in_interrupt()) {
+            irq_restore(flags);
+            rcu_read_unlock();      /* a quiescent update: wait until released */
+            wait_queue_wait(&id->held_wq, not_held, id);
+            continue;
+        }
+        if (!pin)
+            pin = pin_current(t, id);
+        pin->depth++;
+        void *impl = ((struct module *)pin->version)->impl[index];
+        irq_restore(flags);
+        rcu_read_unlock();
+        return impl;
     }
-    if (!pin)
-        pin = pin_current(t, id);
-    pin->depth++;
-    void *impl = ((struct module *)pin->version)->impl[index];
-    irq_restore(flags);
-    return impl;
 }
 
 void mod_dispatch_exit(struct mod_identity *id)

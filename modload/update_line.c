@@ -1,8 +1,10 @@
 /* update_line.c — the live-update line: COM2 (port 0x2f8, IRQ 3) and the
  * `updater` kernel thread that runs the receiver of updater/protocol.h.
  *
- * The UART's receive interrupt moves bytes into a ring and wakes the
- * thread; the thread alone owns the receiver (protocol.h: not reentrant):
+ * The UART's receive interrupt moves bytes into a ring, which the thread
+ * also drains itself every millisecond or two (an edge-triggered receive
+ * interrupt can be lost; the line must not stall); the thread alone owns
+ * the receiver (protocol.h: not reentrant):
  * it feeds the ring's bytes, ticks the idle timeout, writes the replies
  * back to COM2 and, when a payload completes, hands it to
  * update_line_apply(). The line is not trusted: the payload must be a
@@ -30,6 +32,7 @@
 #define LINE_RING_SIZE      16384       /* power of two */
 #define LINE_PAYLOAD_MAX    (1u << 20)  /* largest section file accepted */
 #define LINE_POLL_NS        (1 * NSEC_PER_MSEC)
+#define LINE_IDLE_POLL_NS   (2 * NSEC_PER_MSEC)
 
 enum { UART_SCRATCH = 7 };
 
@@ -39,15 +42,20 @@ enum { UART_SCRATCH = 7 };
 static uint8_t ring[LINE_RING_SIZE];
 static unsigned ring_head, ring_tail;
 static uint64_t ring_dropped;           /* bytes lost to a full ring */
-static struct wait_queue ring_wq = WAIT_QUEUE_INIT(ring_wq);
 
 static struct upd_receiver receiver;    /* owned by the updater thread */
 static bool line_up;
 static struct update_line_stats stats;  /* written by the updater thread */
 
-static void com2_irq(struct trap_frame *f __unused)
+/* Serializes the producers of the ring: the interrupt, and the updater
+ * thread's own poll (which recovers a receive interrupt the edge-triggered
+ * line lost). */
+static struct spinlock rx_lock = SPINLOCK_INIT("update_line.rx");
+
+static void com2_drain(void)
 {
     int c;
+    uint64_t flags = spin_lock_irqsave(&rx_lock);
     while ((c = serial_getc(COM2_PORT)) >= 0) {
         unsigned head = __atomic_load_n(&ring_head, __ATOMIC_RELAXED);
         if (head - __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) == LINE_RING_SIZE) {
@@ -57,7 +65,12 @@ static void com2_irq(struct trap_frame *f __unused)
         ring[head % LINE_RING_SIZE] = (uint8_t)c;
         __atomic_store_n(&ring_head, head + 1, __ATOMIC_RELEASE);
     }
-    wake_up_one(&ring_wq);
+    spin_unlock_irqrestore(&rx_lock, flags);
+}
+
+static void com2_irq(struct trap_frame *f __unused)
+{
+    com2_drain();
 }
 
 static bool ring_ready(void *arg __unused)
@@ -140,8 +153,14 @@ static void updater_thread(void *arg __unused)
 {
     uint8_t chunk[512];
     for (;;) {
-        if (receiver.state == UPD_RX_IDLE)
-            wait_queue_wait(&ring_wq, ring_ready, NULL);
+        if (receiver.state == UPD_RX_IDLE) {
+            /* Idle: poll rather than wait for the interrupt's wakeup, so
+             * that a lost receive interrupt cannot stall the line. */
+            while (!ring_ready(NULL)) {
+                sched_sleep_ns(LINE_IDLE_POLL_NS);
+                com2_drain();
+            }
+        }
         size_t n = ring_take(chunk, sizeof(chunk));
         if (n) {
             stats.bytes_received += n;
@@ -151,8 +170,10 @@ static void updater_thread(void *arg __unused)
             upd_receiver_tick(&receiver, now_ms());
         }
         send_replies();
-        if (!n && receiver.state != UPD_RX_IDLE)
+        if (!n && receiver.state != UPD_RX_IDLE) {
             sched_sleep_ns(LINE_POLL_NS);   /* an open transfer: tick it */
+            com2_drain();                   /* and do not rely on the interrupt alone */
+        }
     }
 }
 

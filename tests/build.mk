@@ -87,17 +87,21 @@ $(UPDATE_TEST_DIR)/counter-other-key.sec: $(BUILD)/modules/counter.mod $(WISP_IM
 # Versions of counter (tests/modules/counter_*): NAME.sec is section
 # "counter" at the version its manifest says.
 UPDATE_COUNTER_VERSIONS := counter_v2=2.0 counter_v3=3.0 counter_bad_init=4.0 \
-    counter_bad_adopt=5.0 counter_weaker=6.0 counter_bad_import=7.0
+    counter_bad_adopt=5.0 counter_weaker=6.0 counter_bad_import=7.0 counter_layout2=8.0
 define update_counter_rule
 $$(UPDATE_TEST_DIR)/$(1).sec: $$(TM)/$(1).mod $$(WISP_IMAGE) $$(DEV_KEY)
 	@mkdir -p $$(@D)
 	@$$(WISP_IMAGE) section $$@ --key $$(DEV_KEY) counter@$(2)=$$<
 endef
 $(foreach v,$(UPDATE_COUNTER_VERSIONS),$(eval $(call update_counter_rule,$(word 1,$(subst =, ,$(v))),$(word 2,$(subst =, ,$(v))))))
+# qcounter (not in the image): v1 is loaded by a push, v2 swaps it quiescently.
+$(UPDATE_TEST_DIR)/qcounter_v%.sec: $(TM)/qcounter_v%.mod $(WISP_IMAGE) $(DEV_KEY)
+	@mkdir -p $(@D)
+	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) qcounter@$*.0=$<
 # counter 1.0 again (the image's), to swap back.
 $(UPDATE_TEST_DIR)/counter_v1.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) $(DEV_KEY)
 	@mkdir -p $(@D)
 	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) counter@1.0=$<
 test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec counter.sec counter-other-key.sec \
-             counter_v1.sec $(addsuffix .sec,$(foreach v,$(UPDATE_COUNTER_VERSIONS),$(word 1,$(subst =, ,$(v)))))) \
+             counter_v1.sec qcounter_v1.sec qcounter_v2.sec $(addsuffix .sec,$(foreach v,$(UPDATE_COUNTER_VERSIONS),$(word 1,$(subst =, ,$(v)))))) \
              $(BUILD)/host/wisp-push

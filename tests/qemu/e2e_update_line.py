@@ -11,8 +11,11 @@ manifest weakens a contract, whose import is unsatisfied, signed by another
 key, or not the announced name (each refused naming its step, counter 1.0
 still live); a push over a line that corrupts bytes (rejected frames
 counted, retransmitted, goes live); a push cut off half way (nothing
-changes, the next push starts cleanly). The hammer's tallies (taken before
-the line tests, which want the CPU time): no increment lost (calls ==
+changes, the next push starts cleanly); a state layout change of counter
+(refused: quiescence, but its exports are callable from interrupts); a
+quiescent swap of qcounter with a layout change (blackout reported). The
+hammer's tallies (taken right after the swaps: the refusals and line tests
+run without it): no increment lost (calls ==
 growth of the count), every version served; no panic or lock validator
 report in the log. The section files come from tests/build.mk
 (BUILD/test-update). Prints one ok / not ok line per check."""
@@ -167,6 +170,14 @@ def run_pushes(con, checks, build, sections, sock, tmp):
     checks.check("counter_swaps_v2_v3_v1_%d_times_under_load_each_live" % SWAPS, swaps_ok,
                  *details)
 
+    out = con.command("hammer", timeout=60)
+    m = re.search(r"hammer: calls (\d+), counter grew by (\d+), versions((?: \d+:\d+)*)", out)
+    versions = dict(v.split(":") for v in m.group(3).split()) if m else {}
+    checks.check("no_increment_lost_across_swaps_under_load (calls == growth)",
+                 m is not None and int(m.group(1)) > 0 and m.group(1) == m.group(2), out)
+    checks.check("every_version_served_the_hammer",
+                 all(v in versions for v in ("1", "2", "3")), out)
+
     for name, reason in REFUSALS:
         code, text = push_counter(build, sock, sections, name)
         (version, state), ls = lsmod_version(con, "counter")
@@ -179,14 +190,6 @@ def run_pushes(con, checks, build, sections, sock, tmp):
     checks.check("push_signed_by_another_key_is_refused_naming_the_signature",
                  code == EXIT_REFUSED and "signature" in text and version == "1.0",
                  "exit %d" % code, text, ls)
-
-    out = con.command("hammer", timeout=60)
-    m = re.search(r"hammer: calls (\d+), counter grew by (\d+), versions((?: \d+:\d+)*)", out)
-    versions = dict(v.split(":") for v in m.group(3).split()) if m else {}
-    checks.check("no_increment_lost_across_swaps_under_load (calls == growth)",
-                 m is not None and int(m.group(1)) > 0 and m.group(1) == m.group(2), out)
-    checks.check("every_version_served_the_hammer",
-                 all(v in versions for v in ("1", "2", "3")), out)
 
     code, text = push(build, sock, sections / "counter_v1.sec", "--name", "kvstore")
     checks.check("push_whose_section_is_not_the_announced_name_is_refused",
@@ -220,6 +223,21 @@ def run_pushes(con, checks, build, sections, sock, tmp):
     code, text = push_counter(build, sock, sections, "counter_v1.sec")
     checks.check("push_after_a_cut_off_starts_cleanly_and_goes_live",
                  code == EXIT_LIVE and "counter 1.0 (was %s)" % version_before in text, "exit %d" % code, text)
+
+    code, text = push_counter(build, sock, sections, "counter_layout2.sec")
+    (version, _), _ = lsmod_version(con, "counter")
+    checks.check("push_of_a_layout_change_of_an_interrupt_callable_module_is_refused_at_policy",
+                 code == EXIT_REFUSED and "policy: counter needs a quiescent update" in text
+                 and version == "1.0", "exit %d, lsmod %s" % (code, version), text)
+
+    code, text = push(build, sock, sections / "qcounter_v1.sec", "--name", "qcounter")
+    code2, text2 = push(build, sock, sections / "qcounter_v2.sec", "--name", "qcounter")
+    (version, _), ls = lsmod_version(con, "qcounter")
+    blackout = re.search(r"blackout (\d+) us", text2)
+    checks.check("quiescent_swap_with_a_state_layout_change_reports_its_blackout",
+                 code == EXIT_LIVE and code2 == EXIT_LIVE and "quiescent swap" in text2
+                 and blackout is not None and version == "2.0",
+                 "exits %d %d, lsmod %s" % (code, code2, version), text, text2, ls)
 
     out = con.command("modhist")
     checks.check("modhist lists the pushed versions",

@@ -1,0 +1,54 @@
+# counter — the demo module: one counter shared by every caller (atomic,
+# no lock). It is the module swapped live.
+module counter
+version 8.0
+state 2
+transfer-from 1 2
+
+export counter_add {
+    context any
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update live
+}
+
+export counter_read {
+    context any
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update live
+}
+
+export counter_version {
+    context any
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update live
+}
+
+import klog {                   # pr_info in init
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import kzalloc {                # the state object, in init
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import kfree {                  # exit, and adopting a state
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}

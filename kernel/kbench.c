@@ -13,14 +13,11 @@ void kbench_report(const char *name, uint64_t value_milli, const char *unit)
     kprintf("bench: %s %lu.%03lu %s\n", name, value_milli / 1000, value_milli % 1000, unit);
 }
 
-uint64_t kbench_cycles_to_ns_milli(uint64_t cycles)
-{
-    return tsc_to_ns(cycles * 1000);
-}
+uint64_t kbench_cycles_to_ns_milli(uint64_t cycles) { return tsc_to_ns(cycles * 1000); }
 
 uint64_t kbench_median(uint64_t *v, int n)
 {
-    for (int i = 1; i < n; i++)             /* insertion sort: n is small */
+    for (int i = 1; i < n; i++) /* insertion sort: n is small */
         for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
             uint64_t t = v[j];
             v[j] = v[j - 1];
@@ -29,10 +26,7 @@ uint64_t kbench_median(uint64_t *v, int n)
     return n ? v[n / 2] : 0;
 }
 
-bool kbench_mode(void)
-{
-    return boot_arg("bench") != NULL;
-}
+bool kbench_mode(void) { return boot_arg("bench") != NULL; }
 
 static bool selected(const char *filter, const char *name)
 {

@@ -70,7 +70,7 @@ void backtrace_print(uint64_t rip, uint64_t rbp, int max)
         uint64_t ret = frame[1];
         if (!is_kernel_text(ret))
             break;
-        ksyms_format(ret - 1, sym, sizeof(sym));   /* -1: inside the call */
+        ksyms_format(ret - 1, sym, sizeof(sym)); /* -1: inside the call */
         kprintf("  [%016lx] %s\n", ret, sym);
         rbp = frame[0];
     }

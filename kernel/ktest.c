@@ -86,8 +86,9 @@ bool ktest_run_selected(void)
         uint64_t lockdep_before = lockdep_reports_unexpected();
         t->fn(&ctx);
         uint64_t lockdep_new = lockdep_reports_unexpected() - lockdep_before;
-        if (lockdep_new)    /* a lock validator report no test asked for */
-            ktest_fail(&ctx, t->file, 0, "%lu unexpected lockdep report(s), see above", lockdep_new);
+        if (lockdep_new) /* a lock validator report no test asked for */
+            ktest_fail(&ctx, t->file, 0, "%lu unexpected lockdep report(s), see above",
+                       lockdep_new);
         uint64_t ms = (clock_ns() - start) / NSEC_PER_MSEC;
         number++;
         if (ctx.failures)

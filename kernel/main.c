@@ -42,7 +42,7 @@ static void merge_cmdline(void)
 
 static void init_thread(void *arg __unused)
 {
-    module_boot();      /* verify the image, load the boot configuration */
+    module_boot(); /* verify the image, load the boot configuration */
     uint64_t ms = tsc_to_ns(rdtsc() - boot_tsc) / NSEC_PER_MSEC;
     if (kbench_mode()) {
         pr_info("boot: %lu ms from kernel entry to the first benchmark\n", ms);
@@ -55,7 +55,7 @@ static void init_thread(void *arg __unused)
         pr_info("boot: %lu ms from kernel entry to the first test\n", ms);
         qemu_exit(ktest_run_selected() ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
     }
-    update_line_start();    /* live updates over COM2, if it is there */
+    update_line_start(); /* live updates over COM2, if it is there */
     pr_info("boot: %lu ms from kernel entry to the console prompt\n", ms);
     kconsole_run();
 }
@@ -83,8 +83,8 @@ void kernel_entry(uint32_t info_phys, uint32_t magic)
     cpu_init_common();
     sched_init();
     smp_boot_aps();
-    rcu_init();          /* per-CPU epoch records, reclaimer thread */
-    sym_init();          /* the table of slots and the core's exports */
+    rcu_init(); /* per-CPU epoch records, reclaimer thread */
+    sym_init(); /* the table of slots and the core's exports */
     thread_create("init", init_thread, NULL, 0);
-    sched_start();       /* this boot context becomes cpu0's idle thread */
+    sched_start(); /* this boot context becomes cpu0's idle thread */
 }

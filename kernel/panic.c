@@ -39,8 +39,7 @@ static void panic_header(const char *fmt, va_list ap)
     lapic_send_halt_to_others();
     kvsnprintf(msg, sizeof(msg), fmt, ap);
     struct thread *t = this_cpu()->current;
-    kprintf("\nPANIC on cpu%u (thread %s): %s\n", this_cpu()->id,
-            t ? thread_name(t) : "boot", msg);
+    kprintf("\nPANIC on cpu%u (thread %s): %s\n", this_cpu()->id, t ? thread_name(t) : "boot", msg);
 }
 
 __noreturn void panic(const char *fmt, ...)

@@ -52,7 +52,8 @@ bool contract_require_held(const char *class_name, const char *who)
     if (!held) {
         struct thread *t = current_thread();
         struct lockdep_problem_key key = { LOCKDEP_CONTRACT_REQUIRE_HELD, cls, 0, site };
-        struct lockdep_report_info info = { .class_a = class_name, .who = who,
+        struct lockdep_report_info info = { .class_a = class_name,
+                                            .who = who,
                                             .thread_a = t ? t->id : 0 };
         if (lockdep_report_begin(&key, "contract: required lock class not held", &info)) {
             char s[96];
@@ -73,7 +74,8 @@ static void report_reentered(struct contract_nonreentrant *s, struct thread *ins
 {
     struct thread *t = current_thread();
     struct lockdep_problem_key key = { LOCKDEP_CONTRACT_REENTERED, 0, 0, (uint64_t)s };
-    struct lockdep_report_info info = { .who = s->who, .thread_a = t ? t->id : 0,
+    struct lockdep_report_info info = { .who = s->who,
+                                        .thread_a = t ? t->id : 0,
                                         .thread_b = inside->id };
     if (!lockdep_report_begin(&key, "contract: non-re-entrant function entered twice", &info))
         return;
@@ -108,8 +110,7 @@ void contract_nonreentrant_enter(struct contract_nonreentrant *s)
 void contract_nonreentrant_exit(struct contract_nonreentrant *s)
 {
     struct thread *self = current_thread();
-    __atomic_compare_exchange_n(&s->inside, &self, NULL, false, __ATOMIC_RELEASE,
-                                __ATOMIC_RELAXED);
+    __atomic_compare_exchange_n(&s->inside, &self, NULL, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
 void contract_scope_begin(struct contract_scope *s, const char *who)
@@ -162,7 +163,8 @@ static void report_undeclared(const struct contract_scope *s, uint16_t cls,
     struct thread *t = current_thread();
     struct lockdep_problem_key key = { LOCKDEP_CONTRACT_UNDECLARED_CLASS, cls, 0,
                                        (uint64_t)s->who };
-    struct lockdep_report_info info = { .class_a = lockdep_class_name(cls), .who = s->who,
+    struct lockdep_report_info info = { .class_a = lockdep_class_name(cls),
+                                        .who = s->who,
                                         .thread_a = t ? t->id : 0 };
     if (!lockdep_report_begin(&key, "contract: lock class taken but not declared", &info))
         return;
@@ -172,15 +174,15 @@ static void report_undeclared(const struct contract_scope *s, uint16_t cls,
     char list[160] = "";
     size_t len = 0;
     for (unsigned i = 0; i < n && len + 4 < sizeof(list); i++)
-        len = MIN(sizeof(list) - 1, len + (size_t)ksnprintf(list + len, sizeof(list) - len,
-                                                            "%s\"%s\"", i ? ", " : "",
-                                                            declared[i]));
+        len =
+            MIN(sizeof(list) - 1, len + (size_t)ksnprintf(list + len, sizeof(list) - len,
+                                                          "%s\"%s\"", i ? ", " : "", declared[i]));
     lockdep_line("declared: %s", n ? list : "(none)");
     lockdep_report_end();
 }
 
-unsigned contract_scope_check_declared(const struct contract_scope *s,
-                                       const char *const *declared, unsigned n)
+unsigned contract_scope_check_declared(const struct contract_scope *s, const char *const *declared,
+                                       unsigned n)
 {
     unsigned found = 0;
     uint64_t flags = irq_save();

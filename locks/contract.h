@@ -17,11 +17,14 @@
  * with CONTRACT_NONREENTRANT_INIT("module:function"). */
 struct contract_nonreentrant {
     const char *who;
-    struct thread *inside;          /* the thread inside, or NULL */
-    uint64_t site;                  /* where it entered */
+    struct thread *inside; /* the thread inside, or NULL */
+    uint64_t site;         /* where it entered */
     uint32_t cpu;
 };
-#define CONTRACT_NONREENTRANT_INIT(w) { .who = (w) }
+#define CONTRACT_NONREENTRANT_INIT(w) \
+    { \
+        .who = (w) \
+    }
 
 /* The lock classes one thread takes between contract_scope_begin() and
  * contract_scope_end() (interrupt handlers that run meanwhile excluded).
@@ -29,8 +32,8 @@ struct contract_nonreentrant {
 #define CONTRACT_CLASS_WORDS (LOCKDEP_MAX_CLASSES / 64)
 struct contract_scope {
     const char *who;
-    uint64_t outer[CONTRACT_CLASS_WORDS];   /* the enclosing scope's set */
-    uint64_t taken[CONTRACT_CLASS_WORDS];   /* filled by contract_scope_end */
+    uint64_t outer[CONTRACT_CLASS_WORDS]; /* the enclosing scope's set */
+    uint64_t taken[CONTRACT_CLASS_WORDS]; /* filled by contract_scope_end */
     uint8_t outer_irq_depth;
 };
 
@@ -59,8 +62,8 @@ void contract_scope_end(struct contract_scope *s);
 bool contract_scope_took(const struct contract_scope *s, const char *class_name);
 /* After contract_scope_end: reports every class taken inside the scope
  * that `declared` (n class names) does not list; returns how many. */
-unsigned contract_scope_check_declared(const struct contract_scope *s,
-                                       const char *const *declared, unsigned n);
+unsigned contract_scope_check_declared(const struct contract_scope *s, const char *const *declared,
+                                       unsigned n);
 
 #else
 

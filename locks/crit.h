@@ -23,12 +23,9 @@ static __lock_inline void crit_enter(void)
 static __lock_inline void crit_exit(void)
 {
     if (!lockdep_release(&crit_section_dep, LOCK_KIND_CRIT, 0))
-        return;             /* no section open: reported */
+        return; /* no section open: reported */
     preempt_enable();
 }
 
 /* Section nesting on this CPU (0 outside), counting spinlocks too. */
-static inline int crit_depth(void)
-{
-    return this_cpu()->preempt_count;
-}
+static inline int crit_depth(void) { return this_cpu()->preempt_count; }

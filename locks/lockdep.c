@@ -26,7 +26,7 @@ enum { USED_IN_IRQ = 1, USED_IRQS_ENABLED = 2 };
 
 struct lock_class {
     const char *name;
-    uint8_t usage;                  /* USED_* bits */
+    uint8_t usage; /* USED_* bits */
     struct usage_site {
         uint64_t site;
         uint32_t thread;
@@ -36,7 +36,7 @@ struct lock_class {
 
 /* Protected by the validator lock; class_count only grows. */
 static struct lock_class classes[LOCKDEP_MAX_CLASSES];
-static unsigned class_count = 1;    /* id 0 means "no class" */
+static unsigned class_count = 1; /* id 0 means "no class" */
 static uint16_t class_hash[2 * LOCKDEP_MAX_CLASSES];
 static bool class_table_full_warned;
 
@@ -118,10 +118,7 @@ static uint16_t class_of(struct lock_dep *dep)
     return id;
 }
 
-void lockdep_set_untracked(struct lock_dep *dep)
-{
-    dep->untracked = true;
-}
+void lockdep_set_untracked(struct lock_dep *dep) { dep->untracked = true; }
 
 /* ---- per-thread state ------------------------------------------------- */
 
@@ -164,10 +161,7 @@ static bool enter_validator(void)
     return true;
 }
 
-static void leave_validator(void)
-{
-    busy[cpu_id()] = false;
-}
+static void leave_validator(void) { busy[cpu_id()] = false; }
 
 /* ---- the class-order graph ------------------------------------------- */
 
@@ -303,8 +297,8 @@ static void add_edge(const struct held_lock *h, uint16_t cls, uint64_t site,
     if (edge_count < MAX_EDGES) {
         struct thread *t = current_thread();
         struct edge_origin *e = &edges[edge_count++];
-        *e = (struct edge_origin){ h->class_id, cls, t ? t->id : 0, cpu_id(), h->site, site,
-                                   { 0 } };
+        *e =
+            (struct edge_origin){ h->class_id, cls, t ? t->id : 0, cpu_id(), h->site, site, { 0 } };
         if (t)
             strlcpy(e->thread_name, thread_name(t), sizeof(e->thread_name));
     }
@@ -318,7 +312,7 @@ static void check_order(struct lock_thread_state *ts, uint16_t cls, uint64_t sit
     for (unsigned i = ts->depth; i-- > 0;) {
         const struct held_lock *h = &ts->held[i];
         if (h->irq_depth != irq_depth)
-            break;              /* an interrupted context: not this chain */
+            break; /* an interrupted context: not this chain */
         if (h->kind == LOCK_KIND_CRIT || !h->class_id || h->class_id == cls)
             continue;
         if (unlikely(!edge_exists(h->class_id, cls)))
@@ -332,7 +326,8 @@ static void report_irq_safety(uint16_t cls)
 {
     struct lock_class *c = &classes[cls];
     struct lockdep_problem_key key = { LOCKDEP_IRQ_SAFETY, cls, 0, 0 };
-    struct lockdep_report_info info = { .class_a = c->name, .thread_a = c->irqs_enabled.thread,
+    struct lockdep_report_info info = { .class_a = c->name,
+                                        .thread_a = c->irqs_enabled.thread,
                                         .thread_b = c->in_irq.thread };
     if (!lockdep_report_begin(&key, "possible deadlock: interrupt-safety inversion", &info))
         return;
@@ -342,8 +337,7 @@ static void report_irq_safety(uint16_t cls)
     lockdep_line("class \"%s\" is taken in interrupt context:", c->name);
     lockdep_line("    at %s (cpu%u, interrupting thread %u)", s1, c->in_irq.cpu, c->in_irq.thread);
     lockdep_line("and with interrupts enabled (an interrupt taking it there deadlocks):");
-    lockdep_line("    at %s (cpu%u, thread %u)", s2, c->irqs_enabled.cpu,
-                 c->irqs_enabled.thread);
+    lockdep_line("    at %s (cpu%u, thread %u)", s2, c->irqs_enabled.cpu, c->irqs_enabled.thread);
     lockdep_line("fix: take \"%s\" with spin_lock_irqsave() outside interrupts", c->name);
     lockdep_report_end();
 }
@@ -376,8 +370,7 @@ static bool exclusive(enum lock_kind kind)
     return kind == LOCK_KIND_SPIN || kind == LOCK_KIND_MUTEX || kind == LOCK_KIND_WRITE;
 }
 
-static void report_recursion(const struct held_lock *h, uint64_t site,
-                             struct lock_thread_state *ts)
+static void report_recursion(const struct held_lock *h, uint64_t site, struct lock_thread_state *ts)
 {
     struct thread *t = current_thread();
     struct lockdep_problem_key key = { LOCKDEP_RECURSIVE_ACQUIRE, h->class_id, 0, 0 };
@@ -468,8 +461,7 @@ void lockdep_acquired_try(struct lock_dep *dep, enum lock_kind kind, uint64_t si
 }
 
 static void report_bad_release(struct lock_dep *dep, enum lockdep_problem problem,
-                               struct thread *owner, uint64_t site,
-                               struct lock_thread_state *ts)
+                               struct thread *owner, uint64_t site, struct lock_thread_state *ts)
 {
     struct thread *t = current_thread();
     uint16_t cls = class_of(dep);
@@ -477,8 +469,9 @@ static void report_bad_release(struct lock_dep *dep, enum lockdep_problem proble
     struct lockdep_report_info info = { .class_a = lockdep_class_name(cls),
                                         .thread_a = t ? t->id : 0,
                                         .thread_b = owner ? owner->id : 0 };
-    const char *title = problem == LOCKDEP_UNLOCK_NON_OWNER ? "unlock by a thread that is not the owner"
-                                                             : "release of a lock not held";
+    const char *title = problem == LOCKDEP_UNLOCK_NON_OWNER
+                            ? "unlock by a thread that is not the owner"
+                            : "release of a lock not held";
     if (!lockdep_report_begin(&key, title, &info))
         return;
     char s[96];
@@ -486,8 +479,8 @@ static void report_bad_release(struct lock_dep *dep, enum lockdep_problem proble
     lockdep_print_self("releasing thread");
     lockdep_line("releases \"%s\" (lock %p) at %s", lockdep_class_name(cls), (void *)dep, s);
     if (owner)
-        lockdep_line("the lock is held by thread %u \"%s\" (cpu%d)", owner->id,
-                     thread_name(owner), owner->cpu);
+        lockdep_line("the lock is held by thread %u \"%s\" (cpu%d)", owner->id, thread_name(owner),
+                     owner->cpu);
     else
         lockdep_line("nobody holds it");
     lockdep_line("the release is refused: the lock is left as it was");
@@ -591,7 +584,9 @@ bool lockdep_check_sleep(uint64_t site, const char *who)
         uint16_t cls = h ? h->class_id : 0;
         struct lockdep_problem_key key = { problem, cls, 0, site };
         struct lockdep_report_info info = { .class_a = h ? lockdep_class_name(cls) : NULL,
-                                            .who = who ? who : ts ? ts->nosleep_who : NULL,
+                                            .who = who  ? who
+                                                   : ts ? ts->nosleep_who
+                                                        : NULL,
                                             .thread_a = t ? t->id : 0 };
         char title[96], s[96];
         ksnprintf(title, sizeof(title), "%s %s", who ? "may-sleep call" : "sleeping", why);
@@ -616,9 +611,6 @@ bool lockdep_check_sleep(uint64_t site, const char *who)
     return why != NULL;
 }
 
-void lockdep_might_sleep(uint64_t site)
-{
-    lockdep_check_sleep(site, NULL);
-}
+void lockdep_might_sleep(uint64_t site) { lockdep_check_sleep(site, NULL); }
 
 #endif

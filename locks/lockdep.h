@@ -32,51 +32,54 @@ struct thread;
 
 /* How a lock is held; the validator's rules depend on it. */
 enum lock_kind {
-    LOCK_KIND_SPIN,          /* spinning, preemption off: holder must not sleep */
-    LOCK_KIND_MUTEX,         /* sleeping: holder may sleep */
-    LOCK_KIND_READ,          /* rwlock, shared (spinning) */
-    LOCK_KIND_WRITE,         /* rwlock, exclusive (spinning) */
-    LOCK_KIND_CRIT,          /* crit_enter() section: no order, no sleep */
+    LOCK_KIND_SPIN,  /* spinning, preemption off: holder must not sleep */
+    LOCK_KIND_MUTEX, /* sleeping: holder may sleep */
+    LOCK_KIND_READ,  /* rwlock, shared (spinning) */
+    LOCK_KIND_WRITE, /* rwlock, exclusive (spinning) */
+    LOCK_KIND_CRIT,  /* crit_enter() section: no order, no sleep */
 };
 
 /* The violations the validator reports; counted per kind. */
 enum lockdep_problem {
     LOCKDEP_ORDER_INVERSION = 1,
-    LOCKDEP_SLEEP_IN_ATOMIC,        /* sleep with a spinlock/preemption off/IRQ */
-    LOCKDEP_IRQ_SAFETY,             /* class taken in IRQ and with IRQs enabled */
+    LOCKDEP_SLEEP_IN_ATOMIC, /* sleep with a spinlock/preemption off/IRQ */
+    LOCKDEP_IRQ_SAFETY,      /* class taken in IRQ and with IRQs enabled */
     LOCKDEP_RECURSIVE_ACQUIRE,
     LOCKDEP_UNLOCK_NON_OWNER,
     LOCKDEP_RELEASE_NOT_HELD,
     LOCKDEP_HELD_STACK_OVERFLOW,
-    LOCKDEP_CONTRACT_NOSLEEP,       /* sleep inside contract_nosleep_begin/end */
+    LOCKDEP_CONTRACT_NOSLEEP, /* sleep inside contract_nosleep_begin/end */
     LOCKDEP_CONTRACT_REQUIRE_HELD,
     LOCKDEP_CONTRACT_REENTERED,
     LOCKDEP_CONTRACT_UNDECLARED_CLASS,
     LOCKDEP_PROBLEM_COUNT,
 };
 
-#define LOCKDEP_MAX_CLASSES 512     /* class ids are 1..511; 0 = none */
-#define LOCKDEP_MAX_HELD 32         /* locks one thread holds at once */
+#define LOCKDEP_MAX_CLASSES 512 /* class ids are 1..511; 0 = none */
+#define LOCKDEP_MAX_HELD    32  /* locks one thread holds at once */
 
 /* In every lock. name is the class; the rest is the validator's. */
 struct lock_dep {
     const char *name;
 #if WISP_LOCKDEP_ENABLED
-    uint16_t class_id;              /* 0 until the first acquire resolves it */
-    bool untracked;                 /* handed between threads: not validated */
-    struct thread *owner;           /* holder (exclusive kinds), for reports */
+    uint16_t class_id;    /* 0 until the first acquire resolves it */
+    bool untracked;       /* handed between threads: not validated */
+    struct thread *owner; /* holder (exclusive kinds), for reports */
 #endif
 };
 
-#define LOCK_DEP_INIT(n) { .name = (n) }
+#define LOCK_DEP_INIT(n) \
+    { \
+        .name = (n) \
+    }
 
 /* What the last report said, for tests (names point at class names). */
 struct lockdep_report_info {
     enum lockdep_problem problem;
-    const char *class_a;            /* the class acquired / released / required */
-    const char *class_b;            /* the other class of an inversion, or NULL */
-    const char *who;                /* contract label, or NULL */
-    uint32_t thread_a, thread_b;    /* thread ids involved (b: the other one) */
+    const char *class_a;         /* the class acquired / released / required */
+    const char *class_b;         /* the other class of an inversion, or NULL */
+    const char *who;             /* contract label, or NULL */
+    uint32_t thread_a, thread_b; /* thread ids involved (b: the other one) */
 };
 
 #if WISP_LOCKDEP_ENABLED
@@ -140,6 +143,8 @@ static inline uint64_t lockdep_report_count(enum lockdep_problem p) { return 0; 
 static inline uint64_t lockdep_reports_total(void) { return 0; }
 static inline uint64_t lockdep_reports_unexpected(void) { return 0; }
 static inline unsigned lockdep_held_count(void) { return 0; }
-#define might_sleep() do { } while (0)
+#define might_sleep() \
+    do { \
+    } while (0)
 
 #endif

@@ -8,24 +8,24 @@
 
 struct held_lock {
     struct lock_dep *dep;
-    uint64_t site;                  /* where it was acquired */
+    uint64_t site; /* where it was acquired */
     uint16_t class_id;
-    uint8_t kind;                   /* enum lock_kind */
-    uint8_t irq_depth;              /* cpu->irq_depth when acquired */
+    uint8_t kind;      /* enum lock_kind */
+    uint8_t irq_depth; /* cpu->irq_depth when acquired */
 };
 
 /* One per thread (thread->lock_state); touched only by its own thread, with
  * interrupts off (interrupt handlers run on the interrupted thread). */
 struct lock_thread_state {
     unsigned depth;
-    unsigned overflow;              /* acquisitions not recorded (stack full) */
+    unsigned overflow; /* acquisitions not recorded (stack full) */
     struct held_lock held[LOCKDEP_MAX_HELD];
-    unsigned nosleep_depth;         /* contract_nosleep_begin() nesting */
-    const char *nosleep_who;        /* outermost region's label and site */
+    unsigned nosleep_depth;  /* contract_nosleep_begin() nesting */
+    const char *nosleep_who; /* outermost region's label and site */
     uint64_t nosleep_site;
-    unsigned scope_depth;           /* contract scopes open */
-    uint8_t scope_irq_depth;        /* irq_depth of the innermost scope */
-    uint64_t taken[LOCKDEP_CLASS_WORDS];    /* classes taken in the scope */
+    unsigned scope_depth;                /* contract scopes open */
+    uint8_t scope_irq_depth;             /* irq_depth of the innermost scope */
+    uint64_t taken[LOCKDEP_CLASS_WORDS]; /* classes taken in the scope */
 };
 
 /* One report: filled by the checker, printed by lockdep_report(). The
@@ -34,7 +34,7 @@ struct lock_thread_state {
 struct lockdep_problem_key {
     enum lockdep_problem problem;
     uint16_t class_a, class_b;
-    uint64_t site;                  /* 0 when the site does not matter */
+    uint64_t site; /* 0 when the site does not matter */
 };
 
 /* The calling thread's state, or NULL (early boot, no memory). Interrupts

@@ -147,11 +147,16 @@ void lockdep_format_site(uint64_t site, char *buf, size_t size)
 static const char *kind_name(unsigned kind)
 {
     switch (kind) {
-    case LOCK_KIND_SPIN: return "spin";
-    case LOCK_KIND_MUTEX: return "mutex";
-    case LOCK_KIND_READ: return "read";
-    case LOCK_KIND_WRITE: return "write";
-    case LOCK_KIND_CRIT: return "crit";
+    case LOCK_KIND_SPIN:
+        return "spin";
+    case LOCK_KIND_MUTEX:
+        return "mutex";
+    case LOCK_KIND_READ:
+        return "read";
+    case LOCK_KIND_WRITE:
+        return "write";
+    case LOCK_KIND_CRIT:
+        return "crit";
     }
     return "?";
 }
@@ -166,9 +171,9 @@ void lockdep_print_held(const struct lock_thread_state *ts)
     for (unsigned i = 0; i < ts->depth; i++) {
         char site[96];
         lockdep_format_site(ts->held[i].site, site, sizeof(site));
-        lockdep_line("  #%u \"%s\" (%s%s) taken at %s", i,
-                     lockdep_class_name(ts->held[i].class_id), kind_name(ts->held[i].kind),
-                     ts->held[i].irq_depth ? ", in interrupt" : "", site);
+        lockdep_line("  #%u \"%s\" (%s%s) taken at %s", i, lockdep_class_name(ts->held[i].class_id),
+                     kind_name(ts->held[i].kind), ts->held[i].irq_depth ? ", in interrupt" : "",
+                     site);
     }
 }
 
@@ -186,15 +191,9 @@ uint64_t lockdep_report_count(enum lockdep_problem problem)
     return problem < LOCKDEP_PROBLEM_COUNT ? READ_ONCE(counts[problem]) : 0;
 }
 
-uint64_t lockdep_reports_total(void)
-{
-    return READ_ONCE(total);
-}
+uint64_t lockdep_reports_total(void) { return READ_ONCE(total); }
 
-uint64_t lockdep_reports_unexpected(void)
-{
-    return READ_ONCE(unexpected);
-}
+uint64_t lockdep_reports_unexpected(void) { return READ_ONCE(unexpected); }
 
 struct lockdep_report_info lockdep_last_report(void)
 {
@@ -228,9 +227,6 @@ uint64_t lockdep_expect_end(void)
     return n;
 }
 
-void lockdep_set_fatal(bool fatal)
-{
-    WRITE_ONCE(fatal_forced, fatal);
-}
+void lockdep_set_fatal(bool fatal) { WRITE_ONCE(fatal_forced, fatal); }
 
 #endif

@@ -27,10 +27,7 @@ static bool try_take(struct mutex *m)
 }
 
 /* wait_queue_wait's condition: runs under the queue's lock. */
-static bool took_it(void *arg)
-{
-    return try_take(arg);
-}
+static bool took_it(void *arg) { return try_take(arg); }
 
 static void lock_slow(struct mutex *m)
 {
@@ -66,9 +63,9 @@ bool mutex_trylock(struct mutex *m)
 void mutex_unlock(struct mutex *m)
 {
     if (!lockdep_release(&m->dep, LOCK_KIND_MUTEX, (uint64_t)__builtin_return_address(0)))
-        return;                 /* not the owner: reported, left alone */
+        return; /* not the owner: reported, left alone */
     __atomic_store_n(&m->owner, NULL, __ATOMIC_RELEASE);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* pairs with the waiters increment */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* pairs with the waiters increment */
     if (READ_ONCE(m->waiters))
         wake_up_one(&m->wq);
 }

@@ -12,14 +12,16 @@
 #include <locks/lockdep.h>
 
 struct mutex {
-    struct thread *owner;           /* NULL when free; set by CAS */
-    unsigned waiters;               /* threads in the slow path */
-    struct wait_queue wq;           /* sleepers; its lock orders with owner */
+    struct thread *owner; /* NULL when free; set by CAS */
+    unsigned waiters;     /* threads in the slow path */
+    struct wait_queue wq; /* sleepers; its lock orders with owner */
     struct lock_dep dep;
 };
 
 #define MUTEX_INIT(var, n) \
-    { .owner = NULL, .waiters = 0, .wq = WAIT_QUEUE_INIT((var).wq), .dep = LOCK_DEP_INIT(n) }
+    { \
+        .owner = NULL, .waiters = 0, .wq = WAIT_QUEUE_INIT((var).wq), .dep = LOCK_DEP_INIT(n) \
+    }
 
 void mutex_init(struct mutex *m, const char *name);
 /* Process context, may sleep. */
@@ -29,12 +31,6 @@ bool mutex_trylock(struct mutex *m);
 /* The owner only; never sleeps. */
 void mutex_unlock(struct mutex *m);
 
-static inline bool mutex_is_locked(const struct mutex *m)
-{
-    return READ_ONCE(m->owner) != NULL;
-}
+static inline bool mutex_is_locked(const struct mutex *m) { return READ_ONCE(m->owner) != NULL; }
 
-static inline struct thread *mutex_owner(const struct mutex *m)
-{
-    return READ_ONCE(m->owner);
-}
+static inline struct thread *mutex_owner(const struct mutex *m) { return READ_ONCE(m->owner); }

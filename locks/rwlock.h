@@ -19,7 +19,10 @@ struct rwlock {
     struct lock_dep dep;
 };
 
-#define RWLOCK_INIT(n) { .rw = CK_RWLOCK_INITIALIZER, .dep = LOCK_DEP_INIT(n) }
+#define RWLOCK_INIT(n) \
+    { \
+        .rw = CK_RWLOCK_INITIALIZER, .dep = LOCK_DEP_INIT(n) \
+    }
 
 static inline void rwlock_init(struct rwlock *l, const char *name)
 {

@@ -22,7 +22,10 @@ struct spinlock {
     struct lock_dep dep;
 };
 
-#define SPINLOCK_INIT(n) { .ticket = CK_SPINLOCK_TICKET_INITIALIZER, .dep = LOCK_DEP_INIT(n) }
+#define SPINLOCK_INIT(n) \
+    { \
+        .ticket = CK_SPINLOCK_TICKET_INITIALIZER, .dep = LOCK_DEP_INIT(n) \
+    }
 
 static inline void spin_init(struct spinlock *l, const char *name)
 {
@@ -63,7 +66,7 @@ static __lock_inline bool spin_trylock(struct spinlock *l)
 static __lock_inline void spin_unlock(struct spinlock *l)
 {
     if (!lockdep_release(&l->dep, LOCK_KIND_SPIN, 0))
-        return;                 /* not ours: reported, left alone */
+        return; /* not ours: reported, left alone */
     ck_spinlock_ticket_unlock(&l->ticket);
     preempt_enable();
 }

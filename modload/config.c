@@ -22,8 +22,7 @@ static const char *find_char(const char *p, const char *end, char ch)
 static int is_blank(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
 
 /* Splits [start, end) into at most 3 words; returns how many it found. */
-static int split_words(const char *start, const char *end, const char *word[3],
-                       size_t length[3])
+static int split_words(const char *start, const char *end, const char *word[3], size_t length[3])
 {
     int n = 0;
     const char *p = start;
@@ -43,8 +42,7 @@ static int split_words(const char *start, const char *end, const char *word[3],
     return n;
 }
 
-enum mod_status mod_config_next(struct mod_config_cursor *c,
-                                char name[MOD_IMAGE_NAME_SIZE],
+enum mod_status mod_config_next(struct mod_config_cursor *c, char name[MOD_IMAGE_NAME_SIZE],
                                 struct mod_error *err)
 {
     while (c->position < c->size) {

@@ -20,14 +20,12 @@ struct mod_config_cursor {
     const char *text;
     size_t size;
     size_t position;
-    uint32_t line;              /* line of the last directive returned */
+    uint32_t line; /* line of the last directive returned */
 };
 
-void mod_config_begin(struct mod_config_cursor *cursor, const void *text,
-                      size_t size);
+void mod_config_begin(struct mod_config_cursor *cursor, const void *text, size_t size);
 
 /* Next `load` directive: MOD_OK with its module name in name, MOD_E_NOT_FOUND
  * at the end of the text, or MOD_E_CONFIG naming the line. */
-enum mod_status mod_config_next(struct mod_config_cursor *cursor,
-                                char name[MOD_IMAGE_NAME_SIZE],
+enum mod_status mod_config_next(struct mod_config_cursor *cursor, char name[MOD_IMAGE_NAME_SIZE],
                                 struct mod_error *err);

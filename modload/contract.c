@@ -186,7 +186,7 @@ bool mod_lock_order_before(const struct mod_lock_order *order, const char *a, co
 
 struct dfs_frame {
     uint16_t node;
-    uint16_t via; /* edge that led here (unused for the root) */
+    uint16_t via;       /* edge that led here (unused for the root) */
     uint32_t next_edge; /* where to resume scanning edges */
 };
 

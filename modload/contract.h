@@ -20,23 +20,23 @@
 
 enum mod_contract_clause {
     MOD_CLAUSE_OK = 0,
-    MOD_CLAUSE_CONTEXT,          /* export not callable from the importer's context */
-    MOD_CLAUSE_SLEEPS,           /* export may sleep, importer cannot bear it */
-    MOD_CLAUSE_REENTRANT,        /* importer calls concurrently, export not reentrant */
-    MOD_CLAUSE_USER_CALLABLE,    /* importer is user code, export not user-callable */
-    MOD_CLAUSE_UPDATE,           /* export's update policy more disruptive than accepted */
-    MOD_CLAUSE_CALLER_HOLDS,     /* export needs a class held that the importer does not */
-    MOD_CLAUSE_ACQUIRES,         /* export takes a class the importer holds; or an
+    MOD_CLAUSE_CONTEXT,        /* export not callable from the importer's context */
+    MOD_CLAUSE_SLEEPS,         /* export may sleep, importer cannot bear it */
+    MOD_CLAUSE_REENTRANT,      /* importer calls concurrently, export not reentrant */
+    MOD_CLAUSE_USER_CALLABLE,  /* importer is user code, export not user-callable */
+    MOD_CLAUSE_UPDATE,         /* export's update policy more disruptive than accepted */
+    MOD_CLAUSE_CALLER_HOLDS,   /* export needs a class held that the importer does not */
+    MOD_CLAUSE_ACQUIRES,       /* export takes a class the importer holds; or an
                                   * update takes a class the old version did not */
-    MOD_CLAUSE_LOCK_ORDER,       /* export takes a class ordered before a held one */
-    MOD_CLAUSE_MISSING_EXPORT,   /* import unresolved, or an update drops an export */
-    MOD_CLAUSE_DUPLICATE,        /* two modules of one name, or one symbol exported twice */
-    MOD_CLAUSE_MODULE_NAME,      /* an update for another module */
-    MOD_CLAUSE_UPDATE_NEVER,     /* the running version has an `update never` export */
-    MOD_CLAUSE_STATE,            /* no state-transfer path from the running version */
-    MOD_CLAUSE_LOCK_CYCLE,       /* the declared orders form a cycle */
-    MOD_CLAUSE_LOCK_UNDEFINED,   /* a class named that no module defines */
-    MOD_CLAUSE_LIMIT,            /* the lock order table is full */
+    MOD_CLAUSE_LOCK_ORDER,     /* export takes a class ordered before a held one */
+    MOD_CLAUSE_MISSING_EXPORT, /* import unresolved, or an update drops an export */
+    MOD_CLAUSE_DUPLICATE,      /* two modules of one name, or one symbol exported twice */
+    MOD_CLAUSE_MODULE_NAME,    /* an update for another module */
+    MOD_CLAUSE_UPDATE_NEVER,   /* the running version has an `update never` export */
+    MOD_CLAUSE_STATE,          /* no state-transfer path from the running version */
+    MOD_CLAUSE_LOCK_CYCLE,     /* the declared orders form a cycle */
+    MOD_CLAUSE_LOCK_UNDEFINED, /* a class named that no module defines */
+    MOD_CLAUSE_LIMIT,          /* the lock order table is full */
     MOD_CLAUSE_COUNT
 };
 
@@ -59,14 +59,14 @@ const char *mod_contract_clause_name(enum mod_contract_clause clause);
 
 struct mod_lock_class {
     char name[MOD_MANIFEST_NAME_SIZE];
-    const char *defined_by;     /* module name, NULL while no manifest defines it */
-    const char *named_by;       /* first module that names it */
+    const char *defined_by; /* module name, NULL while no manifest defines it */
+    const char *named_by;   /* first module that names it */
 };
 
 struct mod_lock_edge {
-    uint16_t before, after;     /* indexes into classes: before < after */
-    const char *module;         /* module that declared it */
-    uint32_t line;              /* of its `order` line */
+    uint16_t before, after; /* indexes into classes: before < after */
+    const char *module;     /* module that declared it */
+    uint32_t line;          /* of its `order` line */
 };
 
 /* The union of the lock classes and orders of a set of manifests (about
@@ -100,12 +100,10 @@ enum mod_contract_clause mod_lock_order_check(const struct mod_lock_order *order
  * satisfy @import of module @importer? @order (may be NULL: then only a
  * class held and acquired at once is caught) gives the declared lock order.
  */
-enum mod_contract_clause mod_contract_check_import(const struct mod_manifest *importer,
-                                                   const struct mod_contract *import,
-                                                   const struct mod_manifest *exporter,
-                                                   const struct mod_contract *export,
-                                                   const struct mod_lock_order *order,
-                                                   struct mod_contract_result *result);
+enum mod_contract_clause
+mod_contract_check_import(const struct mod_manifest *importer, const struct mod_contract *import,
+                          const struct mod_manifest *exporter, const struct mod_contract *export,
+                          const struct mod_lock_order *order, struct mod_contract_result *result);
 
 /**
  * mod_contract_check_update - (b): may @next replace the @running version
@@ -129,8 +127,6 @@ enum mod_update_policy mod_contract_swap_policy(const struct mod_manifest *runni
  * @report (may be NULL) once per finding and returns their number. @scratch
  * is overwritten with the set's lock order.
  */
-size_t mod_contract_check_set(const struct mod_manifest *const *manifests, size_t count,
-                              struct mod_lock_order *scratch,
-                              void (*report)(void *context,
-                                             const struct mod_contract_result *finding),
-                              void *context);
+size_t mod_contract_check_set(
+    const struct mod_manifest *const *manifests, size_t count, struct mod_lock_order *scratch,
+    void (*report)(void *context, const struct mod_contract_result *finding), void *context);

@@ -43,7 +43,7 @@ static struct thread_module_pin *pin_current(struct thread *t, struct mod_identi
     __atomic_add_fetch(&v->active, 1, __ATOMIC_SEQ_CST);
     pin->version = v;
     pin->depth = 0;
-    pin->identity = id;     /* last: an interrupt sees a whole pin or none */
+    pin->identity = id; /* last: an interrupt sees a whole pin or none */
     return pin;
 }
 
@@ -61,7 +61,7 @@ void *mod_dispatch_enter(struct mod_identity *id, uint32_t index)
         struct thread_module_pin *pin = find_pin(t, id);
         if (!pin && __atomic_load_n(&id->held, __ATOMIC_SEQ_CST) && !in_interrupt()) {
             irq_restore(flags);
-            rcu_read_unlock();      /* a quiescent update: wait until released */
+            rcu_read_unlock(); /* a quiescent update: wait until released */
             wait_queue_wait(&id->held_wq, not_held, id);
             continue;
         }
@@ -100,12 +100,12 @@ void mod_dispatch_write_thunks(struct mod_identity *id, uint8_t *code, uint64_t 
         uint64_t va = code_va + (uint64_t)i * MOD_DISPATCH_THUNK_SIZE;
         uint64_t identity = (uint64_t)id;
         memset(p, 0xcc, MOD_DISPATCH_THUNK_SIZE);
-        p[0] = 0x41, p[1] = 0xba;                   /* mov $i, %r10d */
+        p[0] = 0x41, p[1] = 0xba; /* mov $i, %r10d */
         memcpy(p + 2, &i, 4);
-        p[6] = 0x49, p[7] = 0xbb;                   /* movabs $id, %r11 */
+        p[6] = 0x49, p[7] = 0xbb; /* movabs $id, %r11 */
         memcpy(p + 8, &identity, 8);
         int32_t rel = (int32_t)((uint64_t)mod_dispatch_common - (va + 21));
-        p[16] = 0xe9;                               /* jmp mod_dispatch_common */
+        p[16] = 0xe9; /* jmp mod_dispatch_common */
         memcpy(p + 17, &rel, 4);
     }
 }

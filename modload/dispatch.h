@@ -29,11 +29,11 @@
 struct module;
 
 struct mod_identity {
-    struct module *current;     /* first: the version new chains enter (release/acquire) */
+    struct module *current; /* first: the version new chains enter (release/acquire) */
     char name[32];
     uint32_t export_count;
-    const char **export_names;  /* index → name, owned (kmalloc) */
-    uint64_t thunks_va;         /* export_count thunks, page aligned */
+    const char **export_names; /* index → name, owned (kmalloc) */
+    uint64_t thunks_va;        /* export_count thunks, page aligned */
     uint64_t thunks_pages;
     /* Quiescent updates: while held, new outermost entries from thread
      * context wait on held_wq (interrupt context never waits: such modules

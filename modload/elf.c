@@ -32,11 +32,9 @@ static void decode_header(const uint8_t *p, struct elf64_header *h)
     h->shstrndx = read16(p + 62);
 }
 
-void mod_elf_section(const struct mod_elf *elf, uint32_t index,
-                     struct elf64_section *s)
+void mod_elf_section(const struct mod_elf *elf, uint32_t index, struct elf64_section *s)
 {
-    const uint8_t *p = elf->data + elf->section_offset +
-                       (uint64_t)index * ELF_SECTION_SIZE;
+    const uint8_t *p = elf->data + elf->section_offset + (uint64_t)index * ELF_SECTION_SIZE;
     s->name = read32(p);
     s->type = read32(p + 4);
     s->flags = read64(p + 8);
@@ -49,8 +47,7 @@ void mod_elf_section(const struct mod_elf *elf, uint32_t index,
     s->entsize = read64(p + 56);
 }
 
-void mod_elf_symbol(const struct mod_elf *elf, uint32_t index,
-                    struct elf64_symbol *s)
+void mod_elf_symbol(const struct mod_elf *elf, uint32_t index, struct elf64_symbol *s)
 {
     struct elf64_section symtab;
     mod_elf_section(elf, elf->symtab_index, &symtab);
@@ -73,8 +70,7 @@ const uint8_t *mod_elf_section_data(const struct mod_elf *elf, uint32_t index)
 }
 
 /* Strings of a validated string table are terminated by its last byte. */
-static const char *string_at(const struct mod_elf *elf, uint32_t table,
-                             uint32_t offset)
+static const char *string_at(const struct mod_elf *elf, uint32_t table, uint32_t offset)
 {
     struct elf64_section s;
     mod_elf_section(elf, table, &s);
@@ -99,8 +95,7 @@ static enum mod_status check_header(struct mod_elf *elf, struct elf64_header *h,
                                     struct mod_error *err)
 {
     if (elf->size < ELF_HEADER_SIZE)
-        return mod_fail(err, MOD_E_ELF_TRUNCATED,
-                        "ELF header truncated: %llu bytes, need %d",
+        return mod_fail(err, MOD_E_ELF_TRUNCATED, "ELF header truncated: %llu bytes, need %d",
                         (unsigned long long)elf->size, ELF_HEADER_SIZE);
     decode_header(elf->data, h);
     if (memcmp(h->ident, "\177ELF", 4) != 0)
@@ -112,11 +107,9 @@ static enum mod_status check_header(struct mod_elf *elf, struct elf64_header *h,
                         h->ident[4], h->ident[5], h->ident[6]);
     if (h->type != ELF_TYPE_REL)
         return mod_fail(err, MOD_E_ELF_TYPE,
-                        "ELF type %u: a module must be a relocatable object (ET_REL)",
-                        h->type);
+                        "ELF type %u: a module must be a relocatable object (ET_REL)", h->type);
     if (h->machine != ELF_MACHINE_X86_64)
-        return mod_fail(err, MOD_E_ELF_MACHINE, "ELF machine %u: need x86-64 (62)",
-                        h->machine);
+        return mod_fail(err, MOD_E_ELF_MACHINE, "ELF machine %u: need x86-64 (62)", h->machine);
     if (h->ehsize != ELF_HEADER_SIZE || h->shentsize != ELF_SECTION_SIZE)
         return mod_fail(err, MOD_E_ELF_HEADER, "ELF header size %u, section entry size %u",
                         h->ehsize, h->shentsize);
@@ -124,13 +117,14 @@ static enum mod_status check_header(struct mod_elf *elf, struct elf64_header *h,
         return mod_fail(err, MOD_E_ELF_HEADER,
                         "no section headers (extended numbering is not supported)");
     if (!mod_range_ok(h->shoff, (uint64_t)h->shnum * ELF_SECTION_SIZE, elf->size))
-        return mod_fail(err, MOD_E_ELF_SECTION_BOUNDS,
-                        "section header table (offset %llu, %u entries) past end of file (%llu bytes)",
-                        (unsigned long long)h->shoff, h->shnum,
-                        (unsigned long long)elf->size);
+        return mod_fail(
+            err, MOD_E_ELF_SECTION_BOUNDS,
+            "section header table (offset %llu, %u entries) past end of file (%llu bytes)",
+            (unsigned long long)h->shoff, h->shnum, (unsigned long long)elf->size);
     if (h->shstrndx == SHN_UNDEF || h->shstrndx >= h->shnum)
-        return mod_fail(err, MOD_E_ELF_HEADER, "section name table index %u out of range (%u sections)",
-                        h->shstrndx, h->shnum);
+        return mod_fail(err, MOD_E_ELF_HEADER,
+                        "section name table index %u out of range (%u sections)", h->shstrndx,
+                        h->shnum);
     elf->section_count = h->shnum;
     elf->section_offset = h->shoff;
     elf->shstrtab_index = h->shstrndx;
@@ -144,8 +138,8 @@ static enum mod_status check_string_table(const struct mod_elf *elf, uint32_t in
     struct elf64_section s;
     mod_elf_section(elf, index, &s);
     if (s.type != SHT_STRTAB)
-        return mod_fail(err, MOD_E_ELF_STRING, "%s (section %u) is not a string table",
-                        what, index);
+        return mod_fail(err, MOD_E_ELF_STRING, "%s (section %u) is not a string table", what,
+                        index);
     if (s.size == 0 || elf->data[s.offset + s.size - 1] != 0)
         return mod_fail(err, MOD_E_ELF_STRING, "%s (section %u) is empty or not NUL-terminated",
                         what, index);
@@ -155,8 +149,13 @@ static enum mod_status check_string_table(const struct mod_elf *elf, uint32_t in
 static int is_loadable_type(uint32_t type)
 {
     switch (type) {
-    case SHT_PROGBITS: case SHT_NOBITS: case SHT_NOTE: case SHT_INIT_ARRAY:
-    case SHT_FINI_ARRAY: case SHT_PREINIT_ARRAY: case SHT_X86_64_UNWIND:
+    case SHT_PROGBITS:
+    case SHT_NOBITS:
+    case SHT_NOTE:
+    case SHT_INIT_ARRAY:
+    case SHT_FINI_ARRAY:
+    case SHT_PREINIT_ARRAY:
+    case SHT_X86_64_UNWIND:
         return 1;
     default:
         return 0;
@@ -164,16 +163,14 @@ static int is_loadable_type(uint32_t type)
 }
 
 /* Bounds, alignment and flags of section i (names checked afterwards). */
-static enum mod_status check_section(struct mod_elf *elf, uint32_t i,
-                                     struct mod_error *err)
+static enum mod_status check_section(struct mod_elf *elf, uint32_t i, struct mod_error *err)
 {
     struct elf64_section s;
     mod_elf_section(elf, i, &s);
-    if (s.type != SHT_NOBITS && s.type != SHT_NULL &&
-        !mod_range_ok(s.offset, s.size, elf->size))
+    if (s.type != SHT_NOBITS && s.type != SHT_NULL && !mod_range_ok(s.offset, s.size, elf->size))
         return mod_fail(err, MOD_E_ELF_SECTION_BOUNDS,
-                        "section %u: offset %llu size %llu past end of file (%llu bytes)",
-                        i, (unsigned long long)s.offset, (unsigned long long)s.size,
+                        "section %u: offset %llu size %llu past end of file (%llu bytes)", i,
+                        (unsigned long long)s.offset, (unsigned long long)s.size,
                         (unsigned long long)elf->size);
     if (s.addralign & (s.addralign - 1))
         return mod_fail(err, MOD_E_ELF_SECTION, "section %u: alignment %llu is not a power of two",
@@ -181,15 +178,16 @@ static enum mod_status check_section(struct mod_elf *elf, uint32_t i,
     if (!(s.flags & SHF_ALLOC))
         return MOD_OK;
     if (!is_loadable_type(s.type))
-        return mod_fail(err, MOD_E_ELF_SECTION, "section %u: allocated section of type 0x%x",
-                        i, s.type);
+        return mod_fail(err, MOD_E_ELF_SECTION, "section %u: allocated section of type 0x%x", i,
+                        s.type);
     if (s.flags & SHF_TLS)
-        return mod_fail(err, MOD_E_ELF_SECTION, "section %u: thread-local storage is not supported", i);
+        return mod_fail(err, MOD_E_ELF_SECTION, "section %u: thread-local storage is not supported",
+                        i);
     if ((s.flags & SHF_WRITE) && (s.flags & SHF_EXECINSTR))
         return mod_fail(err, MOD_E_ELF_SECTION, "section %u: writable and executable", i);
     if (s.addralign > MOD_ELF_MAX_ALIGN)
-        return mod_fail(err, MOD_E_ELF_SECTION, "section %u: alignment %llu above %d",
-                        i, (unsigned long long)s.addralign, MOD_ELF_MAX_ALIGN);
+        return mod_fail(err, MOD_E_ELF_SECTION, "section %u: alignment %llu above %d", i,
+                        (unsigned long long)s.addralign, MOD_ELF_MAX_ALIGN);
     return MOD_OK;
 }
 
@@ -200,7 +198,8 @@ static enum mod_status check_symtab(struct mod_elf *elf, struct mod_error *err)
     for (uint32_t i = 1; i < elf->section_count; i++) {
         mod_elf_section(elf, i, &s);
         if (s.type == SHT_SYMTAB_SHNDX)
-            return mod_fail(err, MOD_E_ELF_SYMTAB, "section %u: extended symbol section indexes are not supported", i);
+            return mod_fail(err, MOD_E_ELF_SYMTAB,
+                            "section %u: extended symbol section indexes are not supported", i);
         if (s.type != SHT_SYMTAB)
             continue;
         if (elf->symtab_index)
@@ -212,44 +211,47 @@ static enum mod_status check_symtab(struct mod_elf *elf, struct mod_error *err)
     mod_elf_section(elf, elf->symtab_index, &s);
     if (s.entsize != ELF_SYMBOL_SIZE || s.size % ELF_SYMBOL_SIZE || s.size == 0 ||
         s.size / ELF_SYMBOL_SIZE > UINT32_MAX)
-        return mod_fail(err, MOD_E_ELF_SYMTAB, "symbol table (section %u): entry size %llu, size %llu",
-                        elf->symtab_index, (unsigned long long)s.entsize,
-                        (unsigned long long)s.size);
+        return mod_fail(err, MOD_E_ELF_SYMTAB,
+                        "symbol table (section %u): entry size %llu, size %llu", elf->symtab_index,
+                        (unsigned long long)s.entsize, (unsigned long long)s.size);
     if (s.link == 0 || s.link >= elf->section_count)
-        return mod_fail(err, MOD_E_ELF_SYMTAB, "symbol table (section %u): string table index %u out of range",
+        return mod_fail(err, MOD_E_ELF_SYMTAB,
+                        "symbol table (section %u): string table index %u out of range",
                         elf->symtab_index, s.link);
     elf->symbol_count = (uint32_t)(s.size / ELF_SYMBOL_SIZE);
     elf->strtab_index = s.link;
     return check_string_table(elf, s.link, "symbol string table", err);
 }
 
-static enum mod_status check_symbol(const struct mod_elf *elf, uint32_t i,
-                                    uint64_t strtab_size, struct mod_error *err)
+static enum mod_status check_symbol(const struct mod_elf *elf, uint32_t i, uint64_t strtab_size,
+                                    struct mod_error *err)
 {
     struct elf64_symbol sym;
     struct elf64_section s;
     mod_elf_symbol(elf, i, &sym);
     if (sym.name >= strtab_size)
-        return mod_fail(err, MOD_E_ELF_STRING, "symbol %u: name offset %u past string table (%llu bytes)",
-                        i, sym.name, (unsigned long long)strtab_size);
+        return mod_fail(err, MOD_E_ELF_STRING,
+                        "symbol %u: name offset %u past string table (%llu bytes)", i, sym.name,
+                        (unsigned long long)strtab_size);
     const char *name = mod_elf_symbol_name(elf, i);
     unsigned type = ELF_SYMBOL_TYPE(sym.info);
     if (type == STT_TLS || type == STT_GNU_IFUNC)
         return mod_fail(err, MOD_E_ELF_SYMBOL, "symbol %u '%s': type %u (TLS/ifunc) not supported",
                         i, name, type);
     if (sym.shndx == SHN_COMMON || type == STT_COMMON)
-        return mod_fail(err, MOD_E_ELF_SYMBOL, "symbol %u '%s': common symbol (build with -fno-common)",
-                        i, name);
+        return mod_fail(err, MOD_E_ELF_SYMBOL,
+                        "symbol %u '%s': common symbol (build with -fno-common)", i, name);
     if (sym.shndx == SHN_UNDEF || sym.shndx == SHN_ABS)
         return MOD_OK;
     if (sym.shndx >= elf->section_count)
-        return mod_fail(err, MOD_E_ELF_SYMBOL, "symbol %u '%s': section index 0x%x out of range (%u sections)",
-                        i, name, sym.shndx, elf->section_count);
+        return mod_fail(err, MOD_E_ELF_SYMBOL,
+                        "symbol %u '%s': section index 0x%x out of range (%u sections)", i, name,
+                        sym.shndx, elf->section_count);
     mod_elf_section(elf, sym.shndx, &s);
     if ((s.flags & SHF_ALLOC) && sym.value > s.size)
-        return mod_fail(err, MOD_E_ELF_SYMBOL, "symbol %u '%s': value 0x%llx past the end of section %u (%llu bytes)",
-                        i, name, (unsigned long long)sym.value, sym.shndx,
-                        (unsigned long long)s.size);
+        return mod_fail(err, MOD_E_ELF_SYMBOL,
+                        "symbol %u '%s': value 0x%llx past the end of section %u (%llu bytes)", i,
+                        name, (unsigned long long)sym.value, sym.shndx, (unsigned long long)s.size);
     return MOD_OK;
 }
 
@@ -259,8 +261,9 @@ static enum mod_status check_rela_section(const struct mod_elf *elf, uint32_t i,
     struct elf64_section s, target;
     mod_elf_section(elf, i, &s);
     if (s.type == SHT_REL)
-        return mod_fail(err, MOD_E_ELF_RELOC_SECTION, "section %u '%s': SHT_REL relocations (x86-64 uses SHT_RELA)",
-                        i, mod_elf_section_name(elf, i));
+        return mod_fail(err, MOD_E_ELF_RELOC_SECTION,
+                        "section %u '%s': SHT_REL relocations (x86-64 uses SHT_RELA)", i,
+                        mod_elf_section_name(elf, i));
     if (s.type != SHT_RELA)
         return MOD_OK;
     const char *name = mod_elf_section_name(elf, i);
@@ -268,22 +271,23 @@ static enum mod_status check_rela_section(const struct mod_elf *elf, uint32_t i,
         return mod_fail(err, MOD_E_ELF_RELOC_SECTION, "section %u '%s': entry size %llu, size %llu",
                         i, name, (unsigned long long)s.entsize, (unsigned long long)s.size);
     if (s.info == 0 || s.info >= elf->section_count)
-        return mod_fail(err, MOD_E_ELF_RELOC_SECTION, "section %u '%s': relocates missing section %u",
-                        i, name, s.info);
+        return mod_fail(err, MOD_E_ELF_RELOC_SECTION,
+                        "section %u '%s': relocates missing section %u", i, name, s.info);
     mod_elf_section(elf, s.info, &target);
     if (!(target.flags & SHF_ALLOC))
-        return MOD_OK;   /* relocations of debug info: never applied */
+        return MOD_OK; /* relocations of debug info: never applied */
     if (!elf->symtab_index || s.link != elf->symtab_index)
-        return mod_fail(err, MOD_E_ELF_RELOC_SECTION, "section %u '%s': symbol table link %u is not the symbol table",
-                        i, name, s.link);
+        return mod_fail(err, MOD_E_ELF_RELOC_SECTION,
+                        "section %u '%s': symbol table link %u is not the symbol table", i, name,
+                        s.link);
     if (target.type == SHT_NOBITS)
         return mod_fail(err, MOD_E_ELF_RELOC_SECTION, "section %u '%s': relocates a NOBITS section",
                         i, name);
     return MOD_OK;
 }
 
-enum mod_status mod_elf_parse(struct mod_elf *elf, const void *data,
-                              size_t size, struct mod_error *err)
+enum mod_status mod_elf_parse(struct mod_elf *elf, const void *data, size_t size,
+                              struct mod_error *err)
 {
     struct elf64_header h;
     struct elf64_section s;
@@ -304,8 +308,8 @@ enum mod_status mod_elf_parse(struct mod_elf *elf, const void *data,
     for (uint32_t i = 0; i < elf->section_count; i++) {
         mod_elf_section(elf, i, &s);
         if (s.name >= shstrtab_size)
-            return mod_fail(err, MOD_E_ELF_STRING, "section %u: name offset %u past section name table",
-                            i, s.name);
+            return mod_fail(err, MOD_E_ELF_STRING,
+                            "section %u: name offset %u past section name table", i, s.name);
     }
     if ((st = check_symtab(elf, err)))
         return st;

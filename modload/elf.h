@@ -47,11 +47,11 @@ struct elf64_rela {
     int64_t addend;
 };
 
-#define ELF_CLASS64        2
-#define ELF_DATA_LSB       1
+#define ELF_CLASS64         2
+#define ELF_DATA_LSB        1
 #define ELF_VERSION_CURRENT 1
-#define ELF_TYPE_REL       1
-#define ELF_MACHINE_X86_64 62
+#define ELF_TYPE_REL        1
+#define ELF_MACHINE_X86_64  62
 
 #define SHT_NULL          0
 #define SHT_PROGBITS      1
@@ -73,26 +73,26 @@ struct elf64_rela {
 #define SHF_EXECINSTR 0x4u
 #define SHF_TLS       0x400u
 
-#define SHN_UNDEF  0
+#define SHN_UNDEF     0
 #define SHN_LORESERVE 0xff00u
-#define SHN_ABS    0xfff1u
-#define SHN_COMMON 0xfff2u
-#define SHN_XINDEX 0xffffu
+#define SHN_ABS       0xfff1u
+#define SHN_COMMON    0xfff2u
+#define SHN_XINDEX    0xffffu
 
-#define STB_LOCAL  0
-#define STB_GLOBAL 1
-#define STB_WEAK   2
-#define STT_NOTYPE  0
-#define STT_OBJECT  1
-#define STT_FUNC    2
-#define STT_SECTION 3
-#define STT_FILE    4
-#define STT_COMMON  5
-#define STT_TLS     6
+#define STB_LOCAL     0
+#define STB_GLOBAL    1
+#define STB_WEAK      2
+#define STT_NOTYPE    0
+#define STT_OBJECT    1
+#define STT_FUNC      2
+#define STT_SECTION   3
+#define STT_FILE      4
+#define STT_COMMON    5
+#define STT_TLS       6
 #define STT_GNU_IFUNC 10
 
 #define ELF_SYMBOL_BIND(info) ((info) >> 4)
-#define ELF_SYMBOL_TYPE(info) ((info) & 0xf)
+#define ELF_SYMBOL_TYPE(info) ((info)&0xf)
 #define ELF_RELA_SYMBOL(info) ((uint32_t)((info) >> 32))
 #define ELF_RELA_TYPE(info)   ((uint32_t)(info))
 
@@ -108,26 +108,24 @@ struct mod_elf {
     const uint8_t *data;
     uint64_t size;
     uint32_t section_count;
-    uint64_t section_offset;    /* file offset of the section header table */
+    uint64_t section_offset; /* file offset of the section header table */
     uint32_t shstrtab_index;
-    uint32_t symtab_index;      /* 0 when the object has no symbol table */
+    uint32_t symtab_index; /* 0 when the object has no symbol table */
     uint32_t symbol_count;
     uint32_t strtab_index;
 };
 
 /* Validates the object in data[0..size) and fills elf. */
-enum mod_status mod_elf_parse(struct mod_elf *elf, const void *data,
-                              size_t size, struct mod_error *err);
+enum mod_status mod_elf_parse(struct mod_elf *elf, const void *data, size_t size,
+                              struct mod_error *err);
 
 /* Accessors; valid only after mod_elf_parse() succeeded and for
  * index < section_count (sections) or index < symbol_count (symbols). */
-void mod_elf_section(const struct mod_elf *elf, uint32_t index,
-                     struct elf64_section *out);
+void mod_elf_section(const struct mod_elf *elf, uint32_t index, struct elf64_section *out);
 const char *mod_elf_section_name(const struct mod_elf *elf, uint32_t index);
 /* File bytes of a section; NULL for SHT_NOBITS and SHT_NULL. */
 const uint8_t *mod_elf_section_data(const struct mod_elf *elf, uint32_t index);
-void mod_elf_symbol(const struct mod_elf *elf, uint32_t index,
-                    struct elf64_symbol *out);
+void mod_elf_symbol(const struct mod_elf *elf, uint32_t index, struct elf64_symbol *out);
 const char *mod_elf_symbol_name(const struct mod_elf *elf, uint32_t index);
 
 /* Index of the section called name, or 0 when there is none (e.g. the

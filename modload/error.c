@@ -53,8 +53,7 @@ const char *mod_status_name(enum mod_status code)
     return status_names[code];
 }
 
-enum mod_status mod_fail(struct mod_error *err, enum mod_status code,
-                         const char *fmt, ...)
+enum mod_status mod_fail(struct mod_error *err, enum mod_status code, const char *fmt, ...)
 {
     if (err) {
         va_list ap;

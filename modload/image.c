@@ -23,10 +23,14 @@ static void write_le(uint8_t *p, uint64_t v, int bytes)
 const char *mod_section_type_name(uint32_t type)
 {
     switch (type) {
-    case MOD_SECTION_CORE: return "core";
-    case MOD_SECTION_MODULE: return "module";
-    case MOD_SECTION_CONFIG: return "config";
-    default: return "unknown";
+    case MOD_SECTION_CORE:
+        return "core";
+    case MOD_SECTION_MODULE:
+        return "module";
+    case MOD_SECTION_CONFIG:
+        return "config";
+    default:
+        return "unknown";
     }
 }
 
@@ -37,8 +41,8 @@ int mod_image_name_ok(const char *name)
         char c = name[n];
         if (n >= MOD_IMAGE_NAME_SIZE - 1)
             return 0;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
             return 0;
     }
     return n > 0;
@@ -62,11 +66,10 @@ static void decode_entry(const uint8_t *p, uint32_t i, struct mod_image_section 
         memcpy(s->signature, p + 96, s->signature_size);
 }
 
-void mod_image_section(const struct mod_image *image, uint32_t index,
-                       struct mod_image_section *s)
+void mod_image_section(const struct mod_image *image, uint32_t index, struct mod_image_section *s)
 {
-    decode_entry(image->data + image->table_offset +
-                 (uint64_t)index * MOD_IMAGE_ENTRY_SIZE, index, s);
+    decode_entry(image->data + image->table_offset + (uint64_t)index * MOD_IMAGE_ENTRY_SIZE, index,
+                 s);
     if (mod_range_ok(s->offset, s->size, image->size))
         s->content = image->data + s->offset;
 }
@@ -88,53 +91,54 @@ static int all_zero(const uint8_t *p, size_t n)
 /* Fields of the entry at p on their own: name, type, reserved bytes (not
  * bounds, which depend on the container). */
 static enum mod_status check_entry_fields(const uint8_t *p, uint32_t i,
-                                          const struct mod_image_section *s,
-                                          struct mod_error *err)
+                                          const struct mod_image_section *s, struct mod_error *err)
 {
     size_t name_len = strnlen((const char *)p + 32, MOD_IMAGE_NAME_SIZE);
     if (name_len == MOD_IMAGE_NAME_SIZE || !mod_image_name_ok(s->name) ||
         !all_zero(p + 32 + name_len, MOD_IMAGE_NAME_SIZE - name_len))
-        return mod_fail(err, MOD_E_IMAGE_SECTION_NAME,
-                        "section %u: name is empty, unterminated, not NUL-padded or has characters outside [A-Za-z0-9_.-]", i);
+        return mod_fail(
+            err, MOD_E_IMAGE_SECTION_NAME,
+            "section %u: name is empty, unterminated, not NUL-padded or has characters outside [A-Za-z0-9_.-]",
+            i);
     if (s->type < MOD_SECTION_CORE || s->type > MOD_SECTION_CONFIG)
-        return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE, "section %u '%s': unknown type %u",
-                        i, s->name, s->type);
+        return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE, "section %u '%s': unknown type %u", i,
+                        s->name, s->type);
     if (s->flags != 0 || read16(p + 14) != 0 || !all_zero(p + 168, 8))
-        return mod_fail(err, MOD_E_IMAGE_RESERVED, "section %u '%s': unknown flags 0x%x or reserved bytes set",
-                        i, s->name, s->flags);
+        return mod_fail(err, MOD_E_IMAGE_RESERVED,
+                        "section %u '%s': unknown flags 0x%x or reserved bytes set", i, s->name,
+                        s->flags);
     if (s->signature_size > MOD_IMAGE_SIGNATURE_MAX ||
         !all_zero(p + 96 + s->signature_size, MOD_IMAGE_SIGNATURE_MAX - s->signature_size))
-        return mod_fail(err, MOD_E_IMAGE_RESERVED, "section %u '%s': signature size %u above %d or not zero-padded",
-                        i, s->name, s->signature_size, MOD_IMAGE_SIGNATURE_MAX);
+        return mod_fail(err, MOD_E_IMAGE_RESERVED,
+                        "section %u '%s': signature size %u above %d or not zero-padded", i,
+                        s->name, s->signature_size, MOD_IMAGE_SIGNATURE_MAX);
     return MOD_OK;
 }
 
 /* One entry of an image table: its fields, then its bounds. */
 static enum mod_status check_entry(const struct mod_image *image, uint32_t i,
-                                   const struct mod_image_section *s,
-                                   struct mod_error *err)
+                                   const struct mod_image_section *s, struct mod_error *err)
 {
-    const uint8_t *p = image->data + image->table_offset +
-                       (uint64_t)i * MOD_IMAGE_ENTRY_SIZE;
+    const uint8_t *p = image->data + image->table_offset + (uint64_t)i * MOD_IMAGE_ENTRY_SIZE;
     enum mod_status st = check_entry_fields(p, i, s, err);
     if (st)
         return st;
     if (!mod_range_ok(s->offset, s->size, image->table_offset))
-        return mod_fail(err, MOD_E_IMAGE_SECTION_BOUNDS,
-                        "section %u '%s': offset %llu size %llu outside the content area (%llu bytes)",
-                        i, s->name, (unsigned long long)s->offset,
-                        (unsigned long long)s->size, (unsigned long long)image->table_offset);
+        return mod_fail(
+            err, MOD_E_IMAGE_SECTION_BOUNDS,
+            "section %u '%s': offset %llu size %llu outside the content area (%llu bytes)", i,
+            s->name, (unsigned long long)s->offset, (unsigned long long)s->size,
+            (unsigned long long)image->table_offset);
     if (s->type == MOD_SECTION_CORE && (i != 0 || s->offset != 0))
-        return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE, "section %u '%s': the core must be entry 0 at offset 0",
-                        i, s->name);
+        return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE,
+                        "section %u '%s': the core must be entry 0 at offset 0", i, s->name);
     return MOD_OK;
 }
 
 /* Relations between entries: offset order, overlap, names, one config. */
 static enum mod_status check_relations(const struct mod_image *image, uint32_t i,
-                                       const struct mod_image_section *s,
-                                       uint64_t *content_end, uint32_t *configs,
-                                       struct mod_error *err)
+                                       const struct mod_image_section *s, uint64_t *content_end,
+                                       uint32_t *configs, struct mod_error *err)
 {
     if (s->offset < *content_end)
         return mod_fail(err, MOD_E_IMAGE_SECTION_OVERLAP,
@@ -146,8 +150,8 @@ static enum mod_status check_relations(const struct mod_image *image, uint32_t i
         return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE, "section %u '%s': second boot configuration",
                         i, s->name);
     for (uint32_t j = 0; j < i; j++) {
-        const uint8_t *q = image->data + image->table_offset +
-                           (uint64_t)j * MOD_IMAGE_ENTRY_SIZE + 32;
+        const uint8_t *q =
+            image->data + image->table_offset + (uint64_t)j * MOD_IMAGE_ENTRY_SIZE + 32;
         if (memcmp(q, s->name, MOD_IMAGE_NAME_SIZE) == 0)
             return mod_fail(err, MOD_E_IMAGE_DUPLICATE_NAME,
                             "section %u '%s': same name as section %u", i, s->name, j);
@@ -158,16 +162,20 @@ static enum mod_status check_relations(const struct mod_image *image, uint32_t i
 static enum mod_status check_footer(struct mod_image *image, struct mod_error *err)
 {
     if (image->size < MOD_IMAGE_FOOTER_SIZE)
-        return mod_fail(err, MOD_E_IMAGE_TRUNCATED, "image of %llu bytes is shorter than the %d-byte footer",
+        return mod_fail(err, MOD_E_IMAGE_TRUNCATED,
+                        "image of %llu bytes is shorter than the %d-byte footer",
                         (unsigned long long)image->size, MOD_IMAGE_FOOTER_SIZE);
     const uint8_t *f = image->data + image->size - MOD_IMAGE_FOOTER_SIZE;
     if (memcmp(f + 24, MOD_IMAGE_MAGIC, 8) != 0)
-        return mod_fail(err, MOD_E_IMAGE_MAGIC, "no image trailer (footer magic missing: truncated or not an image)");
+        return mod_fail(err, MOD_E_IMAGE_MAGIC,
+                        "no image trailer (footer magic missing: truncated or not an image)");
     uint32_t count = read32(f + 8), entry_size = read32(f + 12);
     uint32_t version = read32(f + 16), reserved = read32(f + 20);
     if (version != MOD_IMAGE_VERSION || entry_size != MOD_IMAGE_ENTRY_SIZE)
-        return mod_fail(err, MOD_E_IMAGE_VERSION, "image version %u entry size %u: this reader knows version %d, entry size %d",
-                        version, entry_size, MOD_IMAGE_VERSION, MOD_IMAGE_ENTRY_SIZE);
+        return mod_fail(
+            err, MOD_E_IMAGE_VERSION,
+            "image version %u entry size %u: this reader knows version %d, entry size %d", version,
+            entry_size, MOD_IMAGE_VERSION, MOD_IMAGE_ENTRY_SIZE);
     if (reserved)
         return mod_fail(err, MOD_E_IMAGE_RESERVED, "footer reserved field is 0x%x", reserved);
     if (count == 0 || count > MOD_IMAGE_MAX_SECTIONS)
@@ -178,15 +186,14 @@ static enum mod_status check_footer(struct mod_image *image, struct mod_error *e
     if (table_offset > table_end || table_end - table_offset != table_size)
         return mod_fail(err, table_offset > table_end ? MOD_E_IMAGE_TRUNCATED : MOD_E_IMAGE_TABLE,
                         "section table at %llu (%u entries) does not end at the footer (%llu)",
-                        (unsigned long long)table_offset, count,
-                        (unsigned long long)table_end);
+                        (unsigned long long)table_offset, count, (unsigned long long)table_end);
     image->table_offset = table_offset;
     image->section_count = count;
     return MOD_OK;
 }
 
-enum mod_status mod_image_open(struct mod_image *image, const void *data,
-                               size_t size, struct mod_error *err)
+enum mod_status mod_image_open(struct mod_image *image, const void *data, size_t size,
+                               struct mod_error *err)
 {
     struct mod_image_section s;
     enum mod_status st;
@@ -218,8 +225,7 @@ enum mod_status mod_image_find(const struct mod_image *image, const char *name,
     return MOD_E_NOT_FOUND;
 }
 
-void mod_image_signed_header(const struct mod_image_section *s,
-                             uint8_t out[MOD_IMAGE_SIGNED_SIZE])
+void mod_image_signed_header(const struct mod_image_section *s, uint8_t out[MOD_IMAGE_SIGNED_SIZE])
 {
     memset(out, 0, MOD_IMAGE_SIGNED_SIZE);
     memcpy(out, MOD_IMAGE_SIGNED_MAGIC, sizeof(MOD_IMAGE_SIGNED_MAGIC));
@@ -231,8 +237,7 @@ void mod_image_signed_header(const struct mod_image_section *s,
     memcpy(out + 72, s->sha256, 32);
 }
 
-void mod_image_encode_entry(const struct mod_image_section *s,
-                            uint8_t out[MOD_IMAGE_ENTRY_SIZE])
+void mod_image_encode_entry(const struct mod_image_section *s, uint8_t out[MOD_IMAGE_ENTRY_SIZE])
 {
     memset(out, 0, MOD_IMAGE_ENTRY_SIZE);
     write_le(out, s->type, 4);
@@ -258,28 +263,31 @@ void mod_image_encode_footer(uint64_t table_offset, uint32_t section_count,
     memcpy(out + 24, MOD_IMAGE_MAGIC, 8);
 }
 
-enum mod_status mod_section_file_open(const void *data, size_t size,
-                                      struct mod_image_section *out,
+enum mod_status mod_section_file_open(const void *data, size_t size, struct mod_image_section *out,
                                       struct mod_error *err)
 {
     const uint8_t *p = data;
     enum mod_status st;
     memset(out, 0, sizeof(*out));
     if (size < MOD_SECTION_FILE_HEADER)
-        return mod_fail(err, MOD_E_IMAGE_TRUNCATED, "section file of %zu bytes is shorter than its %d-byte entry",
-                        size, MOD_SECTION_FILE_HEADER);
+        return mod_fail(err, MOD_E_IMAGE_TRUNCATED,
+                        "section file of %zu bytes is shorter than its %d-byte entry", size,
+                        MOD_SECTION_FILE_HEADER);
     decode_entry(p, 0, out);
     if ((st = check_entry_fields(p, 0, out, err)))
         return st;
     if (out->type != MOD_SECTION_MODULE)
-        return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE, "section file '%s': type %s (%u), only a module can be pushed",
-                        out->name, mod_section_type_name(out->type), out->type);
+        return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE,
+                        "section file '%s': type %s (%u), only a module can be pushed", out->name,
+                        mod_section_type_name(out->type), out->type);
     if (out->offset != MOD_SECTION_FILE_HEADER)
-        return mod_fail(err, MOD_E_IMAGE_SECTION_BOUNDS, "section file '%s': content offset %llu, expected %d",
-                        out->name, (unsigned long long)out->offset, MOD_SECTION_FILE_HEADER);
+        return mod_fail(err, MOD_E_IMAGE_SECTION_BOUNDS,
+                        "section file '%s': content offset %llu, expected %d", out->name,
+                        (unsigned long long)out->offset, MOD_SECTION_FILE_HEADER);
     if (out->size != size - MOD_SECTION_FILE_HEADER)
-        return mod_fail(err, out->size > size - MOD_SECTION_FILE_HEADER ? MOD_E_IMAGE_TRUNCATED
-                                                                          : MOD_E_IMAGE_SECTION_BOUNDS,
+        return mod_fail(err,
+                        out->size > size - MOD_SECTION_FILE_HEADER ? MOD_E_IMAGE_TRUNCATED
+                                                                   : MOD_E_IMAGE_SECTION_BOUNDS,
                         "section file '%s': entry says %llu content bytes, the file has %llu",
                         out->name, (unsigned long long)out->size,
                         (unsigned long long)(size - MOD_SECTION_FILE_HEADER));

@@ -19,18 +19,18 @@
 
 /* Limits. Input over a limit is refused with MOD_MANIFEST_E_LIMIT. */
 #define MOD_MANIFEST_MAX_SIZE       (64u * 1024u) /* bytes of text */
-#define MOD_MANIFEST_MAX_LINE       1024u   /* bytes per line, newline excluded */
-#define MOD_MANIFEST_MAX_WORDS      16u     /* words per line, comment excluded */
-#define MOD_MANIFEST_NAME_MAX       63u     /* symbol and lock class names */
+#define MOD_MANIFEST_MAX_LINE       1024u         /* bytes per line, newline excluded */
+#define MOD_MANIFEST_MAX_WORDS      16u           /* words per line, comment excluded */
+#define MOD_MANIFEST_NAME_MAX       63u           /* symbol and lock class names */
 #define MOD_MANIFEST_NAME_SIZE      (MOD_MANIFEST_NAME_MAX + 1u)
-#define MOD_MANIFEST_MODULE_MAX     31u     /* fits an image section name */
-#define MOD_MANIFEST_MAX_EXPORTS    64u     /* the core exports ~50 */
+#define MOD_MANIFEST_MODULE_MAX     31u /* fits an image section name */
+#define MOD_MANIFEST_MAX_EXPORTS    64u /* the core exports ~50 */
 #define MOD_MANIFEST_MAX_IMPORTS    32u
-#define MOD_MANIFEST_MAX_LOCK_NAMES 32u     /* classes defined or referenced */
-#define MOD_MANIFEST_MAX_ORDERS     32u     /* `order A < B` lines */
-#define MOD_MANIFEST_MAX_LIST       8u      /* classes in one acquires/holds line */
-#define MOD_MANIFEST_MAX_TRANSFER   8u      /* versions in `transfer-from` */
-#define MOD_MANIFEST_MAX_STATE      65535u  /* state layout versions 1.. */
+#define MOD_MANIFEST_MAX_LOCK_NAMES 32u    /* classes defined or referenced */
+#define MOD_MANIFEST_MAX_ORDERS     32u    /* `order A < B` lines */
+#define MOD_MANIFEST_MAX_LIST       8u     /* classes in one acquires/holds line */
+#define MOD_MANIFEST_MAX_TRANSFER   8u     /* versions in `transfer-from` */
+#define MOD_MANIFEST_MAX_STATE      65535u /* state layout versions 1.. */
 #define MOD_MANIFEST_ERROR_SIZE     320u
 
 enum mod_manifest_status {
@@ -82,14 +82,14 @@ struct mod_contract {
     bool reentrant;
     bool user_callable;
     enum mod_update_policy update;
-    mod_lock_set acquires;      /* export: classes it takes */
-    mod_lock_set caller_holds;  /* export: classes the caller must hold */
-    mod_lock_set holds;         /* import: classes held when calling */
-    uint32_t line;              /* of the `export`/`import` line */
+    mod_lock_set acquires;     /* export: classes it takes */
+    mod_lock_set caller_holds; /* export: classes the caller must hold */
+    mod_lock_set holds;        /* import: classes held when calling */
+    uint32_t line;             /* of the `export`/`import` line */
 };
 
 struct mod_lock_order_decl {
-    uint8_t before, after;      /* indexes into lock_names: before < after */
+    uint8_t before, after; /* indexes into lock_names: before < after */
     uint32_t line;
 };
 
@@ -99,13 +99,13 @@ struct mod_lock_order_decl {
  * lock_name_count, names are NUL-terminated, transfer_from is sorted. */
 struct mod_manifest {
     char name[MOD_MANIFEST_MODULE_MAX + 1];
-    uint16_t version_major, version_minor;  /* image version = major<<16|minor */
-    uint16_t state_version;                 /* 0: stateless */
-    uint8_t transfer_count;                 /* 0: no state-transfer function */
+    uint16_t version_major, version_minor; /* image version = major<<16|minor */
+    uint16_t state_version;                /* 0: stateless */
+    uint8_t transfer_count;                /* 0: no state-transfer function */
     uint16_t transfer_from[MOD_MANIFEST_MAX_TRANSFER];
     uint8_t lock_name_count;
     char lock_names[MOD_MANIFEST_MAX_LOCK_NAMES][MOD_MANIFEST_NAME_SIZE];
-    mod_lock_set defines;                   /* classes this module defines */
+    mod_lock_set defines; /* classes this module defines */
     uint8_t order_count;
     struct mod_lock_order_decl orders[MOD_MANIFEST_MAX_ORDERS];
     uint8_t export_count, import_count;
@@ -115,7 +115,7 @@ struct mod_manifest {
 
 struct mod_manifest_error {
     enum mod_manifest_status code;
-    uint32_t line, column;      /* 1-based; 0 when not about one place */
+    uint32_t line, column; /* 1-based; 0 when not about one place */
     /* "FILE:LINE:COLUMN: what was found and what was expected" */
     char message[MOD_MANIFEST_ERROR_SIZE];
 };
@@ -129,9 +129,8 @@ struct mod_manifest_error {
  * @manifest holds a partial result that must not be used.
  * Context: any. Sleeps: never. Reads at most @size bytes of @text.
  */
-enum mod_manifest_status mod_manifest_parse(struct mod_manifest *manifest,
-                                            const void *text, size_t size,
-                                            const char *file,
+enum mod_manifest_status mod_manifest_parse(struct mod_manifest *manifest, const void *text,
+                                            size_t size, const char *file,
                                             struct mod_manifest_error *err);
 
 /**

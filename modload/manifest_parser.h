@@ -14,8 +14,15 @@ struct mod_manifest_word {
 
 /* Fields of a block, as bit positions in fields_seen. */
 enum mod_manifest_field {
-    FIELD_CONTEXT, FIELD_SLEEPS, FIELD_REENTRANT, FIELD_USER_CALLABLE,
-    FIELD_UPDATE, FIELD_ACQUIRES, FIELD_CALLER_HOLDS, FIELD_HOLDS, FIELD_COUNT
+    FIELD_CONTEXT,
+    FIELD_SLEEPS,
+    FIELD_REENTRANT,
+    FIELD_USER_CALLABLE,
+    FIELD_UPDATE,
+    FIELD_ACQUIRES,
+    FIELD_CALLER_HOLDS,
+    FIELD_HOLDS,
+    FIELD_COUNT
 };
 
 struct mod_manifest_parser {
@@ -25,8 +32,8 @@ struct mod_manifest_parser {
     uint32_t line;
     uint32_t word_count;
     struct mod_manifest_word words[MOD_MANIFEST_MAX_WORDS];
-    struct mod_contract *block;             /* open export/import, or NULL */
-    const char *block_kind;                 /* "export" or "import" */
+    struct mod_contract *block; /* open export/import, or NULL */
+    const char *block_kind;     /* "export" or "import" */
     uint32_t fields_seen;
     uint32_t field_line[FIELD_COUNT];
     uint32_t module_line, version_line, state_line, transfer_line;
@@ -35,7 +42,8 @@ struct mod_manifest_parser {
     uint32_t lock_first_column[MOD_MANIFEST_MAX_LOCK_NAMES];
 };
 
-#define FAIL_WORD(p, code, i, ...) mod_parser_fail((p), (code), (p)->line, (p)->words[i].column, __VA_ARGS__)
+#define FAIL_WORD(p, code, i, ...) \
+    mod_parser_fail((p), (code), (p)->line, (p)->words[i].column, __VA_ARGS__)
 #define WORD(p, i) (p)->words[i].start, (p)->words[i].length
 
 /* Records the first error: "FILE:LINE:COLUMN: " (column omitted when 0),

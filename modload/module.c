@@ -23,11 +23,11 @@
 #include <string.h>
 
 #define AREA_PAGES ((MODULE_AREA_END - MODULE_AREA_START) / PAGE_SIZE)
-#define STUB_SIZE 8         /* jmp *disp32(%rip) is 6 bytes, padded with int3 */
+#define STUB_SIZE  8 /* jmp *disp32(%rip) is 6 bytes, padded with int3 */
 
 static struct mutex module_mutex = MUTEX_INIT(module_mutex, "modules");
-static struct list_node modules = LIST_INIT(modules);          /* module_mutex */
-static uint64_t area_used[AREA_PAGES / 64];                      /* module_mutex */
+static struct list_node modules = LIST_INIT(modules); /* module_mutex */
+static uint64_t area_used[AREA_PAGES / 64];           /* module_mutex */
 
 /* ---- the module area ----------------------------------------------------- */
 
@@ -124,7 +124,7 @@ static const char *image_module_exporting(const char *name)
         for (uint64_t off = 0; p && off < sh.size;) {
             size_t n = strnlen(p + off, sh.size - off);
             if (n == sh.size - off)
-                break;                  /* unterminated: ignore the rest */
+                break; /* unterminated: ignore the rest */
             if (strcmp(p + off, name) == 0)
                 return e->name;
             off += n + 1;
@@ -139,12 +139,11 @@ struct link_context {
     struct module *module;
     uint8_t *stubs;
     uint32_t stubs_used, stub_count;
-    enum mod_status status;             /* of an on-demand load, if one failed */
-    struct mod_error dep_err;           /* ... and its reason */
+    enum mod_status status;   /* of an on-demand load, if one failed */
+    struct mod_error dep_err; /* ... and its reason */
 };
 
-static enum mod_status load_locked(const char *name, struct module **out,
-                                   struct mod_error *err);
+static enum mod_status load_locked(const char *name, struct module **out, struct mod_error *err);
 
 static void add_dependency(struct module *m, struct module *owner)
 {
@@ -201,8 +200,8 @@ static int resolve_import(void *context, const char *name, uint64_t *address)
         struct mod_error dep_err;
         struct module *dep;
         if (load_locked(provider, &dep, &dep_err) != MOD_OK) {
-            c->status = mod_fail(&c->dep_err, dep_err.code, "import '%s' needs module %s: %s",
-                                 name, provider, dep_err.message);
+            c->status = mod_fail(&c->dep_err, dep_err.code, "import '%s' needs module %s: %s", name,
+                                 provider, dep_err.message);
             return -1;
         }
     }
@@ -227,8 +226,8 @@ static enum mod_status place_module(struct module *m, const struct mod_layout *l
     uint64_t text = ALIGN_UP(layout->size[MOD_REGION_TEXT], 16);
     uint64_t stubs = ALIGN_UP((uint64_t)imports * STUB_SIZE, 16);
     uint64_t sizes[MOD_REGION_COUNT] = { 0 };
-    sizes[MOD_REGION_TEXT] = ALIGN_UP(text + stubs + (uint64_t)guards * MODULE_GUARD_THUNK_SIZE,
-                                      PAGE_SIZE);
+    sizes[MOD_REGION_TEXT] =
+        ALIGN_UP(text + stubs + (uint64_t)guards * MODULE_GUARD_THUNK_SIZE, PAGE_SIZE);
     sizes[MOD_REGION_RODATA] = ALIGN_UP(layout->size[MOD_REGION_RODATA], PAGE_SIZE);
     sizes[MOD_REGION_DATA] = ALIGN_UP(layout->size[MOD_REGION_DATA], PAGE_SIZE);
     uint64_t total = sizes[MOD_REGION_TEXT] + sizes[MOD_REGION_RODATA] + sizes[MOD_REGION_DATA];
@@ -242,8 +241,8 @@ static enum mod_status place_module(struct module *m, const struct mod_layout *l
     if (!area_map(m->base, total / PAGE_SIZE)) {
         area_free(m->base, total / PAGE_SIZE);
         m->base = 0;
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for %lu KiB",
-                        m->name, total / 1024);
+        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for %lu KiB", m->name,
+                        total / 1024);
     }
     uint64_t va = m->base;
     for (int r = MOD_REGION_TEXT; r < MOD_REGION_COUNT; r++) {
@@ -293,8 +292,8 @@ static enum mod_status identity_create(struct module *m, const char *names, uint
         id->export_names[id->export_count++] = copy;
         off += n + 1;
     }
-    id->thunks_pages = ALIGN_UP((uint64_t)(count ? count : 1) * MOD_DISPATCH_THUNK_SIZE,
-                                PAGE_SIZE) / PAGE_SIZE;
+    id->thunks_pages =
+        ALIGN_UP((uint64_t)(count ? count : 1) * MOD_DISPATCH_THUNK_SIZE, PAGE_SIZE) / PAGE_SIZE;
     id->thunks_va = area_alloc(id->thunks_pages);
     if (!id->thunks_va || !area_map(id->thunks_va, id->thunks_pages))
         goto nomem;
@@ -303,8 +302,7 @@ static enum mod_status identity_create(struct module *m, const char *names, uint
     __atomic_store_n(&id->current, m, __ATOMIC_RELEASE);
     return MOD_OK;
 nomem:
-    return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for its dispatch thunks",
-                    m->name);
+    return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for its dispatch thunks", m->name);
 }
 
 /* Fills m->impl from the names listed in .wisp.exports. A first version
@@ -312,8 +310,7 @@ nomem:
  * new version of a live module (identity already set) publishes nothing
  * and must implement exactly the identity's exports. */
 static enum mod_status register_exports(struct module *m, const struct mod_elf *elf,
-                                        const struct mod_load_target *target,
-                                        struct mod_error *err)
+                                        const struct mod_load_target *target, struct mod_error *err)
 {
     uint32_t idx = mod_elf_find_section(elf, ".wisp.exports");
     struct elf64_section sh = { 0 };
@@ -337,8 +334,10 @@ static enum mod_status register_exports(struct module *m, const struct mod_elf *
         return st;
     struct mod_identity *id = m->identity;
     if (!first && count != id->export_count)
-        return mod_fail(err, MOD_E_CONTRACT, "module %s: %u exports, the running version has %u (an update keeps the same exports)",
-                        m->name, count, id->export_count);
+        return mod_fail(
+            err, MOD_E_CONTRACT,
+            "module %s: %u exports, the running version has %u (an update keeps the same exports)",
+            m->name, count, id->export_count);
     m->impl = kzalloc(sizeof(void *) * (id->export_count ? id->export_count : 1));
     if (first)
         m->exports = kzalloc(sizeof(*m->exports) * (count ? count : 1));
@@ -353,24 +352,25 @@ static enum mod_status register_exports(struct module *m, const struct mod_elf *
             mod_elf_symbol(elf, sym_index, &es);
         if (!sym_index || ELF_SYMBOL_TYPE(es.info) != STT_FUNC)
             return mod_fail(err, MOD_E_UNRESOLVED,
-                            "module %s: export '%s' is not a function the module defines",
-                            m->name, name);
+                            "module %s: export '%s' is not a function the module defines", m->name,
+                            name);
         int index = mod_dispatch_export_index(id, name);
         if (index < 0)
-            return mod_fail(err, MOD_E_CONTRACT, "module %s: export '%s' is not one of the running version's",
-                            m->name, name);
+            return mod_fail(err, MOD_E_CONTRACT,
+                            "module %s: export '%s' is not one of the running version's", m->name,
+                            name);
         int guard = m->guards ? mod_manifest_find_export(m->manifest, name) : -1;
-        m->impl[index] = guard >= 0 ? (void *)(m->guards_va + (uint64_t)guard *
-                                                MODULE_GUARD_THUNK_SIZE)
-                                    : (void *)mod_symbol_address(target, sym_index);
+        m->impl[index] = guard >= 0
+                             ? (void *)(m->guards_va + (uint64_t)guard * MODULE_GUARD_THUNK_SIZE)
+                             : (void *)mod_symbol_address(target, sym_index);
         if (!first)
             continue;
         struct symbol *s;
         enum sym_status sst = sym_register(name, mod_dispatch_thunk(id, (uint32_t)index),
                                            SYM_FUNCTION, m, m->version, &s);
         if (sst != SYM_OK)
-            return mod_fail(err, MOD_E_UNRESOLVED, "module %s: export '%s': %s", m->name,
-                            name, sym_status_text(sst));
+            return mod_fail(err, MOD_E_UNRESOLVED, "module %s: export '%s': %s", m->name, name,
+                            sym_status_text(sst));
         m->exports[m->export_count++] = s;
     }
     return MOD_OK;
@@ -389,7 +389,7 @@ static void remove_exports(struct module *m)
 static void release_module(struct module *m)
 {
     if (m->base || m->owns_identity)
-        rcu_synchronize();          /* no lookup may still hand out its code */
+        rcu_synchronize(); /* no lookup may still hand out its code */
     if (m->base)
         area_free(m->base, m->size / PAGE_SIZE);
     if (m->owns_identity)
@@ -406,16 +406,14 @@ static void release_module(struct module *m)
  * stubs while the text is still writable; register_exports() then
  * registers the thunks (module_guard.h). */
 static enum mod_status install_guards(struct module *m, const struct mod_elf *elf,
-                                      const struct mod_load_target *target,
-                                      struct mod_error *err)
+                                      const struct mod_load_target *target, struct mod_error *err)
 {
     uint32_t count = m->manifest->export_count;
     if (!module_guards_enabled() || count == 0)
         return MOD_OK;
     m->guards = kzalloc(sizeof(*m->guards) * count);
     if (!m->guards)
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for export guards",
-                        m->name);
+        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for export guards", m->name);
     for (uint32_t i = 0; i < count; i++) {
         uint32_t index = mod_elf_find_export(elf, m->manifest->exports[i].symbol);
         uint64_t thunk = m->guards_va + (uint64_t)i * MODULE_GUARD_THUNK_SIZE;
@@ -432,13 +430,13 @@ static enum mod_status check_contracts(struct module *m, const struct mod_elf *e
                                        struct mod_error *err)
 {
     size_t count = 0;
-    list_for_each(pos, &modules)
-        count++;
+    list_for_each(pos, &modules) count++;
     const struct mod_manifest **loaded = kzalloc(sizeof(*loaded) * (count ? count : 1));
     if (!loaded)
         return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory", m->name);
     count = 0;
-    list_for_each(pos, &modules) {
+    list_for_each(pos, &modules)
+    {
         struct module *other = list_entry(pos, struct module, node);
         if (other != m && other->state == MODULE_LIVE && other->manifest)
             loaded[count++] = other->manifest;
@@ -471,23 +469,24 @@ static enum mod_status link_module(struct module *m, const struct mod_elf *elf,
         goto out;
     struct mod_load_target target = { .symbol_values = values };
     for (int r = MOD_REGION_TEXT; r < MOD_REGION_COUNT; r++)
-        target.region[r] = (struct mod_region_target){ (uint8_t *)m->region_va[r],
-                                                       m->region_va[r] };
-    struct link_context ctx = { .module = m, .stubs = (uint8_t *)m->stubs_va,
-                                .stub_count = imports, .status = MOD_OK };
+        target.region[r] =
+            (struct mod_region_target){ (uint8_t *)m->region_va[r], m->region_va[r] };
+    struct link_context ctx = {
+        .module = m, .stubs = (uint8_t *)m->stubs_va, .stub_count = imports, .status = MOD_OK
+    };
     target.resolve = resolve_import;
     target.resolve_context = &ctx;
     mod_load_copy(elf, &layout, &target);
     st = mod_reloc_apply(elf, &layout, &target, err);
     if (st != MOD_OK) {
-        if (ctx.status != MOD_OK) {     /* the on-demand load's own reason */
+        if (ctx.status != MOD_OK) { /* the on-demand load's own reason */
             st = ctx.status;
             if (err)
                 *err = ctx.dep_err;
         }
         goto out;
     }
-    st = check_contracts(m, elf, err);     /* before any of its code runs */
+    st = check_contracts(m, elf, err); /* before any of its code runs */
     if (st == MOD_OK)
         st = install_guards(m, elf, &target, err);
     if (st != MOD_OK)
@@ -503,8 +502,7 @@ static enum mod_status link_module(struct module *m, const struct mod_elf *elf,
     uint32_t get = mod_elf_find_export(elf, "wisp_state_get");
     uint32_t adopt = mod_elf_find_export(elf, "wisp_state_adopt");
     m->state_get = get ? (void *(*)(void))mod_symbol_address(&target, get) : NULL;
-    m->state_adopt = adopt ? (int (*)(void *, uint16_t))mod_symbol_address(&target, adopt)
-                           : NULL;
+    m->state_adopt = adopt ? (int (*)(void *, uint16_t))mod_symbol_address(&target, adopt) : NULL;
     if (init) {
         int rc = ((int (*)(void))mod_symbol_address(&target, init))();
         if (rc != 0)
@@ -517,8 +515,7 @@ out:
 }
 
 static enum mod_status load_object_locked(const char *name, uint32_t version, const void *data,
-                                          size_t size, struct module **out,
-                                          struct mod_error *err)
+                                          size_t size, struct module **out, struct mod_error *err)
 {
     uint64_t start = clock_ns();
     struct mod_elf elf;
@@ -531,7 +528,7 @@ static enum mod_status load_object_locked(const char *name, uint32_t version, co
     strlcpy(m->name, name, sizeof(m->name));
     m->version = version;
     m->state = MODULE_LOADING;
-    list_push_back(&modules, &m->node);     /* visible as LOADING: cycle check */
+    list_push_back(&modules, &m->node); /* visible as LOADING: cycle check */
     st = link_module(m, &elf, err);
     if (st != MOD_OK) {
         list_remove(&m->node);
@@ -544,16 +541,16 @@ static enum mod_status load_object_locked(const char *name, uint32_t version, co
     m->state = MODULE_LIVE;
     m->load_ns = clock_ns() - start;
     update_history_add(m->name, m->version, "load");
-    pr_info("module %s %u.%u: loaded at %lx (%lu KiB, %u exports, %u imports) in %lu us\n",
-            m->name, m->version >> 16, m->version & 0xffff, m->base, m->size / 1024,
-            m->export_count, m->stub_count, m->load_ns / 1000);
+    pr_info("module %s %u.%u: loaded at %lx (%lu KiB, %u exports, %u imports) in %lu us\n", m->name,
+            m->version >> 16, m->version & 0xffff, m->base, m->size / 1024, m->export_count,
+            m->stub_count, m->load_ns / 1000);
     *out = m;
     return MOD_OK;
 }
 
 enum mod_status module_load_version_locked(struct module *running, uint32_t version,
-                                           const void *data, size_t size,
-                                           struct module **out, struct mod_error *err)
+                                           const void *data, size_t size, struct module **out,
+                                           struct mod_error *err)
 {
     uint64_t start = clock_ns();
     struct mod_elf elf;
@@ -566,7 +563,7 @@ enum mod_status module_load_version_locked(struct module *running, uint32_t vers
     strlcpy(m->name, running->name, sizeof(m->name));
     m->version = version;
     m->state = MODULE_LOADING;
-    m->identity = running->identity;        /* not published: no symbols, not listed */
+    m->identity = running->identity; /* not published: no symbols, not listed */
     st = link_module(m, &elf, err);
     if (st != MOD_OK) {
         remove_exports(m);
@@ -596,7 +593,8 @@ void module_switch_version_locked(struct module *old, struct module *next)
     }
     next->users = old->users;
     old->users = 0;
-    list_for_each(pos, &modules) {
+    list_for_each(pos, &modules)
+    {
         struct module *x = list_entry(pos, struct module, node);
         for (uint32_t i = 0; i < x->dep_count; i++)
             if (x->deps[i] == old)
@@ -616,19 +614,14 @@ void module_free_version_locked(struct module *m, bool run_exit)
     release_module(m);
 }
 
-void module_lock(void)
-{
-    mutex_lock(&module_mutex);
-}
+void module_lock(void) { mutex_lock(&module_mutex); }
 
-void module_unlock(void)
-{
-    mutex_unlock(&module_mutex);
-}
+void module_unlock(void) { mutex_unlock(&module_mutex); }
 
 static struct module *find_locked(const char *name)
 {
-    list_for_each(pos, &modules) {
+    list_for_each(pos, &modules)
+    {
         struct module *m = list_entry(pos, struct module, node);
         if (strcmp(m->name, name) == 0)
             return m;
@@ -666,13 +659,13 @@ enum mod_status module_load(const char *name, struct module **out, struct mod_er
     return st;
 }
 
-enum mod_status module_load_object(const char *name, uint32_t version, const void *elf,
-                                   size_t size, struct module **out, struct mod_error *err)
+enum mod_status module_load_object(const char *name, uint32_t version, const void *elf, size_t size,
+                                   struct module **out, struct mod_error *err)
 {
     mutex_lock(&module_mutex);
-    enum mod_status st = find_locked(name)
-        ? mod_fail(err, MOD_E_IMAGE_DUPLICATE_NAME, "module %s: already loaded", name)
-        : load_object_locked(name, version, elf, size, out, err);
+    enum mod_status st = find_locked(name) ? mod_fail(err, MOD_E_IMAGE_DUPLICATE_NAME,
+                                                      "module %s: already loaded", name)
+                                           : load_object_locked(name, version, elf, size, out, err);
     mutex_unlock(&module_mutex);
     return st;
 }
@@ -682,8 +675,7 @@ enum mod_status module_unload(struct module *m, struct mod_error *err)
     mutex_lock(&module_mutex);
     if (m->users) {
         mutex_unlock(&module_mutex);
-        return mod_fail(err, MOD_E_BUSY, "module %s: %u modules import from it", m->name,
-                        m->users);
+        return mod_fail(err, MOD_E_BUSY, "module %s: %u modules import from it", m->name, m->users);
     }
     m->state = MODULE_UNLOADING;
     if (m->exit)
@@ -698,10 +690,7 @@ enum mod_status module_unload(struct module *m, struct mod_error *err)
     return MOD_OK;
 }
 
-struct module *module_find_locked(const char *name)
-{
-    return find_locked(name);
-}
+struct module *module_find_locked(const char *name) { return find_locked(name); }
 
 struct module *module_find(const char *name)
 {
@@ -714,17 +703,19 @@ struct module *module_find(const char *name)
 void module_for_each(void (*fn)(const struct module *m, void *arg), void *arg)
 {
     mutex_lock(&module_mutex);
-    list_for_each(pos, &modules)
-        fn(list_entry(pos, struct module, node), arg);
+    list_for_each(pos, &modules) fn(list_entry(pos, struct module, node), arg);
     mutex_unlock(&module_mutex);
 }
 
 const char *module_state_name(enum module_state s)
 {
     switch (s) {
-    case MODULE_LOADING: return "loading";
-    case MODULE_LIVE: return "live";
-    case MODULE_UNLOADING: return "unloading";
+    case MODULE_LOADING:
+        return "loading";
+    case MODULE_LIVE:
+        return "live";
+    case MODULE_UNLOADING:
+        return "unloading";
     }
     return "?";
 }

@@ -28,32 +28,32 @@ struct module_guard;
 
 struct module {
     char name[MOD_IMAGE_NAME_SIZE];
-    uint32_t version;                       /* major << 16 | minor */
+    uint32_t version; /* major << 16 | minor */
     enum module_state state;
-    uint64_t base, size;                    /* its part of the module area */
+    uint64_t base, size; /* its part of the module area */
     uint64_t region_va[MOD_REGION_COUNT];
     uint64_t region_size[MOD_REGION_COUNT]; /* page-rounded */
     uint64_t stubs_va;                      /* import stubs, after the text */
     uint32_t stub_count;
     struct symbol **exports;
     uint32_t export_count;
-    struct module *deps[MODULE_MAX_DEPS];   /* modules it imports from */
+    struct module *deps[MODULE_MAX_DEPS]; /* modules it imports from */
     uint32_t dep_count;
-    uint32_t users;                         /* modules importing from it */
+    uint32_t users; /* modules importing from it */
     void (*exit)(void);
-    uint64_t load_ns;                       /* verify + link + init time */
-    struct mod_manifest *manifest;          /* parsed .wisp.manifest (heap) */
-    struct module_guard *guards;            /* debug builds: one per manifest export */
-    uint64_t guards_va;                     /* their thunks, after the import stubs */
-    struct list_node node;                  /* on the module list */
+    uint64_t load_ns;              /* verify + link + init time */
+    struct mod_manifest *manifest; /* parsed .wisp.manifest (heap) */
+    struct module_guard *guards;   /* debug builds: one per manifest export */
+    uint64_t guards_va;            /* their thunks, after the import stubs */
+    struct list_node node;         /* on the module list */
     /* Live update (dispatch.h, update.c). Every export's slot points at a
      * thunk of the identity; impl[i] is this version's code for export i
      * of the identity (its guard thunk in debug builds). */
-    struct mod_identity *identity;          /* shared by every version */
-    bool owns_identity;                     /* the live version frees it */
-    void **impl;                            /* identity->export_count entries */
-    uint64_t active;                        /* chains inside this version (atomic) */
-    void *(*state_get)(void);               /* wisp_state_get, or NULL: stateless */
+    struct mod_identity *identity; /* shared by every version */
+    bool owns_identity;            /* the live version frees it */
+    void **impl;                   /* identity->export_count entries */
+    uint64_t active;               /* chains inside this version (atomic) */
+    void *(*state_get)(void);      /* wisp_state_get, or NULL: stateless */
     int (*state_adopt)(void *old_state, uint16_t old_state_version);
 };
 
@@ -69,8 +69,8 @@ void module_boot(void);
 enum mod_status module_load(const char *name, struct module **out, struct mod_error *err);
 
 /* Loads a module from an already verified ELF object (boot and update). */
-enum mod_status module_load_object(const char *name, uint32_t version, const void *elf,
-                                   size_t size, struct module **out, struct mod_error *err);
+enum mod_status module_load_object(const char *name, uint32_t version, const void *elf, size_t size,
+                                   struct module **out, struct mod_error *err);
 
 /* Live update (update.c): loads and links version `version` of the live
  * module `running` beside it — relocated, imports bound, guards and init
@@ -78,8 +78,8 @@ enum mod_status module_load_object(const char *name, uint32_t version, const voi
  * not on the module list. Process context; caller holds the module lock
  * (module_lock()). */
 enum mod_status module_load_version_locked(struct module *running, uint32_t version,
-                                           const void *elf, size_t size,
-                                           struct module **out, struct mod_error *err);
+                                           const void *elf, size_t size, struct module **out,
+                                           struct mod_error *err);
 /* Makes next the live version of running's identity on the module list,
  * its symbols and its importers (the caller has switched current). */
 void module_switch_version_locked(struct module *running, struct module *next);
@@ -101,7 +101,7 @@ enum mod_status module_unload(struct module *m, struct mod_error *err);
  * Process context, may sleep. */
 enum mod_status module_bind(const char *name, uint32_t *slot, struct mod_error *err);
 
-struct module *module_find(const char *name);   /* under the module lock's rules: boot/tests */
+struct module *module_find(const char *name); /* under the module lock's rules: boot/tests */
 void module_for_each(void (*fn)(const struct module *m, void *arg), void *arg);
 const char *module_state_name(enum module_state s);
 /* The image section list as the kernel saw it at boot (for lsmod and tests):

@@ -250,7 +250,8 @@ static size_t audit_code(const char *name, const struct mod_manifest *const *pro
     if (scratch && parsed) {
         findings = mod_audit_object(name, &elf, parsed, providers, provider_count, scratch,
                                     print_finding, NULL);
-        kprintf("code check of %s: %s\n", name, findings ? "findings above" : "matches the manifest");
+        kprintf("code check of %s: %s\n", name,
+                findings ? "findings above" : "matches the manifest");
     } else {
         kprintf("code check of %s: out of memory\n", name);
     }

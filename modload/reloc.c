@@ -66,9 +66,8 @@ static uint64_t align_up(uint64_t value, uint64_t align)
 }
 
 /* Appends section i to its region; bss (NOBITS) goes after file-backed data. */
-static enum mod_status place_section(const struct mod_elf *elf, uint32_t i,
-                                     int nobits_pass, struct mod_layout *layout,
-                                     struct mod_error *err)
+static enum mod_status place_section(const struct mod_elf *elf, uint32_t i, int nobits_pass,
+                                     struct mod_layout *layout, struct mod_error *err)
 {
     struct elf64_section s;
     mod_elf_section(elf, i, &s);
@@ -78,9 +77,9 @@ static enum mod_status place_section(const struct mod_elf *elf, uint32_t i,
     uint64_t align = s.addralign ? s.addralign : 1;
     uint64_t offset = align_up(layout->size[region], align);
     if (s.size > MOD_LAYOUT_MAX_REGION || offset + s.size > MOD_LAYOUT_MAX_REGION)
-        return mod_fail(err, MOD_E_LAYOUT, "section %u '%s': size %llu makes the module larger than %llu bytes",
-                        i, mod_elf_section_name(elf, i), (unsigned long long)s.size,
-                        MOD_LAYOUT_MAX_REGION);
+        return mod_fail(
+            err, MOD_E_LAYOUT, "section %u '%s': size %llu makes the module larger than %llu bytes",
+            i, mod_elf_section_name(elf, i), (unsigned long long)s.size, MOD_LAYOUT_MAX_REGION);
     layout->placements[i].region = region;
     layout->placements[i].offset = offset;
     layout->size[region] = offset + s.size;
@@ -90,12 +89,9 @@ static enum mod_status place_section(const struct mod_elf *elf, uint32_t i,
 }
 
 /* Checks relocation k of RELA section i (whose target is loaded). */
-static enum mod_status check_relocation(const struct mod_elf *elf,
-                                        const struct mod_layout *layout,
-                                        uint32_t i, uint64_t k,
-                                        const struct elf64_rela *r,
-                                        const struct elf64_section *target,
-                                        struct mod_error *err)
+static enum mod_status check_relocation(const struct mod_elf *elf, const struct mod_layout *layout,
+                                        uint32_t i, uint64_t k, const struct elf64_rela *r,
+                                        const struct elf64_section *target, struct mod_error *err)
 {
     const char *name = mod_elf_section_name(elf, i);
     uint32_t type = ELF_RELA_TYPE(r->info), symbol = ELF_RELA_SYMBOL(r->info);
@@ -104,33 +100,37 @@ static enum mod_status check_relocation(const struct mod_elf *elf,
         return mod_fail(err, MOD_E_RELOC_TYPE, "section '%s' relocation %llu: unsupported type %u",
                         name, (unsigned long long)k, type);
     if (symbol >= elf->symbol_count && !(symbol == 0 && elf->symbol_count == 0))
-        return mod_fail(err, MOD_E_RELOC_SYMBOL, "section '%s' relocation %llu: symbol index %u out of range (%u symbols)",
+        return mod_fail(err, MOD_E_RELOC_SYMBOL,
+                        "section '%s' relocation %llu: symbol index %u out of range (%u symbols)",
                         name, (unsigned long long)k, symbol, elf->symbol_count);
     if (!mod_range_ok(r->offset, (uint64_t)width, target->size))
-        return mod_fail(err, MOD_E_RELOC_BOUNDS, "section '%s' relocation %llu: offset 0x%llx + %d past the end of its section (%llu bytes)",
-                        name, (unsigned long long)k, (unsigned long long)r->offset,
-                        width, (unsigned long long)target->size);
+        return mod_fail(
+            err, MOD_E_RELOC_BOUNDS,
+            "section '%s' relocation %llu: offset 0x%llx + %d past the end of its section (%llu bytes)",
+            name, (unsigned long long)k, (unsigned long long)r->offset, width,
+            (unsigned long long)target->size);
     if (symbol == 0 || elf->symbol_count == 0)
         return MOD_OK;
     struct elf64_symbol sym;
     mod_elf_symbol(elf, symbol, &sym);
     if (sym.shndx != SHN_UNDEF && sym.shndx < SHN_LORESERVE &&
         layout->placements[sym.shndx].region == MOD_REGION_NONE)
-        return mod_fail(err, MOD_E_RELOC_SYMBOL, "section '%s' relocation %llu: symbol %u '%s' is in section %u, which is not loaded",
-                        name, (unsigned long long)k, symbol,
-                        mod_elf_symbol_name(elf, symbol), sym.shndx);
+        return mod_fail(
+            err, MOD_E_RELOC_SYMBOL,
+            "section '%s' relocation %llu: symbol %u '%s' is in section %u, which is not loaded",
+            name, (unsigned long long)k, symbol, mod_elf_symbol_name(elf, symbol), sym.shndx);
     return MOD_OK;
 }
 
-static void read_rela(const struct mod_elf *elf, const struct elf64_section *s,
-                      uint64_t k, struct elf64_rela *r)
+static void read_rela(const struct mod_elf *elf, const struct elf64_section *s, uint64_t k,
+                      struct elf64_rela *r)
 {
     memcpy(r, elf->data + s->offset + k * ELF_RELA_SIZE, sizeof(*r));
 }
 
 /* Relocation section i applies to a loaded section: returns its target. */
-static int applied_rela(const struct mod_elf *elf, uint32_t i,
-                        struct elf64_section *s, struct elf64_section *target)
+static int applied_rela(const struct mod_elf *elf, uint32_t i, struct elf64_section *s,
+                        struct elf64_section *target)
 {
     mod_elf_section(elf, i, s);
     if (s->type != SHT_RELA)
@@ -139,8 +139,7 @@ static int applied_rela(const struct mod_elf *elf, uint32_t i,
     return (target->flags & SHF_ALLOC) != 0;
 }
 
-static enum mod_status check_relocations(const struct mod_elf *elf,
-                                         struct mod_layout *layout,
+static enum mod_status check_relocations(const struct mod_elf *elf, struct mod_layout *layout,
                                          int *need_got, struct mod_error *err)
 {
     struct elf64_section s, target;
@@ -160,10 +159,8 @@ static enum mod_status check_relocations(const struct mod_elf *elf,
     return MOD_OK;
 }
 
-enum mod_status mod_layout_compute(const struct mod_elf *elf,
-                                   struct mod_placement *placements,
-                                   uint32_t placement_count,
-                                   struct mod_layout *layout,
+enum mod_status mod_layout_compute(const struct mod_elf *elf, struct mod_placement *placements,
+                                   uint32_t placement_count, struct mod_layout *layout,
                                    struct mod_error *err)
 {
     enum mod_status st;
@@ -222,10 +219,8 @@ static uint64_t section_address(const struct mod_layout *layout,
 }
 
 /* Fills symbol_values: imports through the resolver, the rest from layout. */
-static enum mod_status resolve_symbols(const struct mod_elf *elf,
-                                       const struct mod_layout *layout,
-                                       const struct mod_load_target *target,
-                                       struct mod_error *err)
+static enum mod_status resolve_symbols(const struct mod_elf *elf, const struct mod_layout *layout,
+                                       const struct mod_load_target *target, struct mod_error *err)
 {
     struct elf64_symbol sym;
     for (uint32_t i = 0; i < elf->symbol_count; i++) {
@@ -235,9 +230,9 @@ static enum mod_status resolve_symbols(const struct mod_elf *elf,
             const char *name = mod_elf_symbol_name(elf, i);
             if (target->resolve(target->resolve_context, name, &value) != 0) {
                 if (ELF_SYMBOL_BIND(sym.info) != STB_WEAK)
-                    return mod_fail(err, MOD_E_UNRESOLVED, "symbol %u '%s': unresolved import",
-                                    i, name);
-                value = 0;  /* unresolved weak import */
+                    return mod_fail(err, MOD_E_UNRESOLVED, "symbol %u '%s': unresolved import", i,
+                                    name);
+                value = 0; /* unresolved weak import */
             }
         } else if (sym.shndx == SHN_UNDEF && i != 0 &&
                    strcmp(mod_elf_symbol_name(elf, i), MOD_ELF_GOT_SYMBOL) == 0) {
@@ -263,18 +258,26 @@ static int fits_signed32(uint64_t v) { return (int64_t)v == (int32_t)v; }
 
 /* Value of relocation r at place P, and whether it fits the field. */
 static int compute(const struct mod_elf *elf, const struct mod_layout *layout,
-                   const struct mod_load_target *target,
-                   const struct elf64_rela *r, uint64_t place, uint64_t *out)
+                   const struct mod_load_target *target, const struct elf64_rela *r, uint64_t place,
+                   uint64_t *out)
 {
     uint32_t type = ELF_RELA_TYPE(r->info), symbol = ELF_RELA_SYMBOL(r->info);
     uint64_t S = symbol < elf->symbol_count ? target->symbol_values[symbol] : 0;
     uint64_t A = (uint64_t)r->addend;
     uint64_t got = target->region[MOD_REGION_RODATA].address + layout->got_offset;
     switch (type) {
-    case R_X86_64_64:   *out = S + A; return 1;
-    case R_X86_64_PC64: *out = S + A - place; return 1;
-    case R_X86_64_32:   *out = S + A; return *out <= UINT32_MAX;
-    case R_X86_64_32S:  *out = S + A; return fits_signed32(*out);
+    case R_X86_64_64:
+        *out = S + A;
+        return 1;
+    case R_X86_64_PC64:
+        *out = S + A - place;
+        return 1;
+    case R_X86_64_32:
+        *out = S + A;
+        return *out <= UINT32_MAX;
+    case R_X86_64_32S:
+        *out = S + A;
+        return fits_signed32(*out);
     case R_X86_64_PC32:
     case R_X86_64_PLT32:
         *out = S + A - place;
@@ -284,14 +287,15 @@ static int compute(const struct mod_elf *elf, const struct mod_layout *layout,
     case R_X86_64_REX_GOTPCRELX:
         *out = got + (uint64_t)symbol * 8 + A - place;
         return fits_signed32(*out);
-    default:            *out = 0; return 1;     /* R_X86_64_NONE */
+    default:
+        *out = 0;
+        return 1; /* R_X86_64_NONE */
     }
 }
 
 static enum mod_status apply_section(const struct mod_elf *elf, uint32_t i,
                                      const struct mod_layout *layout,
-                                     const struct mod_load_target *target,
-                                     struct mod_error *err)
+                                     const struct mod_load_target *target, struct mod_error *err)
 {
     struct elf64_section s, dest;
     struct elf64_rela r;
@@ -306,21 +310,20 @@ static enum mod_status apply_section(const struct mod_elf *elf, uint32_t i,
         uint64_t value;
         if (!compute(elf, layout, target, &r, base + r.offset, &value)) {
             uint32_t symbol = ELF_RELA_SYMBOL(r.info);
-            return mod_fail(err, MOD_E_RELOC_OVERFLOW, "section '%s' relocation %llu (%s against '%s'): value 0x%llx does not fit 32 bits",
-                            mod_elf_section_name(elf, i), (unsigned long long)k,
-                            mod_reloc_name(type),
-                            elf->symbol_count ? mod_elf_symbol_name(elf, symbol) : "",
-                            (unsigned long long)value);
+            return mod_fail(
+                err, MOD_E_RELOC_OVERFLOW,
+                "section '%s' relocation %llu (%s against '%s'): value 0x%llx does not fit 32 bits",
+                mod_elf_section_name(elf, i), (unsigned long long)k, mod_reloc_name(type),
+                elf->symbol_count ? mod_elf_symbol_name(elf, symbol) : "",
+                (unsigned long long)value);
         }
         store(memory + r.offset, value, mod_reloc_width(type));
     }
     return MOD_OK;
 }
 
-enum mod_status mod_reloc_apply(const struct mod_elf *elf,
-                                const struct mod_layout *layout,
-                                const struct mod_load_target *target,
-                                struct mod_error *err)
+enum mod_status mod_reloc_apply(const struct mod_elf *elf, const struct mod_layout *layout,
+                                const struct mod_load_target *target, struct mod_error *err)
 {
     enum mod_status st;
     if ((st = resolve_symbols(elf, layout, target, err)))

@@ -43,10 +43,10 @@
 #define R_X86_64_REX_GOTPCRELX 42
 
 enum mod_region {
-    MOD_REGION_NONE = 0,        /* section not loaded */
-    MOD_REGION_TEXT,            /* read + execute */
-    MOD_REGION_RODATA,          /* read only (after relocation) */
-    MOD_REGION_DATA,            /* read + write */
+    MOD_REGION_NONE = 0, /* section not loaded */
+    MOD_REGION_TEXT,     /* read + execute */
+    MOD_REGION_RODATA,   /* read only (after relocation) */
+    MOD_REGION_DATA,     /* read + write */
     MOD_REGION_COUNT
 };
 
@@ -55,17 +55,17 @@ enum mod_region {
 
 /* Where one section goes: region and byte offset in it. */
 struct mod_placement {
-    uint32_t region;            /* enum mod_region */
+    uint32_t region; /* enum mod_region */
     uint64_t offset;
 };
 
 struct mod_layout {
-    struct mod_placement *placements;   /* one per section (caller array) */
-    uint64_t size[MOD_REGION_COUNT];    /* bytes per region */
-    uint64_t align[MOD_REGION_COUNT];   /* largest alignment per region */
-    uint64_t got_offset;                /* in RODATA, when got_slots > 0 */
-    uint32_t got_slots;                 /* 0: no GOT */
-    uint32_t relocation_count;          /* entries that will be applied */
+    struct mod_placement *placements; /* one per section (caller array) */
+    uint64_t size[MOD_REGION_COUNT];  /* bytes per region */
+    uint64_t align[MOD_REGION_COUNT]; /* largest alignment per region */
+    uint64_t got_offset;              /* in RODATA, when got_slots > 0 */
+    uint32_t got_slots;               /* 0: no GOT */
+    uint32_t relocation_count;        /* entries that will be applied */
 };
 
 /* Bytes a relocation type patches (0 for NONE); -1 if unsupported. */
@@ -74,10 +74,8 @@ int mod_reloc_width(uint32_t type);
 const char *mod_reloc_name(uint32_t type);
 
 /* Step 1. placements must have elf->section_count entries. */
-enum mod_status mod_layout_compute(const struct mod_elf *elf,
-                                   struct mod_placement *placements,
-                                   uint32_t placement_count,
-                                   struct mod_layout *layout,
+enum mod_status mod_layout_compute(const struct mod_elf *elf, struct mod_placement *placements,
+                                   uint32_t placement_count, struct mod_layout *layout,
                                    struct mod_error *err);
 
 /* One allocated region: where the loader writes it now, and the address it
@@ -95,7 +93,7 @@ struct mod_load_target {
     struct mod_region_target region[MOD_REGION_COUNT];
     mod_resolve_fn resolve;
     void *resolve_context;
-    uint64_t *symbol_values;    /* scratch: elf->symbol_count entries */
+    uint64_t *symbol_values; /* scratch: elf->symbol_count entries */
 };
 
 /* Step 3a: copies PROGBITS contents, zeroes NOBITS and the GOT. */
@@ -103,14 +101,11 @@ void mod_load_copy(const struct mod_elf *elf, const struct mod_layout *layout,
                    const struct mod_load_target *target);
 
 /* Step 3b: resolves symbols and applies relocations. */
-enum mod_status mod_reloc_apply(const struct mod_elf *elf,
-                                const struct mod_layout *layout,
-                                const struct mod_load_target *target,
-                                struct mod_error *err);
+enum mod_status mod_reloc_apply(const struct mod_elf *elf, const struct mod_layout *layout,
+                                const struct mod_load_target *target, struct mod_error *err);
 
 /* Run-time address of symbol index (after mod_reloc_apply succeeded). */
-static inline uint64_t mod_symbol_address(const struct mod_load_target *target,
-                                          uint32_t index)
+static inline uint64_t mod_symbol_address(const struct mod_load_target *target, uint32_t index)
 {
     return target->symbol_values[index];
 }

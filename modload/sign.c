@@ -6,9 +6,8 @@
 
 /* DER prefix of a P-256 SubjectPublicKeyInfo; the 65-byte point follows. */
 static const uint8_t p256_spki_prefix[26] = {
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
-    0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03,
-    0x42, 0x00,
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 };
 
 struct der_buffer {
@@ -29,8 +28,8 @@ static void der_append(void *context, const void *data, size_t size)
 }
 
 /* Decodes the first PEM object of data into out; returns 0 if none. */
-static int pem_first_object(const void *data, size_t size, struct der_buffer *out,
-                            char *label, size_t label_size)
+static int pem_first_object(const void *data, size_t size, struct der_buffer *out, char *label,
+                            size_t label_size)
 {
     br_pem_decoder_context pem;
     const uint8_t *p = data;
@@ -62,8 +61,8 @@ static int looks_like_pem(const void *data, size_t size)
     return size >= 11 && memcmp(data, "-----BEGIN ", 11) == 0;
 }
 
-static enum mod_status key_from_der(struct mod_signing_key *key, const void *der,
-                                    size_t size, struct mod_error *err)
+static enum mod_status key_from_der(struct mod_signing_key *key, const void *der, size_t size,
+                                    struct mod_error *err)
 {
     br_skey_decoder_context dec;
     br_skey_decoder_init(&dec);
@@ -83,8 +82,8 @@ static enum mod_status key_from_der(struct mod_signing_key *key, const void *der
     return MOD_OK;
 }
 
-enum mod_status mod_sign_load_key(struct mod_signing_key *key, const void *data,
-                                  size_t size, struct mod_error *err)
+enum mod_status mod_sign_load_key(struct mod_signing_key *key, const void *data, size_t size,
+                                  struct mod_error *err)
 {
     static struct der_buffer der;
     char label[128];
@@ -97,8 +96,8 @@ enum mod_status mod_sign_load_key(struct mod_signing_key *key, const void *data,
     return key_from_der(key, der.data, der.size, err);
 }
 
-enum mod_status mod_sign_load_public_key(uint8_t out[65], const void *data,
-                                         size_t size, struct mod_error *err)
+enum mod_status mod_sign_load_public_key(uint8_t out[65], const void *data, size_t size,
+                                         struct mod_error *err)
 {
     static struct der_buffer der;
     struct mod_signing_key key;
@@ -129,11 +128,12 @@ enum mod_status mod_sign_load_public_key(uint8_t out[65], const void *data,
         memcpy(out, key.public_key, 65);
         return MOD_OK;
     }
-    return mod_fail(err, MOD_E_KEY, "public key: expected a P-256 point (65 bytes), SubjectPublicKeyInfo or private key");
+    return mod_fail(
+        err, MOD_E_KEY,
+        "public key: expected a P-256 point (65 bytes), SubjectPublicKeyInfo or private key");
 }
 
-void mod_sign_key_from_seed(struct mod_signing_key *key, const void *seed,
-                            size_t seed_size)
+void mod_sign_key_from_seed(struct mod_signing_key *key, const void *seed, size_t seed_size)
 {
     br_hmac_drbg_context rng;
     br_ec_private_key sk;
@@ -147,15 +147,14 @@ void mod_sign_key_from_seed(struct mod_signing_key *key, const void *seed,
 }
 
 enum mod_status mod_sign_section(struct mod_image_section *section,
-                                 const struct mod_signing_key *key,
-                                 struct mod_error *err)
+                                 const struct mod_signing_key *key, struct mod_error *err)
 {
     uint8_t digest[32];
     br_ec_private_key sk = { BR_EC_secp256r1, (unsigned char *)key->secret, 32 };
     mod_image_signed_digest(section, digest);
     memset(section->signature, 0, sizeof(section->signature));
-    size_t n = br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable, digest,
-                                      &sk, section->signature);
+    size_t n =
+        br_ecdsa_i31_sign_asn1(&br_ec_p256_m31, &br_sha256_vtable, digest, &sk, section->signature);
     if (n == 0 || n > MOD_IMAGE_SIGNATURE_MAX)
         return mod_fail(err, MOD_E_KEY, "section '%s': signing failed", section->name);
     section->signature_size = (uint16_t)n;

@@ -20,10 +20,10 @@
 #define SLOT_TABLE_BYTES (8ul + 8ul * SYM_MAX_SLOTS)
 
 static struct spinlock sym_lock = SPINLOCK_INIT("symtab");
-static ck_hs_t names;                       /* writers: sym_lock */
-static struct epoch_table *slots;           /* at SYM_SLOTS_VA */
-static uint64_t slot_used[(SYM_MAX_SLOTS + 63) / 64];   /* sym_lock */
-static unsigned symbol_count;                /* sym_lock */
+static ck_hs_t names;                                 /* writers: sym_lock */
+static struct epoch_table *slots;                     /* at SYM_SLOTS_VA */
+static uint64_t slot_used[(SYM_MAX_SLOTS + 63) / 64]; /* sym_lock */
+static unsigned symbol_count;                         /* sym_lock */
 
 _Static_assert(SLOT_TABLE_BYTES <= 32 * PAGE_SIZE, "slot table must fit its mapping");
 
@@ -54,7 +54,7 @@ static bool hs_compare(const void *a, const void *b)
 struct deferred_block {
     struct rcu_head head;
     size_t size;
-    uint64_t pad;               /* keeps the user part 16-byte aligned */
+    uint64_t pad; /* keeps the user part 16-byte aligned */
 };
 
 static void *hs_malloc(size_t size)
@@ -101,22 +101,25 @@ static int slot_alloc(void)
     return -1;
 }
 
-static void slot_release(uint32_t slot)
-{
-    slot_used[slot / 64] &= ~(1ull << (slot % 64));
-}
+static void slot_release(uint32_t slot) { slot_used[slot / 64] &= ~(1ull << (slot % 64)); }
 
 /* ---- public ------------------------------------------------------------------ */
 
 const char *sym_status_text(enum sym_status status)
 {
     switch (status) {
-    case SYM_OK: return "ok";
-    case SYM_E_EXISTS: return "a symbol of that name exists";
-    case SYM_E_NAME: return "not a valid symbol name";
-    case SYM_E_FULL: return "the symbol table is full";
-    case SYM_E_NOMEM: return "out of memory";
-    case SYM_E_NOT_FOUND: return "no such symbol";
+    case SYM_OK:
+        return "ok";
+    case SYM_E_EXISTS:
+        return "a symbol of that name exists";
+    case SYM_E_NAME:
+        return "not a valid symbol name";
+    case SYM_E_FULL:
+        return "the symbol table is full";
+    case SYM_E_NOMEM:
+        return "out of memory";
+    case SYM_E_NOT_FOUND:
+        return "no such symbol";
     }
     return "?";
 }
@@ -203,7 +206,7 @@ void sym_remove(struct symbol *s)
 
 struct symbol *sym_lookup(const char *name)
 {
-    const char *key = name;     /* a key is anything starting with the name */
+    const char *key = name; /* a key is anything starting with the name */
     return ck_hs_get(&names, CK_HS_HASH(&names, hs_hash, &key), &key);
 }
 
@@ -234,10 +237,7 @@ void sym_for_each(void (*fn)(const struct symbol *s, void *arg), void *arg)
     rcu_read_unlock();
 }
 
-unsigned sym_count(void)
-{
-    return READ_ONCE(symbol_count);
-}
+unsigned sym_count(void) { return READ_ONCE(symbol_count); }
 
 extern const struct kexport __kexports_start[], __kexports_end[];
 
@@ -251,8 +251,8 @@ void sym_init(void)
     }
     slots = (struct epoch_table *)SYM_SLOTS_VA;
     slots->slot_count = SYM_MAX_SLOTS;
-    if (!ck_hs_init(&names, CK_HS_MODE_SPMC | CK_HS_MODE_OBJECT, hs_hash, hs_compare,
-                    &hs_allocator, 1024, 0x5eed))
+    if (!ck_hs_init(&names, CK_HS_MODE_SPMC | CK_HS_MODE_OBJECT, hs_hash, hs_compare, &hs_allocator,
+                    1024, 0x5eed))
         panic("symtab: cannot create the name index");
     unsigned n = 0;
     for (const struct kexport *e = __kexports_start; e < __kexports_end; e++) {

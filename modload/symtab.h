@@ -16,23 +16,23 @@
 #include <wisp/compiler.h>
 #include <rcu/rcu.h>
 
-#define SYM_SLOTS_VA   0xffffffffbf000000ul   /* constant: the table of slots */
-#define SYM_MAX_SLOTS  16383                   /* 128 KiB with the header */
-#define SYM_NAME_MAX   64
+#define SYM_SLOTS_VA  0xffffffffbf000000ul /* constant: the table of slots */
+#define SYM_MAX_SLOTS 16383                /* 128 KiB with the header */
+#define SYM_NAME_MAX  64
 
 enum sym_kind { SYM_FUNCTION = 1, SYM_OBJECT = 2 };
 
 struct module;
 
 struct symbol {
-    const char *name;           /* first field: the hash set's key (see symtab.c) */
+    const char *name; /* first field: the hash set's key (see symtab.c) */
     uint32_t slot;
     enum sym_kind kind;
-    struct module *owner;       /* NULL: the core */
-    uint32_t version;           /* owner's version (major << 16 | minor) */
-    uint32_t bindings;          /* importers bound to it (modules, processes) */
+    struct module *owner; /* NULL: the core */
+    uint32_t version;     /* owner's version (major << 16 | minor) */
+    uint32_t bindings;    /* importers bound to it (modules, processes) */
     uint64_t hash;
-    struct rcu_head rcu;        /* frees it a grace period after removal */
+    struct rcu_head rcu; /* frees it a grace period after removal */
     char storage[SYM_NAME_MAX];
 };
 
@@ -43,17 +43,17 @@ struct kexport {
     enum sym_kind kind;
 };
 
-#define EXPORT_SYMBOL_KIND_(sym, kind_)                                          \
-    static const struct kexport kexport_##sym __section(".kexports") __used    \
-        __aligned(8) = { #sym, (void *)&sym, kind_ }
+#define EXPORT_SYMBOL_KIND_(sym, kind_) \
+    static const struct kexport kexport_##sym __section(".kexports") \
+        __used __aligned(8) = { #sym, (void *)&sym, kind_ }
 #define EXPORT_SYMBOL(fn) EXPORT_SYMBOL_KIND_(fn, SYM_FUNCTION)
-#define EXPORT_DATA(var) EXPORT_SYMBOL_KIND_(var, SYM_OBJECT)
+#define EXPORT_DATA(var)  EXPORT_SYMBOL_KIND_(var, SYM_OBJECT)
 
 enum sym_status {
     SYM_OK = 0,
-    SYM_E_EXISTS,               /* the name is taken */
-    SYM_E_NAME,                 /* empty, too long, or not a C identifier */
-    SYM_E_FULL,                 /* no slot left */
+    SYM_E_EXISTS, /* the name is taken */
+    SYM_E_NAME,   /* empty, too long, or not a C identifier */
+    SYM_E_FULL,   /* no slot left */
     SYM_E_NOMEM,
     SYM_E_NOT_FOUND,
 };

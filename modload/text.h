@@ -13,8 +13,8 @@
 
 struct mod_text {
     char *buffer;
-    size_t size;                /* bytes available, including the NUL */
-    size_t length;              /* bytes written or that would have been */
+    size_t size;   /* bytes available, including the NUL */
+    size_t length; /* bytes written or that would have been */
 };
 
 void mod_text_start(struct mod_text *text, char *buffer, size_t size);

@@ -32,10 +32,10 @@
 #include "modload/update_line.h"
 #include <wisp/mm.h>
 
-#define UPDATE_QUIESCE_MS   200     /* longest a quiescent update holds callers */
-#define UPDATE_RETIRE_MS    2000    /* longest the updater waits for old chains */
+#define UPDATE_QUIESCE_MS 200  /* longest a quiescent update holds callers */
+#define UPDATE_RETIRE_MS  2000 /* longest the updater waits for old chains */
 
-static struct update_history_entry history[UPDATE_HISTORY_MAX];    /* module lock */
+static struct update_history_entry history[UPDATE_HISTORY_MAX]; /* module lock */
 static unsigned history_count;
 
 void update_history_add(const char *name, uint32_t version, const char *by)
@@ -57,8 +57,7 @@ static enum mod_status step_failed(struct mod_error *err, enum mod_status st, co
 
 /* The new manifest against the running one, before any of its code runs. */
 static enum mod_status check_contract(struct module *old, const void *data, size_t size,
-                                      struct mod_manifest **next_manifest,
-                                      struct mod_error *err)
+                                      struct mod_manifest **next_manifest, struct mod_error *err)
 {
     struct mod_elf elf;
     enum mod_status st = mod_elf_parse(&elf, data, size, err);
@@ -86,8 +85,10 @@ static enum mod_status check_quiescent(struct module *old, struct mod_error *err
     for (unsigned i = 0; i < old->manifest->export_count; i++) {
         const struct mod_contract *c = &old->manifest->exports[i];
         if (c->context != MOD_CONTEXT_PROCESS)
-            return mod_fail(err, MOD_E_CONTRACT, "policy: %s needs a quiescent update but export '%s' is callable from %s context, which cannot wait",
-                            old->name, c->symbol, mod_context_name(c->context));
+            return mod_fail(
+                err, MOD_E_CONTRACT,
+                "policy: %s needs a quiescent update but export '%s' is callable from %s context, which cannot wait",
+                old->name, c->symbol, mod_context_name(c->context));
     }
     return MOD_OK;
 }
@@ -118,8 +119,10 @@ static enum mod_status transfer_state(struct module *old, struct module *next,
     if (!old->state_get)
         return MOD_OK;
     if (!next->state_adopt)
-        return mod_fail(err, MOD_E_CONTRACT, "transfer: %s %u.%u has state but the new version exports no wisp_state_adopt",
-                        old->name, old->version >> 16, old->version & 0xffff);
+        return mod_fail(
+            err, MOD_E_CONTRACT,
+            "transfer: %s %u.%u has state but the new version exports no wisp_state_adopt",
+            old->name, old->version >> 16, old->version & 0xffff);
     void *state = old->state_get();
     int rc = next->state_adopt(state, old->manifest->state_version);
     if (rc != 0)
@@ -131,26 +134,27 @@ static enum mod_status transfer_state(struct module *old, struct module *next,
 /* Steps load → quiesce → transfer → switch. On failure old is untouched
  * and next is freed. Module lock held. */
 static enum mod_status swap_locked(struct module *old, const struct mod_image_section *s,
-                                   bool quiescent, struct update_report *r,
-                                   struct mod_error *err)
+                                   bool quiescent, struct update_report *r, struct mod_error *err)
 {
     struct mod_identity *id = old->identity;
     struct module *next;
-    enum mod_status st = module_load_version_locked(old, s->version, s->content, s->size,
-                                                    &next, err);
+    enum mod_status st =
+        module_load_version_locked(old, s->version, s->content, s->size, &next, err);
     if (st)
         return step_failed(err, st, st == MOD_E_INIT ? "init" : "load");
     uint64_t held_at = 0;
     if (quiescent) {
         held_at = clock_ns();
         __atomic_store_n(&id->held, true, __ATOMIC_SEQ_CST);
-        rcu_synchronize();      /* every entry now sees held or is counted */
+        rcu_synchronize(); /* every entry now sees held or is counted */
         if (!wait_inactive(old, UPDATE_QUIESCE_MS)) {
             uint64_t inside = mod_dispatch_active(old);
             release_held(id);
             module_free_version_locked(next, true);
-            return mod_fail(err, MOD_E_BUSY, "quiesce: %lu chains still inside %s after %d ms; released, the old version stays live",
-                            inside, old->name, UPDATE_QUIESCE_MS);
+            return mod_fail(
+                err, MOD_E_BUSY,
+                "quiesce: %lu chains still inside %s after %d ms; released, the old version stays live",
+                inside, old->name, UPDATE_QUIESCE_MS);
         }
     }
     st = transfer_state(old, next, err);
@@ -161,7 +165,7 @@ static enum mod_status swap_locked(struct module *old, const struct mod_image_se
         return st;
     }
     uint64_t switch_at = clock_ns();
-    __atomic_store_n(&id->current, next, __ATOMIC_SEQ_CST);     /* the switch */
+    __atomic_store_n(&id->current, next, __ATOMIC_SEQ_CST); /* the switch */
     module_switch_version_locked(old, next);
     if (quiescent) {
         release_held(id);
@@ -177,7 +181,7 @@ static enum mod_status swap_locked(struct module *old, const struct mod_image_se
 static void retire_locked(struct module *old, struct update_report *r)
 {
     uint64_t start = clock_ns();
-    rcu_synchronize();          /* no entry is between loading current and counting */
+    rcu_synchronize(); /* no entry is between loading current and counting */
     r->grace_ns = clock_ns() - start;
     if (!wait_inactive(old, UPDATE_RETIRE_MS)) {
         pr_warn("update: %s %u.%u still has %lu chains inside after %d ms; its memory is kept\n",
@@ -227,12 +231,11 @@ enum mod_status update_line_apply(const struct mod_image_section *s, struct mod_
     module_unlock();
     if (!loaded) {
         struct module *m;
-        enum mod_status st = module_load_object(s->name, s->version, s->content, s->size, &m,
-                                                err);
+        enum mod_status st = module_load_object(s->name, s->version, s->content, s->size, &m, err);
         if (st)
             return st;
-        return mod_fail(err, MOD_OK, "%s %u.%u loaded (new module)", m->name,
-                        m->version >> 16, m->version & 0xffff);
+        return mod_fail(err, MOD_OK, "%s %u.%u loaded (new module)", m->name, m->version >> 16,
+                        m->version & 0xffff);
     }
     module_lock();
     enum mod_status st = update_module_locked(s, "push", &r, err);
@@ -242,11 +245,12 @@ enum mod_status update_line_apply(const struct mod_image_section *s, struct mod_
     char blackout[48] = "";
     if (r.quiescent)
         ksnprintf(blackout, sizeof(blackout), ", blackout %lu us", r.blackout_ns / 1000);
-    return mod_fail(err, MOD_OK, "%s %u.%u (was %u.%u), %s swap: load %lu us, switch %lu ns%s, grace period %lu us%s",
-                    s->name, s->version >> 16, s->version & 0xffff, r.old_version >> 16,
-                    r.old_version & 0xffff, r.quiescent ? "quiescent" : "live",
-                    r.load_ns / 1000, r.switch_ns, blackout, r.grace_ns / 1000,
-                    r.old_kept ? ", old version still busy: kept" : ", old version freed");
+    return mod_fail(
+        err, MOD_OK,
+        "%s %u.%u (was %u.%u), %s swap: load %lu us, switch %lu ns%s, grace period %lu us%s",
+        s->name, s->version >> 16, s->version & 0xffff, r.old_version >> 16, r.old_version & 0xffff,
+        r.quiescent ? "quiescent" : "live", r.load_ns / 1000, r.switch_ns, blackout,
+        r.grace_ns / 1000, r.old_kept ? ", old version still busy: kept" : ", old version freed");
 }
 
 void update_history_print(void)
@@ -257,8 +261,8 @@ void update_history_print(void)
     for (unsigned i = first; i < history_count; i++) {
         const struct update_history_entry *h = &history[i % UPDATE_HISTORY_MAX];
         kprintf("  %-16s %3u.%-4u %8lu.%03lu s  %s\n", h->name, h->version >> 16,
-                h->version & 0xffff, h->when_ns / NSEC_PER_SEC,
-                h->when_ns / NSEC_PER_MSEC % 1000, h->by);
+                h->version & 0xffff, h->when_ns / NSEC_PER_SEC, h->when_ns / NSEC_PER_MSEC % 1000,
+                h->by);
     }
     module_unlock();
 }

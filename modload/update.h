@@ -9,12 +9,12 @@
 struct update_report {
     uint32_t old_version;
     bool quiescent;
-    bool old_kept;              /* chains still inside old after the bound: not freed */
-    uint64_t load_ns;           /* verify-free part: relocate, link, init */
-    uint64_t switch_ns;         /* the store of current and the bookkeeping */
-    uint64_t blackout_ns;       /* quiescent: callers held → released */
-    uint64_t grace_ns;          /* rcu_synchronize after the switch */
-    uint64_t drain_ns;          /* then until old's active count was 0 */
+    bool old_kept;        /* chains still inside old after the bound: not freed */
+    uint64_t load_ns;     /* verify-free part: relocate, link, init */
+    uint64_t switch_ns;   /* the store of current and the bookkeeping */
+    uint64_t blackout_ns; /* quiescent: callers held → released */
+    uint64_t grace_ns;    /* rcu_synchronize after the switch */
+    uint64_t drain_ns;    /* then until old's active count was 0 */
 };
 
 /* Replaces the live module s->name by the verified section s: contract,
@@ -30,8 +30,8 @@ enum mod_status update_module_locked(const struct mod_image_section *s, const ch
 struct update_history_entry {
     char name[32];
     uint32_t version;
-    uint64_t when_ns;           /* since boot */
-    char by[8];                 /* "load", "push", "test" */
+    uint64_t when_ns; /* since boot */
+    char by[8];       /* "load", "push", "test" */
 };
 void update_history_add(const char *name, uint32_t version, const char *by);
 /* The console's `modhist`. */

@@ -28,11 +28,11 @@
 #include "modload/update_line.h"
 #include "updater/protocol.h"
 
-#define COM2_IRQ            3
-#define LINE_RING_SIZE      16384       /* power of two */
-#define LINE_PAYLOAD_MAX    (1u << 20)  /* largest section file accepted */
-#define LINE_POLL_NS        (1 * NSEC_PER_MSEC)
-#define LINE_IDLE_POLL_NS   (2 * NSEC_PER_MSEC)
+#define COM2_IRQ          3
+#define LINE_RING_SIZE    16384      /* power of two */
+#define LINE_PAYLOAD_MAX  (1u << 20) /* largest section file accepted */
+#define LINE_POLL_NS      (1 * NSEC_PER_MSEC)
+#define LINE_IDLE_POLL_NS (2 * NSEC_PER_MSEC)
 
 enum { UART_SCRATCH = 7 };
 
@@ -41,11 +41,11 @@ enum { UART_SCRATCH = 7 };
  * the release/acquire pairs order the byte with its index. */
 static uint8_t ring[LINE_RING_SIZE];
 static unsigned ring_head, ring_tail;
-static uint64_t ring_dropped;           /* bytes lost to a full ring */
+static uint64_t ring_dropped; /* bytes lost to a full ring */
 
-static struct upd_receiver receiver;    /* owned by the updater thread */
+static struct upd_receiver receiver; /* owned by the updater thread */
 static bool line_up;
-static struct update_line_stats stats;  /* written by the updater thread */
+static struct update_line_stats stats; /* written by the updater thread */
 
 /* Serializes the producers of the ring: the interrupt, and the updater
  * thread's own poll (which recovers a receive interrupt the edge-triggered
@@ -59,7 +59,7 @@ static void com2_drain(void)
     while ((c = serial_getc(COM2_PORT)) >= 0) {
         unsigned head = __atomic_load_n(&ring_head, __ATOMIC_RELAXED);
         if (head - __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) == LINE_RING_SIZE) {
-            ring_dropped++;     /* the protocol retransmits what is lost */
+            ring_dropped++; /* the protocol retransmits what is lost */
             continue;
         }
         ring[head % LINE_RING_SIZE] = (uint8_t)c;
@@ -68,10 +68,7 @@ static void com2_drain(void)
     spin_unlock_irqrestore(&rx_lock, flags);
 }
 
-static void com2_irq(struct trap_frame *f __unused)
-{
-    com2_drain();
-}
+static void com2_irq(struct trap_frame *f __unused) { com2_drain(); }
 
 static bool ring_ready(void *arg __unused)
 {
@@ -89,14 +86,10 @@ static size_t ring_take(uint8_t *out, size_t size)
     return n;
 }
 
-static uint64_t now_ms(void)
-{
-    return clock_ns() / NSEC_PER_MSEC;
-}
+static uint64_t now_ms(void) { return clock_ns() / NSEC_PER_MSEC; }
 
 /* The receiver's messages start with "update: " and name the reason. */
-static void log_rejection(void *arg __unused, enum upd_reason reason __unused,
-                          const char *message)
+static void log_rejection(void *arg __unused, enum upd_reason reason __unused, const char *message)
 {
     pr_warn("%s\n", message);
 }
@@ -120,8 +113,9 @@ static enum mod_status apply_payload(const struct upd_payload *p, struct mod_err
     if ((st = mod_section_file_open(p->data, p->size, &s, err)))
         return st;
     if (strcmp(s.name, p->name) != 0)
-        return mod_fail(err, MOD_E_IMAGE_SECTION_NAME, "verify: the transfer announced '%s' but the section is '%s'",
-                        p->name, s.name);
+        return mod_fail(err, MOD_E_IMAGE_SECTION_NAME,
+                        "verify: the transfer announced '%s' but the section is '%s'", p->name,
+                        s.name);
     if ((st = mod_image_verify_section(&s, mod_signing_key, err)))
         return st;
     return update_line_apply(&s, err);
@@ -171,8 +165,8 @@ static void updater_thread(void *arg __unused)
         }
         send_replies();
         if (!n && receiver.state != UPD_RX_IDLE) {
-            sched_sleep_ns(LINE_POLL_NS);   /* an open transfer: tick it */
-            com2_drain();                   /* and do not rely on the interrupt alone */
+            sched_sleep_ns(LINE_POLL_NS); /* an open transfer: tick it */
+            com2_drain();                 /* and do not rely on the interrupt alone */
         }
     }
 }
@@ -201,13 +195,15 @@ void update_line_start(void)
         return;
     }
     struct upd_receiver_config config = {
-        .buffer = buffer, .capacity = LINE_PAYLOAD_MAX, .max_size = LINE_PAYLOAD_MAX,
+        .buffer = buffer,
+        .capacity = LINE_PAYLOAD_MAX,
+        .max_size = LINE_PAYLOAD_MAX,
         .log = log_rejection,
     };
     upd_receiver_init(&receiver, &config);
     serial_init(COM2_PORT);
     while (serial_getc(COM2_PORT) >= 0)
-        ;                       /* stale bytes from before the boot */
+        ; /* stale bytes from before the boot */
     if (!thread_create("updater", updater_thread, NULL, -1)) {
         kfree(buffer);
         pr_err("update: cannot create the updater thread; the update line is off\n");
@@ -241,15 +237,12 @@ void update_line_print(void)
         return;
     }
     kprintf("update line: COM2, %s; %lu bytes in, %lu dropped by the ring\n",
-            s.state < ARRAY_SIZE(states) ? states[s.state] : "?", s.bytes_received,
-            s.ring_dropped);
+            s.state < ARRAY_SIZE(states) ? states[s.state] : "?", s.bytes_received, s.ring_dropped);
     kprintf("  frames accepted %u; transfers started %u, completed %u, dropped %u\n",
-            c.frames_accepted, c.transfers_started, c.transfers_completed,
-            c.transfers_dropped);
+            c.frames_accepted, c.transfers_started, c.transfers_completed, c.transfers_dropped);
     kprintf("  pushes %lu, live %lu, last apply %lu us\n", s.pushes, s.pushes_live,
             s.last_apply_ns / 1000);
     for (unsigned r = 1; r < UPD_REASON_COUNT; r++)
         if (c.rejected[r])
-            kprintf("  rejected %-16s %u\n", upd_reason_name((enum upd_reason)r),
-                    c.rejected[r]);
+            kprintf("  rejected %-16s %u\n", upd_reason_name((enum upd_reason)r), c.rejected[r]);
 }

@@ -10,11 +10,11 @@ struct upd_counters;
 /* Snapshot of the line's figures (read without a lock: each field is
  * whole, the set is not one instant). */
 struct update_line_stats {
-    uint64_t bytes_received;    /* bytes the updater thread took from the ring */
-    uint64_t ring_dropped;      /* bytes lost to a full ring (retransmitted) */
+    uint64_t bytes_received; /* bytes the updater thread took from the ring */
+    uint64_t ring_dropped;   /* bytes lost to a full ring (retransmitted) */
     uint64_t pushes, pushes_live;
-    uint64_t last_apply_ns;     /* verify + apply of the last payload */
-    unsigned state;             /* enum upd_receiver_state */
+    uint64_t last_apply_ns; /* verify + apply of the last payload */
+    unsigned state;         /* enum upd_receiver_state */
 };
 
 /* Starts the line if a UART answers on COM2: the payload buffer (1 MiB),
@@ -30,5 +30,4 @@ void update_line_print(void);
 /* Applies a verified module section (update.c): loads it, or swaps the
  * running version. MOD_OK with a one-line summary in err->message, or the
  * reason naming the step. Process context, may sleep; takes module_mutex. */
-enum mod_status update_line_apply(const struct mod_image_section *section,
-                                  struct mod_error *err);
+enum mod_status update_line_apply(const struct mod_image_section *section, struct mod_error *err);

@@ -14,8 +14,7 @@ void mod_sha256(const void *data, size_t size, uint8_t digest[32])
     br_sha256_out(&ctx, digest);
 }
 
-void mod_image_signed_digest(const struct mod_image_section *section,
-                             uint8_t digest[32])
+void mod_image_signed_digest(const struct mod_image_section *section, uint8_t digest[32])
 {
     uint8_t header[MOD_IMAGE_SIGNED_SIZE];
     mod_image_signed_header(section, header);
@@ -23,8 +22,7 @@ void mod_image_signed_digest(const struct mod_image_section *section,
 }
 
 enum mod_status mod_image_verify_section(const struct mod_image_section *s,
-                                         const uint8_t public_key[65],
-                                         struct mod_error *err)
+                                         const uint8_t public_key[65], struct mod_error *err)
 {
     uint8_t digest[32];
     if (!s->content)
@@ -32,7 +30,8 @@ enum mod_status mod_image_verify_section(const struct mod_image_section *s,
                         s->name);
     mod_sha256(s->content, s->size, digest);
     if (memcmp(digest, s->sha256, 32) != 0)
-        return mod_fail(err, MOD_E_CHECKSUM, "section '%s': checksum mismatch (content SHA-256 differs from the table)",
+        return mod_fail(err, MOD_E_CHECKSUM,
+                        "section '%s': checksum mismatch (content SHA-256 differs from the table)",
                         s->name);
     if (s->signature_size == 0)
         return mod_fail(err, MOD_E_UNSIGNED, "section '%s': unsigned", s->name);
@@ -45,9 +44,10 @@ enum mod_status mod_image_verify_section(const struct mod_image_section *s,
         .qlen = 65,
     };
     mod_image_signed_digest(s, digest);
-    if (br_ecdsa_i31_vrfy_asn1(&br_ec_p256_m31, digest, sizeof(digest), &pub,
-                               s->signature, s->signature_size) != 1)
-        return mod_fail(err, MOD_E_SIGNATURE, "section '%s': bad signature (not signed by the built-in key, or altered)",
+    if (br_ecdsa_i31_vrfy_asn1(&br_ec_p256_m31, digest, sizeof(digest), &pub, s->signature,
+                               s->signature_size) != 1)
+        return mod_fail(err, MOD_E_SIGNATURE,
+                        "section '%s': bad signature (not signed by the built-in key, or altered)",
                         s->name);
     return MOD_OK;
 }

@@ -47,9 +47,9 @@ void rcu_init(void)
  * back. Yielding would not help: it hands our CPU to a runnable thread for
  * a whole time slice. A thread's sleepable record may belong to a thread
  * preempted on this very CPU: spin briefly, yield for a while, then sleep. */
-#define RCU_WAIT_SPINS 64
+#define RCU_WAIT_SPINS       64
 #define RCU_WAIT_CPU_SPIN_NS (100 * NSEC_PER_USEC)
-#define RCU_WAIT_YIELD_NS (2 * NSEC_PER_MSEC)
+#define RCU_WAIT_YIELD_NS    (2 * NSEC_PER_MSEC)
 
 struct rcu_wait {
     uint64_t start_ns;

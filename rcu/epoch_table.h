@@ -66,6 +66,5 @@ void *epoch_slot_publish_retire(struct epoch_table *table, size_t i, void *new_v
                                 size_t head_offset, rcu_callback_fn fn);
 
 /* Typed form: the slot holds pointers to `type`, whose rcu_head is `member`. */
-#define EPOCH_SLOT_REPLACE(table, i, new_value, type, member, fn)                     \
-    ((type *)epoch_slot_publish_retire((table), (i), (new_value),                     \
-                                       offsetof(type, member), (fn)))
+#define EPOCH_SLOT_REPLACE(table, i, new_value, type, member, fn) \
+    ((type *)epoch_slot_publish_retire((table), (i), (new_value), offsetof(type, member), (fn)))

@@ -44,8 +44,8 @@
 struct rcu_head;
 struct rcu_cpu {
     ck_epoch_record_t record;
-    struct spinlock cb_lock;          /* protects cb_first, cb_last */
-    struct rcu_head *cb_first;        /* FIFO of callbacks queued on this CPU */
+    struct spinlock cb_lock;   /* protects cb_first, cb_last */
+    struct rcu_head *cb_first; /* FIFO of callbacks queued on this CPU */
     struct rcu_head **cb_last;
 } __cacheline_aligned;
 
@@ -76,10 +76,7 @@ static inline void rcu_read_unlock(void)
 }
 
 /* True when the caller is inside an rcu_read_lock() section on this CPU. */
-static inline bool rcu_read_lock_held(void)
-{
-    return rcu_cpus[cpu_id()].record.active != 0;
-}
+static inline bool rcu_read_lock_held(void) { return rcu_cpus[cpu_id()].record.active != 0; }
 
 /* A thread's own epoch record, for sections that may sleep. */
 struct rcu_reader {

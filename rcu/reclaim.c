@@ -21,9 +21,9 @@
 
 static struct wait_queue reclaim_wq; /* the reclaimer waits here for work */
 static struct wait_queue barrier_wq; /* rcu_barrier() callers wait here */
-static uint64_t collect_gen; /* collections started (reclaimer writes) */
-static uint64_t completed_gen; /* collections whose callbacks all ran */
-static uint64_t barrier_target; /* highest collection a barrier awaits */
+static uint64_t collect_gen;         /* collections started (reclaimer writes) */
+static uint64_t completed_gen;       /* collections whose callbacks all ran */
+static uint64_t barrier_target;      /* highest collection a barrier awaits */
 static uint64_t callbacks_queued;
 static uint64_t callbacks_done;
 static struct thread *reclaimer;

@@ -21,7 +21,7 @@
 
 enum {
     UPD_VERSION = 1,
-    UPD_FLAG = 0x7e, /* starts and ends every frame */
+    UPD_FLAG = 0x7e,   /* starts and ends every frame */
     UPD_ESCAPE = 0x7d, /* next byte is XORed with UPD_ESCAPE_XOR */
     UPD_ESCAPE_XOR = 0x20,
     UPD_HEADER_SIZE = 12, /* version, type, length, transfer id, seq */
@@ -30,20 +30,20 @@ enum {
     UPD_PAYLOAD_MAX = 4 + UPD_DATA_MAX,
     UPD_BODY_MAX = UPD_HEADER_SIZE + UPD_PAYLOAD_MAX + UPD_CRC_SIZE,
     UPD_WIRE_MAX = 2 + 2 * UPD_BODY_MAX, /* flags + every byte escaped */
-    UPD_NAME_MAX = 47, /* module name bytes in START */
-    UPD_TEXT_MAX = 200, /* reason text bytes in NAK, ABORT, VERDICT */
+    UPD_NAME_MAX = 47,                   /* module name bytes in START */
+    UPD_TEXT_MAX = 200,                  /* reason text bytes in NAK, ABORT, VERDICT */
     UPD_SHA256_SIZE = 32,
-    UPD_WINDOW_MAX = 32, /* frames a sender may have in flight */
+    UPD_WINDOW_MAX = 32,            /* frames a sender may have in flight */
     UPD_SENDER_SIZE_MAX = 64 << 20, /* largest payload the sender numbers */
 };
 
 enum upd_frame_type {
-    UPD_START = 0x01, /* host → kernel: announce a transfer (seq 0) */
-    UPD_DATA = 0x02, /* host → kernel: module bytes at an offset */
-    UPD_END = 0x03, /* host → kernel: all bytes sent (last seq) */
-    UPD_ABORT = 0x04, /* either way: the transfer is over, with a reason */
-    UPD_ACK = 0x10, /* kernel → host: cumulative; host → kernel: verdict seen */
-    UPD_NAK = 0x11, /* kernel → host: a frame was refused, with a reason */
+    UPD_START = 0x01,   /* host → kernel: announce a transfer (seq 0) */
+    UPD_DATA = 0x02,    /* host → kernel: module bytes at an offset */
+    UPD_END = 0x03,     /* host → kernel: all bytes sent (last seq) */
+    UPD_ABORT = 0x04,   /* either way: the transfer is over, with a reason */
+    UPD_ACK = 0x10,     /* kernel → host: cumulative; host → kernel: verdict seen */
+    UPD_NAK = 0x11,     /* kernel → host: a frame was refused, with a reason */
     UPD_VERDICT = 0x12, /* kernel → host: the result of the update */
 };
 
@@ -52,26 +52,26 @@ enum upd_frame_type {
 enum upd_reason {
     UPD_OK = 0,
     UPD_FRAME_SHORT = 1, /* fewer bytes than a header and a CRC */
-    UPD_FRAME_LONG = 2, /* more bytes than UPD_BODY_MAX before a flag */
-    UPD_BAD_ESCAPE = 3, /* escape byte followed by a flag or a plain byte */
+    UPD_FRAME_LONG = 2,  /* more bytes than UPD_BODY_MAX before a flag */
+    UPD_BAD_ESCAPE = 3,  /* escape byte followed by a flag or a plain byte */
     UPD_BAD_CRC = 4,
     UPD_BAD_VERSION = 5,
-    UPD_BAD_LENGTH = 6, /* header length disagrees with the frame or type */
-    UPD_BAD_TYPE = 7, /* unknown type, or not one this side accepts */
-    UPD_NO_TRANSFER = 8, /* DATA/END/ABORT while no transfer is open */
+    UPD_BAD_LENGTH = 6,     /* header length disagrees with the frame or type */
+    UPD_BAD_TYPE = 7,       /* unknown type, or not one this side accepts */
+    UPD_NO_TRANSFER = 8,    /* DATA/END/ABORT while no transfer is open */
     UPD_WRONG_TRANSFER = 9, /* transfer id is not the open transfer's */
-    UPD_DUPLICATE = 10, /* already accepted (answered again, not reapplied) */
-    UPD_OUT_OF_ORDER = 11, /* seq beyond the next expected one */
-    UPD_BAD_OFFSET = 12, /* DATA offset not where the payload stands, or past its end */
-    UPD_TOO_LARGE = 13, /* START announces more than the receiver's limit */
-    UPD_BAD_START = 14, /* START with size 0 or an invalid name */
-    UPD_BUSY = 15, /* a completed payload awaits its verdict */
+    UPD_DUPLICATE = 10,     /* already accepted (answered again, not reapplied) */
+    UPD_OUT_OF_ORDER = 11,  /* seq beyond the next expected one */
+    UPD_BAD_OFFSET = 12,    /* DATA offset not where the payload stands, or past its end */
+    UPD_TOO_LARGE = 13,     /* START announces more than the receiver's limit */
+    UPD_BAD_START = 14,     /* START with size 0 or an invalid name */
+    UPD_BUSY = 15,          /* a completed payload awaits its verdict */
     UPD_SIZE_MISMATCH = 16, /* END before every announced byte arrived */
     UPD_HASH_MISMATCH = 17, /* SHA-256 of the bytes is not the announced one */
-    UPD_TIMEOUT = 18, /* transfer idle too long (receiver) / no answer (sender) */
-    UPD_ABORTED = 19, /* the peer sent ABORT */
-    UPD_TX_FULL = 20, /* a reply was dropped: no room in the send queue */
-    UPD_DISCONNECTED = 21, /* the line closed (host side only) */
+    UPD_TIMEOUT = 18,       /* transfer idle too long (receiver) / no answer (sender) */
+    UPD_ABORTED = 19,       /* the peer sent ABORT */
+    UPD_TX_FULL = 20,       /* a reply was dropped: no room in the send queue */
+    UPD_DISCONNECTED = 21,  /* the line closed (host side only) */
     UPD_REASON_COUNT
 };
 
@@ -89,7 +89,7 @@ struct upd_frame {
 struct upd_decoder {
     uint8_t body[UPD_BODY_MAX];
     uint32_t length; /* unstuffed bytes in body */
-    bool escaped; /* last byte was UPD_ESCAPE */
+    bool escaped;    /* last byte was UPD_ESCAPE */
     bool discarding; /* frame already refused; skip to the next flag */
 };
 
@@ -149,19 +149,19 @@ struct upd_counters {
 typedef void (*upd_log_fn)(void *arg, enum upd_reason reason, const char *message);
 
 struct upd_receiver_config {
-    uint8_t *buffer; /* the payload lands here */
-    uint32_t capacity; /* bytes in buffer */
-    uint32_t max_size; /* START above this is refused (0: capacity) */
+    uint8_t *buffer;          /* the payload lands here */
+    uint32_t capacity;        /* bytes in buffer */
+    uint32_t max_size;        /* START above this is refused (0: capacity) */
     uint32_t idle_timeout_ms; /* an open transfer idle this long is dropped (0: 10 s) */
-    upd_log_fn log; /* every rejection and drop, with a message (may be NULL) */
+    upd_log_fn log;           /* every rejection and drop, with a message (may be NULL) */
     void *log_arg;
 };
 
 enum upd_receiver_state {
-    UPD_RX_IDLE, /* waiting for START */
+    UPD_RX_IDLE,      /* waiting for START */
     UPD_RX_RECEIVING, /* a transfer is open */
-    UPD_RX_COMPLETE, /* payload handed on; buffer owned by the caller until the verdict */
-    UPD_RX_VERDICT, /* verdict sent; repeated on request until idle timeout or next START */
+    UPD_RX_COMPLETE,  /* payload handed on; buffer owned by the caller until the verdict */
+    UPD_RX_VERDICT,   /* verdict sent; repeated on request until idle timeout or next START */
 };
 
 enum { UPD_TX_QUEUE = 2048, UPD_IDLE_TIMEOUT_DEFAULT_MS = 10000 };
@@ -172,12 +172,12 @@ struct upd_receiver {
     struct upd_decoder decoder;
     struct upd_start start; /* of the open (or last) transfer */
     uint32_t transfer_id;
-    uint32_t next_seq; /* next frame expected */
-    uint32_t received; /* payload bytes accepted, in order */
-    bool nak_sent; /* an OUT_OF_ORDER NAK already asked for next_seq */
+    uint32_t next_seq;         /* next frame expected */
+    uint32_t received;         /* payload bytes accepted, in order */
+    bool nak_sent;             /* an OUT_OF_ORDER NAK already asked for next_seq */
     uint32_t last_refused_seq; /* seq of the last OUT_OF_ORDER frame */
     uint64_t last_activity_ms; /* last accepted frame of this transfer */
-    br_sha256_context sha; /* over buffer[0, received) */
+    br_sha256_context sha;     /* over buffer[0, received) */
     struct upd_status verdict;
     uint8_t tx[UPD_TX_QUEUE]; /* replies waiting for the line */
     uint32_t tx_length;
@@ -219,31 +219,31 @@ bool upd_receiver_verdict(struct upd_receiver *rx, uint16_t status, const char *
 struct upd_sender_config {
     const uint8_t *payload;
     uint32_t size;
-    const char *name; /* module name, 1..UPD_NAME_MAX of [A-Za-z0-9_.-] */
+    const char *name;      /* module name, 1..UPD_NAME_MAX of [A-Za-z0-9_.-] */
     const uint8_t *sha256; /* NULL: computed from payload */
     uint32_t transfer_id;
-    uint32_t chunk_size; /* DATA bytes per frame, 1..UPD_DATA_MAX (0: max) */
-    uint32_t window; /* frames in flight, 1..UPD_WINDOW_MAX (0: 8) */
+    uint32_t chunk_size;    /* DATA bytes per frame, 1..UPD_DATA_MAX (0: max) */
+    uint32_t window;        /* frames in flight, 1..UPD_WINDOW_MAX (0: 8) */
     uint32_t retransmit_ms; /* resend from the oldest unacknowledged frame (0: 500) */
-    uint32_t max_retries; /* timeouts in a row without progress before failing (0: 10) */
+    uint32_t max_retries;   /* timeouts in a row without progress before failing (0: 10) */
 };
 
 enum upd_sender_state {
-    UPD_TX_STARTING, /* START sent, not yet acknowledged */
-    UPD_TX_SENDING, /* DATA and END in flight */
+    UPD_TX_STARTING,     /* START sent, not yet acknowledged */
+    UPD_TX_SENDING,      /* DATA and END in flight */
     UPD_TX_WAIT_VERDICT, /* everything acknowledged; polling with END */
-    UPD_TX_DONE, /* verdict received (status in verdict.code) */
-    UPD_TX_FAILED, /* reason and text in failure */
+    UPD_TX_DONE,         /* verdict received (status in verdict.code) */
+    UPD_TX_FAILED,       /* reason and text in failure */
 };
 
 struct upd_sender {
     struct upd_sender_config config;
     enum upd_sender_state state;
     uint8_t sha256[UPD_SHA256_SIZE];
-    uint32_t end_seq; /* seq of END: DATA frames are 1..end_seq-1 */
-    uint32_t base; /* oldest unacknowledged seq */
-    uint32_t next; /* next seq to (re)send */
-    uint32_t high; /* one past the highest seq sent so far */
+    uint32_t end_seq;  /* seq of END: DATA frames are 1..end_seq-1 */
+    uint32_t base;     /* oldest unacknowledged seq */
+    uint32_t next;     /* next seq to (re)send */
+    uint32_t high;     /* one past the highest seq sent so far */
     uint64_t timer_ms; /* when base was last sent or acknowledged */
     uint32_t retries;
     uint32_t acked_bytes;

@@ -21,7 +21,7 @@
 #include "modload/update_line.h"
 #include "modload/update.h"
 
-void update_hammer_command(void);    /* tests/kernel/update_hammer.c */
+void update_hammer_command(void); /* tests/kernel/update_hammer.c */
 #include <string.h>
 
 /* The console's input comes from the console driver module, reached
@@ -82,17 +82,14 @@ static void cmd_cpus(void)
     }
 }
 
-static void cmd_mem(void)
-{
-    mm_print_stats();
-}
+static void cmd_mem(void) { mm_print_stats(); }
 
 static const char *const state_names[] = { "runnable", "running", "blocked", "dead" };
 
 static void print_thread(struct thread *t, void *arg __unused)
 {
-    kprintf("  %4u  cpu%-2d  %-8s  %-20s  %lu switches\n", t->id, t->cpu,
-            state_names[t->state], t->name, t->switches);
+    kprintf("  %4u  cpu%-2d  %-8s  %-20s  %lu switches\n", t->id, t->cpu, state_names[t->state],
+            t->name, t->switches);
 }
 
 static void cmd_threads(void)
@@ -110,7 +107,7 @@ static void cmd_uptime(void)
 static __noreturn void cmd_reboot(void)
 {
     kprintf("rebooting\n");
-    outb(0x64, 0xfe);       /* keyboard controller: pulse the reset line */
+    outb(0x64, 0xfe); /* keyboard controller: pulse the reset line */
     for (;;)
         cpu_halt();
 }
@@ -118,14 +115,14 @@ static __noreturn void cmd_reboot(void)
 static void print_module(const struct module *m, void *arg __unused)
 {
     kprintf("  %-16s %3u.%-3u %-9s %6lu KiB  %3u users  %3u exports  %lx\n", m->name,
-            m->version >> 16, m->version & 0xffff, module_state_name(m->state),
-            m->size / 1024, m->users, m->export_count, m->base);
+            m->version >> 16, m->version & 0xffff, module_state_name(m->state), m->size / 1024,
+            m->users, m->export_count, m->base);
 }
 
 static void cmd_lsmod(void)
 {
-    kprintf("  %-16s %7s %-9s %10s  %9s  %11s  %s\n", "module", "version", "state", "size",
-            "users", "exports", "address");
+    kprintf("  %-16s %7s %-9s %10s  %9s  %11s  %s\n", "module", "version", "state", "size", "users",
+            "exports", "address");
     module_for_each(print_module, NULL);
     const struct module_image_entry *e;
     unsigned n = module_image_entries(&e);
@@ -136,8 +133,8 @@ static void cmd_lsmod(void)
 
 static void print_symbol(const struct symbol *s, void *arg __unused)
 {
-    kprintf("  %-28s %-12s %5u  %p  %u\n", s->name, s->owner ? s->owner->name : "core",
-            s->slot, sym_slot_load(s->slot), s->bindings);
+    kprintf("  %-28s %-12s %5u  %p  %u\n", s->name, s->owner ? s->owner->name : "core", s->slot,
+            sym_slot_load(s->slot), s->bindings);
 }
 
 static void cmd_syms(void)
@@ -148,19 +145,23 @@ static void cmd_syms(void)
     kprintf("%u symbols; slots at %lx\n", sym_count(), SYM_SLOTS_VA);
 }
 
-static void cmd_audit(void)
-{
-    module_audit_print();
-}
+static void cmd_audit(void) { module_audit_print(); }
 
 static const struct {
     const char *name;
     void (*fn)(void);
 } commands[] = {
-    { "help", cmd_help }, { "cpus", cmd_cpus }, { "mem", cmd_mem },
-    { "threads", cmd_threads }, { "uptime", cmd_uptime }, { "lsmod", cmd_lsmod },
-    { "syms", cmd_syms }, { "audit", cmd_audit }, { "reboot", cmd_reboot },
-    { "updline", update_line_print }, { "modhist", update_history_print },
+    { "help", cmd_help },
+    { "cpus", cmd_cpus },
+    { "mem", cmd_mem },
+    { "threads", cmd_threads },
+    { "uptime", cmd_uptime },
+    { "lsmod", cmd_lsmod },
+    { "syms", cmd_syms },
+    { "audit", cmd_audit },
+    { "reboot", cmd_reboot },
+    { "updline", update_line_print },
+    { "modhist", update_history_print },
     { "hammer", update_hammer_command },
 };
 

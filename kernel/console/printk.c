@@ -11,10 +11,7 @@
 static ck_spinlock_fas_t console_lock = CK_SPINLOCK_FAS_INITIALIZER;
 static bool lock_broken;
 
-void console_break_lock(void)
-{
-    lock_broken = true;
-}
+void console_break_lock(void) { lock_broken = true; }
 
 static void console_emit(const char *s, size_t n)
 {

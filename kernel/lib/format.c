@@ -26,7 +26,7 @@ static void pad(struct out *o, char c, int n)
 struct spec {
     bool left, zero, plus, space;
     int width;
-    int precision;      /* -1 when absent */
+    int precision; /* -1 when absent */
 };
 
 static void put_string(struct out *o, const struct spec *sp, const char *s)
@@ -50,7 +50,7 @@ static void put_number(struct out *o, const struct spec *sp, uint64_t v, bool is
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char tmp[24];
     int n = 0;
-    while (v || (n == 0 && sp->precision != 0)) {   /* C: "%.0d" of 0 is empty */
+    while (v || (n == 0 && sp->precision != 0)) { /* C: "%.0d" of 0 is empty */
         tmp[n++] = digits[v % base];
         v /= base;
     }
@@ -85,11 +85,16 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 {
     *sp = (struct spec){ .precision = -1 };
     for (;; f++) {
-        if (*f == '-') sp->left = true;
-        else if (*f == '0') sp->zero = true;
-        else if (*f == '+') sp->plus = true;
-        else if (*f == ' ') sp->space = true;
-        else break;
+        if (*f == '-')
+            sp->left = true;
+        else if (*f == '0')
+            sp->zero = true;
+        else if (*f == '+')
+            sp->plus = true;
+        else if (*f == ' ')
+            sp->space = true;
+        else
+            break;
     }
     if (*f == '*') {
         sp->width = va_arg(*ap, int);
@@ -120,26 +125,42 @@ static const char *parse_spec(const char *f, struct spec *sp, va_list *ap)
 static const char *parse_length(const char *f, int *size)
 {
     *size = 4;
-    if (f[0] == 'h' && f[1] == 'h') { *size = 1; return f + 2; }
-    if (f[0] == 'h') { *size = 2; return f + 1; }
-    if (f[0] == 'l' && f[1] == 'l') { *size = 8; return f + 2; }
-    if (f[0] == 'l' || f[0] == 'z' || f[0] == 't' || f[0] == 'j') { *size = 8; return f + 1; }
+    if (f[0] == 'h' && f[1] == 'h') {
+        *size = 1;
+        return f + 2;
+    }
+    if (f[0] == 'h') {
+        *size = 2;
+        return f + 1;
+    }
+    if (f[0] == 'l' && f[1] == 'l') {
+        *size = 8;
+        return f + 2;
+    }
+    if (f[0] == 'l' || f[0] == 'z' || f[0] == 't' || f[0] == 'j') {
+        *size = 8;
+        return f + 1;
+    }
     return f;
 }
 
 static uint64_t arg_unsigned(va_list *ap, int size)
 {
     uint64_t v = size == 8 ? va_arg(*ap, uint64_t) : va_arg(*ap, unsigned int);
-    if (size == 1) v = (uint8_t)v;
-    if (size == 2) v = (uint16_t)v;
+    if (size == 1)
+        v = (uint8_t)v;
+    if (size == 2)
+        v = (uint16_t)v;
     return v;
 }
 
 static int64_t arg_signed(va_list *ap, int size)
 {
     int64_t v = size == 8 ? va_arg(*ap, int64_t) : va_arg(*ap, int);
-    if (size == 1) v = (int8_t)v;
-    if (size == 2) v = (int16_t)v;
+    if (size == 1)
+        v = (int8_t)v;
+    if (size == 2)
+        v = (int16_t)v;
     return v;
 }
 
@@ -165,20 +186,39 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
             put_number(&o, &sp, mag, true, v < 0, 10, false, NULL);
             break;
         }
-        case 'u': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 10, false, NULL); break;
-        case 'x': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 16, false, NULL); break;
-        case 'X': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 16, true, NULL); break;
-        case 'o': put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 8, false, NULL); break;
-        case 'p': put_number(&o, &sp, (uintptr_t)va_arg(ap, void *), false, false, 16, false, "0x"); break;
-        case 's': put_string(&o, &sp, va_arg(ap, const char *)); break;
+        case 'u':
+            put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 10, false, NULL);
+            break;
+        case 'x':
+            put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 16, false, NULL);
+            break;
+        case 'X':
+            put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 16, true, NULL);
+            break;
+        case 'o':
+            put_number(&o, &sp, arg_unsigned(&ap, argsize), false, false, 8, false, NULL);
+            break;
+        case 'p':
+            put_number(&o, &sp, (uintptr_t)va_arg(ap, void *), false, false, 16, false, "0x");
+            break;
+        case 's':
+            put_string(&o, &sp, va_arg(ap, const char *));
+            break;
         case 'c': {
             char c[2] = { (char)va_arg(ap, int), 0 };
             put_string(&o, &sp, c);
             break;
         }
-        case '%': put(&o, '%'); break;
-        case 0: f--; break;   /* lone '%' at the end */
-        default: put(&o, '%'); put(&o, *f); break;
+        case '%':
+            put(&o, '%');
+            break;
+        case 0:
+            f--;
+            break; /* lone '%' at the end */
+        default:
+            put(&o, '%');
+            put(&o, *f);
+            break;
         }
     }
     va_end(ap);

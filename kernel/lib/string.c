@@ -5,7 +5,7 @@
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     void *ret = dst;
-    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) :: "memory");
+    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n)::"memory");
     return ret;
 }
 
@@ -20,7 +20,7 @@ void *memmove(void *dst, const void *src, size_t n)
     /* Overlap with dst above src: copy backwards. */
     d += n - 1;
     s += n - 1;
-    __asm__ volatile("std; rep movsb; cld" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
+    __asm__ volatile("std; rep movsb; cld" : "+D"(d), "+S"(s), "+c"(n)::"memory");
     return dst;
 }
 

@@ -30,37 +30,37 @@
 
 #define KMALLOC_MIN_SHIFT 4
 #define KMALLOC_MAX_SHIFT 11
-#define KMALLOC_CLASSES (KMALLOC_MAX_SHIFT - KMALLOC_MIN_SHIFT + 1)
-#define SLAB_MAX_ORDER 3
-#define CACHE_MAX_OBJECT (16 * 1024)
+#define KMALLOC_CLASSES   (KMALLOC_MAX_SHIFT - KMALLOC_MIN_SHIFT + 1)
+#define SLAB_MAX_ORDER    3
+#define CACHE_MAX_OBJECT  (16 * 1024)
 
 struct kmem_slab {
     struct kmem_cache *cache;
-    struct list_node link;       /* on the cache's partial or full list */
-    uint8_t *objects;            /* object i is at objects + i * stride */
+    struct list_node link; /* on the cache's partial or full list */
+    uint8_t *objects;      /* object i is at objects + i * stride */
     uint32_t in_use;
-    uint32_t hint;               /* the bitmap word searched first */
-    uint64_t allocated[];        /* bit i set: object i is handed out */
+    uint32_t hint;        /* the bitmap word searched first */
+    uint64_t allocated[]; /* bit i set: object i is handed out */
 };
 
 struct kmem_cache {
     char name[32];
-    size_t stride;               /* object size rounded up to the alignment */
-    size_t header_size;          /* offset of the first object in a slab */
-    uint32_t capacity;           /* objects per slab */
+    size_t stride;      /* object size rounded up to the alignment */
+    size_t header_size; /* offset of the first object in a slab */
+    uint32_t capacity;  /* objects per slab */
     unsigned slab_order;
     struct spinlock lock;
-    struct list_node partial;    /* slabs with a free object; wholly free ones last */
+    struct list_node partial; /* slabs with a free object; wholly free ones last */
     struct list_node full;
     size_t slabs, free_slabs, in_use;
-    struct list_node link;       /* on `caches` (caches_lock) */
+    struct list_node link; /* on `caches` (caches_lock) */
 };
 
 static struct spinlock caches_lock = SPINLOCK_INIT("kmem_caches");
 static struct list_node caches = LIST_INIT(caches);
 static struct kmem_cache kmalloc_caches[KMALLOC_CLASSES];
 static struct kmem_cache cache_of_caches;
-static size_t large_pages;       /* atomic */
+static size_t large_pages; /* atomic */
 
 /* ---- cache layout ---- */
 
@@ -172,7 +172,8 @@ static void poison_check(const struct kmem_cache *c, const uint8_t *object)
     for (size_t i = 0; i < c->stride; i++)
         if (object[i] != KMEM_POISON)
             panic("kmem: use after free in cache %s: object %p, byte at offset %zu "
-                  "is 0x%02x, not the poison 0x%02x", c->name, object, i, object[i], KMEM_POISON);
+                  "is 0x%02x, not the poison 0x%02x",
+                  c->name, object, i, object[i], KMEM_POISON);
 }
 #endif
 
@@ -182,8 +183,8 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 {
     uint64_t flags = spin_lock_irqsave(&c->lock);
     struct kmem_slab *s = list_empty(&c->partial)
-                          ? slab_create(c)
-                          : list_entry(c->partial.next, struct kmem_slab, link);
+                              ? slab_create(c)
+                              : list_entry(c->partial.next, struct kmem_slab, link);
     if (!s) {
         spin_unlock_irqrestore(&c->lock, flags);
         return NULL;
@@ -221,8 +222,8 @@ static void slab_release(struct kmem_cache *c, struct kmem_slab *s, uint32_t ind
     uint64_t bit = 1ul << (index % 64);
     uint64_t flags = spin_lock_irqsave(&c->lock);
     if (!(s->allocated[index / 64] & bit))
-        panic("kmem: double free of %p in cache %s",
-              s->objects + (size_t)index * c->stride, c->name);
+        panic("kmem: double free of %p in cache %s", s->objects + (size_t)index * c->stride,
+              c->name);
 #ifdef WISP_DEBUG
     memset(s->objects + (size_t)index * c->stride, KMEM_POISON, c->stride);
 #endif
@@ -235,8 +236,8 @@ static void slab_release(struct kmem_cache *c, struct kmem_slab *s, uint32_t ind
     if (s->in_use == 0) {
         c->free_slabs++;
         list_remove(&s->link);
-        list_push_back(&c->partial, &s->link);     /* used slabs first */
-        if (c->free_slabs > 1)                      /* keep one spare slab */
+        list_push_back(&c->partial, &s->link); /* used slabs first */
+        if (c->free_slabs > 1)                 /* keep one spare slab */
             slab_destroy(c, s);
     }
     spin_unlock_irqrestore(&c->lock, flags);
@@ -354,13 +355,13 @@ size_t kmem_cache_stats(struct kmem_cache_stats *out, size_t max)
 {
     size_t n = 0;
     uint64_t flags = spin_lock_irqsave(&caches_lock);
-    list_for_each(node, &caches) {
+    list_for_each(node, &caches)
+    {
         struct kmem_cache *c = list_entry(node, struct kmem_cache, link);
         if (n < max) {
             spin_lock(&c->lock);
             out[n] = (struct kmem_cache_stats){
-                c->name, c->stride, c->in_use, c->slabs * c->capacity,
-                c->slabs << c->slab_order,
+                c->name, c->stride, c->in_use, c->slabs * c->capacity, c->slabs << c->slab_order,
             };
             spin_unlock(&c->lock);
         }
@@ -370,16 +371,14 @@ size_t kmem_cache_stats(struct kmem_cache_stats *out, size_t max)
     return n;
 }
 
-size_t kmalloc_large_pages(void)
-{
-    return __atomic_load_n(&large_pages, __ATOMIC_RELAXED);
-}
+size_t kmalloc_large_pages(void) { return __atomic_load_n(&large_pages, __ATOMIC_RELAXED); }
 
 size_t kmem_bytes_in_use(void)
 {
     size_t bytes = kmalloc_large_pages() * PAGE_SIZE;
     uint64_t flags = spin_lock_irqsave(&caches_lock);
-    list_for_each(node, &caches) {
+    list_for_each(node, &caches)
+    {
         const struct kmem_cache *c = list_entry(node, struct kmem_cache, link);
         bytes += READ_ONCE(c->in_use) * c->stride;
     }

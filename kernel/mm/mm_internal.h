@@ -9,24 +9,24 @@
 #include <wisp/compiler.h>
 
 enum pmm_page_state {
-    PMM_PAGE_RESERVED = 0,   /* not RAM, or RAM the pmm never hands out */
-    PMM_PAGE_FREE,           /* inside a free buddy block */
+    PMM_PAGE_RESERVED = 0, /* not RAM, or RAM the pmm never hands out */
+    PMM_PAGE_FREE,         /* inside a free buddy block */
     PMM_PAGE_ALLOCATED,
 };
 
 enum pmm_page_kind {
     PAGE_KIND_NONE = 0,
-    PAGE_KIND_SLAB,          /* owner: the struct kmem_slab covering the page */
-    PAGE_KIND_LARGE,         /* first page of a kmalloc page run; owner: page count */
-    PAGE_KIND_LARGE_TAIL,    /* other pages of such a run */
+    PAGE_KIND_SLAB,       /* owner: the struct kmem_slab covering the page */
+    PAGE_KIND_LARGE,      /* first page of a kmalloc page run; owner: page count */
+    PAGE_KIND_LARGE_TAIL, /* other pages of such a run */
 };
 
 struct pmm_page {
-    uint32_t next, prev;     /* free-list links (pfn), PMM_NO_PAGE at the ends */
-    uint8_t state;           /* enum pmm_page_state */
-    uint8_t order;           /* on the first page of a free block: its order */
-    uint8_t head;            /* first page of a free block */
-    uint8_t kind;            /* enum pmm_page_kind */
+    uint32_t next, prev; /* free-list links (pfn), PMM_NO_PAGE at the ends */
+    uint8_t state;       /* enum pmm_page_state */
+    uint8_t order;       /* on the first page of a free block: its order */
+    uint8_t head;        /* first page of a free block */
+    uint8_t kind;        /* enum pmm_page_kind */
     void *owner;
 };
 

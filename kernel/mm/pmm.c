@@ -27,15 +27,15 @@
 #include <locks/spinlock.h>
 #include <string.h>
 
-#define LOW_LIMIT   (1ul << 32)
-#define MIB         (1ul << 20)
+#define LOW_LIMIT          (1ul << 32)
+#define MIB                (1ul << 20)
 #define BLOCK_PAGES(order) (1ul << (order))
 
 enum { ZONE_LOW, ZONE_HIGH, ZONE_COUNT };
 enum { MB2_USABLE = 1, MB2_ACPI_RECLAIMABLE = 3, MB2_ACPI_NVS = 4 };
 
 struct free_list {
-    uint32_t head;           /* first block's pfn, PMM_NO_PAGE when empty */
+    uint32_t head; /* first block's pfn, PMM_NO_PAGE when empty */
     size_t blocks;
 };
 
@@ -144,7 +144,7 @@ static uint64_t block_alloc(unsigned zone, unsigned order)
     block_unlink(pfn);
     while (o > order) {
         o--;
-        block_push(pfn + BLOCK_PAGES(o), o);     /* the upper half stays free */
+        block_push(pfn + BLOCK_PAGES(o), o); /* the upper half stays free */
     }
     set_state(pfn, BLOCK_PAGES(order), PMM_PAGE_ALLOCATED);
     free_pages -= BLOCK_PAGES(order);
@@ -173,7 +173,7 @@ static uint64_t run_alloc(size_t count, bool low_only)
     if (pfn != PMM_NO_PAGE && BLOCK_PAGES(order) > count)
         run_free(pfn + count, BLOCK_PAGES(order) - count);
     spin_unlock_irqrestore(&pmm_lock, flags);
-    return pfn == PMM_NO_PAGE ? 0 : pfn << PAGE_SHIFT;   /* page 0 is never managed */
+    return pfn == PMM_NO_PAGE ? 0 : pfn << PAGE_SHIFT; /* page 0 is never managed */
 }
 
 uint64_t pmm_alloc_page(void) { return run_alloc(1, false); }
@@ -220,12 +220,12 @@ bool pmm_range_has_ram(uint64_t start, uint64_t end)
 {
     for (unsigned i = 0; i < boot_info.region_count; i++) {
         const struct mem_region *r = &boot_info.regions[i];
-        bool ram = r->type == MB2_USABLE || r->type == MB2_ACPI_RECLAIMABLE ||
-                   r->type == MB2_ACPI_NVS;
+        bool ram =
+            r->type == MB2_USABLE || r->type == MB2_ACPI_RECLAIMABLE || r->type == MB2_ACPI_NVS;
         if (ram && r->base < end && start < r->base + r->length)
             return true;
     }
-    return start < MIB;              /* real-mode area: BIOS data, RSDP */
+    return start < MIB; /* real-mode area: BIOS data, RSDP */
 }
 
 /* ---- boot: reserved ranges, the page array, the usable regions ---- */
@@ -234,9 +234,8 @@ static void reserve(uint64_t start, uint64_t end)
 {
     if (reserved_count == ARRAY_SIZE(reserved))
         panic("pmm: more than %zu reserved ranges", ARRAY_SIZE(reserved));
-    reserved[reserved_count++] = (struct phys_range){
-        ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)
-    };
+    reserved[reserved_count++] =
+        (struct phys_range){ ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE) };
 }
 
 static void reserve_boot_ranges(void)
@@ -329,18 +328,18 @@ void pmm_init(void)
     uint64_t array_phys = find_free_range(array_size);
     reserve(array_phys, array_phys + array_size);
     pages = phys_to_virt(array_phys);
-    memset(pages, 0, array_size);             /* all PMM_PAGE_RESERVED */
+    memset(pages, 0, array_size); /* all PMM_PAGE_RESERVED */
 
     uint64_t flags = spin_lock_irqsave(&pmm_lock);
     for (unsigned i = 0; i < boot_info.region_count; i++) {
         const struct mem_region *r = &boot_info.regions[i];
         uint64_t start = ALIGN_UP(r->base, PAGE_SIZE);
-        uint64_t end = MIN(ALIGN_DOWN(r->base + r->length, PAGE_SIZE),
-                           (uint64_t)page_count << PAGE_SHIFT);
+        uint64_t end =
+            MIN(ALIGN_DOWN(r->base + r->length, PAGE_SIZE), (uint64_t)page_count << PAGE_SHIFT);
         if (r->type == MB2_USABLE && start < end)
             add_usable(start, end, 0);
     }
     spin_unlock_irqrestore(&pmm_lock, flags);
-    pr_info("pmm: %zu pages managed (%zu MiB), page array %lu KiB at %lx\n",
-            managed_pages, managed_pages >> (20 - PAGE_SHIFT), array_size >> 10, array_phys);
+    pr_info("pmm: %zu pages managed (%zu MiB), page array %lu KiB at %lx\n", managed_pages,
+            managed_pages >> (20 - PAGE_SHIFT), array_size >> 10, array_phys);
 }

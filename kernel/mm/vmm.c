@@ -41,7 +41,7 @@
 #define PTE_USER    (1ul << 2)
 #define PTE_PWT     (1ul << 3)
 #define PTE_PCD     (1ul << 4)
-#define PTE_LARGE   (1ul << 7)          /* PS: a 2 MiB (PD) or 1 GiB (PDPT) page */
+#define PTE_LARGE   (1ul << 7) /* PS: a 2 MiB (PD) or 1 GiB (PDPT) page */
 #define PTE_GLOBAL  (1ul << 8)
 #define PTE_NX      (1ul << 63)
 #define PTE_ADDR    0x000ffffffffff000ul
@@ -57,9 +57,9 @@ struct address_space {
 struct address_space kernel_space = { .lock = SPINLOCK_INIT("kernel_space") };
 
 enum walk_mode {
-    WALK_LOOKUP,        /* change nothing; may stop at a large page */
-    WALK_SPLIT,         /* split a 2 MiB page on the way, create nothing */
-    WALK_CREATE,        /* create missing tables and split large pages */
+    WALK_LOOKUP, /* change nothing; may stop at a large page */
+    WALK_SPLIT,  /* split a 2 MiB page on the way, create nothing */
+    WALK_CREATE, /* create missing tables and split large pages */
 };
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
@@ -119,8 +119,8 @@ static bool split_large(uint64_t *pde, uint64_t va)
         return false;
     uint64_t *ptes = phys_to_virt(table);
     uint64_t base = *pde & PTE_ADDR & ~(LARGE_SIZE - 1);
-    uint64_t bits = *pde & (PTE_NX | PTE_GLOBAL | PTE_PCD | PTE_PWT | PTE_USER |
-                            PTE_WRITE | PTE_PRESENT);
+    uint64_t bits =
+        *pde & (PTE_NX | PTE_GLOBAL | PTE_PCD | PTE_PWT | PTE_USER | PTE_WRITE | PTE_PRESENT);
     for (unsigned i = 0; i < 512; i++)
         ptes[i] = (base + i * PAGE_SIZE) | bits;
     *pde = table | table_bits(va);
@@ -132,8 +132,8 @@ static bool split_large(uint64_t *pde, uint64_t va)
  * a large page in WALK_LOOKUP mode (or a 1 GiB page), or when it returns
  * NULL: a table is missing (LOOKUP, SPLIT; or a new kernel PML4 slot after
  * boot: level 4), a table or a split could not be allocated (CREATE). */
-static uint64_t *walk(struct address_space *as, uint64_t va, int target,
-                      enum walk_mode mode, int *level)
+static uint64_t *walk(struct address_space *as, uint64_t va, int target, enum walk_mode mode,
+                      int *level)
 {
     uint64_t *table = phys_to_virt(as->pml4_phys);
     for (int lvl = 4; lvl > target; lvl--) {
@@ -166,8 +166,8 @@ static struct address_space *space_for(struct address_space *as, uint64_t va)
 
 int vmm_map_in(struct address_space *as, uint64_t va, uint64_t pa, unsigned flags)
 {
-    if ((va | pa) & (PAGE_SIZE - 1) || !is_canonical(va) ||
-        (is_kernel(va) && (flags & VM_USER)) || (pa & ~PTE_ADDR))
+    if ((va | pa) & (PAGE_SIZE - 1) || !is_canonical(va) || (is_kernel(va) && (flags & VM_USER)) ||
+        (pa & ~PTE_ADDR))
         return -MM_EINVAL;
     as = space_for(as, va);
     int level = 0, err = 0;
@@ -195,9 +195,9 @@ static int pte_update(struct address_space *as, uint64_t va, bool unmap, unsigne
     uint64_t saved = spin_lock_irqsave(&as->lock);
     uint64_t *e = walk(as, va, 1, WALK_SPLIT, &level);
     if (!e)
-        err = level == 2 ? -MM_ENOMEM : -MM_ENOENT;     /* a failed split, or nothing */
+        err = level == 2 ? -MM_ENOMEM : -MM_ENOENT; /* a failed split, or nothing */
     else if (level != 1)
-        err = -MM_EINVAL;                               /* a 1 GiB page */
+        err = -MM_EINVAL; /* a 1 GiB page */
     else if (!(*e & PTE_PRESENT))
         err = -MM_ENOENT;
     else
@@ -208,10 +208,7 @@ static int pte_update(struct address_space *as, uint64_t va, bool unmap, unsigne
     return err;
 }
 
-int vmm_unmap_in(struct address_space *as, uint64_t va)
-{
-    return pte_update(as, va, true, 0);
-}
+int vmm_unmap_in(struct address_space *as, uint64_t va) { return pte_update(as, va, true, 0); }
 
 int vmm_protect_in(struct address_space *as, uint64_t va, unsigned flags)
 {
@@ -240,7 +237,10 @@ bool vmm_query_in(struct address_space *as, uint64_t va, uint64_t *pa, unsigned 
     return true;
 }
 
-int vmm_map(uint64_t va, uint64_t pa, unsigned flags) { return vmm_map_in(&kernel_space, va, pa, flags); }
+int vmm_map(uint64_t va, uint64_t pa, unsigned flags)
+{
+    return vmm_map_in(&kernel_space, va, pa, flags);
+}
 int vmm_unmap(uint64_t va) { return vmm_unmap_in(&kernel_space, va); }
 int vmm_protect(uint64_t va, unsigned flags) { return vmm_protect_in(&kernel_space, va, flags); }
 
@@ -297,7 +297,7 @@ struct address_space *vmm_space_create(void)
     spin_init(&as->lock, "address_space");
     const uint64_t *kernel_pml4 = phys_to_virt(kernel_space.pml4_phys);
     uint64_t *pml4 = phys_to_virt(as->pml4_phys);
-    memcpy(&pml4[256], &kernel_pml4[256], 256 * sizeof(uint64_t));   /* sealed: stays right */
+    memcpy(&pml4[256], &kernel_pml4[256], 256 * sizeof(uint64_t)); /* sealed: stays right */
     return as;
 }
 
@@ -327,10 +327,7 @@ void vmm_space_destroy(struct address_space *as)
     kfree(as);
 }
 
-void vmm_space_activate(struct address_space *as)
-{
-    write_cr3(as->pml4_phys);
-}
+void vmm_space_activate(struct address_space *as) { write_cr3(as->pml4_phys); }
 
 /* ---- MMIO window ---- */
 
@@ -339,7 +336,7 @@ struct mmio_mapping {
 };
 
 static struct spinlock mmio_lock = SPINLOCK_INIT("vmm_mmio");
-static struct mmio_mapping mmio_maps[32];    /* remembered for reuse */
+static struct mmio_mapping mmio_maps[32]; /* remembered for reuse */
 static unsigned mmio_count;
 static uint64_t mmio_next = VMM_MMIO_BASE;
 
@@ -367,7 +364,7 @@ static uint64_t mmio_map_new(uint64_t start, uint64_t size)
             return 0;
         }
     }
-    mmio_next += size + PAGE_SIZE;           /* an unmapped guard page between */
+    mmio_next += size + PAGE_SIZE; /* an unmapped guard page between */
     if (mmio_count < ARRAY_SIZE(mmio_maps))
         mmio_maps[mmio_count++] = (struct mmio_mapping){ start, size, va };
     return va;
@@ -406,7 +403,7 @@ static void map_direct(uint64_t end)
 {
     for (uint64_t pa = 0; pa < end; pa += LARGE_SIZE) {
         if (!pmm_range_has_ram(pa, pa + LARGE_SIZE))
-            continue;                  /* a hole: device memory is not mapped WB */
+            continue; /* a hole: device memory is not mapped WB */
         int level;
         uint64_t *pde = walk(&kernel_space, HHDM_BASE + pa, 2, WALK_CREATE, &level);
         if (!pde || level != 2)
@@ -455,7 +452,7 @@ void vmm_init(void)
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
     write_cr0(read_cr0() | CR0_WP);
     write_cr3(kernel_space.pml4_phys);
-    flush_all_local();                          /* drops the boot tables' entries */
+    flush_all_local(); /* drops the boot tables' entries */
     pr_info("vmm: kernel page tables at %lx; direct map of %lu MiB; image W^X\n",
             kernel_space.pml4_phys, direct_end >> 20);
 }

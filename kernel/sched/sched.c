@@ -17,15 +17,9 @@
 struct runqueue runqueues[MAX_CPUS];
 static struct thread idle_threads[MAX_CPUS];
 
-static inline struct runqueue *this_rq(void)
-{
-    return &runqueues[cpu_id()];
-}
+static inline struct runqueue *this_rq(void) { return &runqueues[cpu_id()]; }
 
-struct thread *current_thread(void)
-{
-    return this_cpu()->current;
-}
+struct thread *current_thread(void) { return this_cpu()->current; }
 
 static void rq_unlock_raw(struct runqueue *rq)
 {
@@ -72,11 +66,11 @@ void sched_switch_locked(struct runqueue *rq)
     rq->current = next;
     rq->switched_from = prev;
     c->current = next;
-    if (next->stack) {          /* idle threads run on their boot stacks */
+    if (next->stack) { /* idle threads run on their boot stacks */
         c->kernel_stack_top = (uint64_t)next->stack + THREAD_STACK_SIZE;
         c->tss.rsp[0] = c->kernel_stack_top;
     }
-    process_switch(prev, next);     /* FPU/SSE state, address space */
+    process_switch(prev, next); /* FPU/SSE state, address space */
     context_switch(&prev->saved_rsp, next->saved_rsp);
     sched_finish_switch();
 }
@@ -173,7 +167,7 @@ void sched_sleep_ns(uint64_t ns)
     while (pos != &rq->sleepers &&
            list_entry(pos, struct thread, run_node)->wake_at_ns <= t->wake_at_ns)
         pos = pos->next;
-    list_push_back(pos, &t->run_node);      /* inserts before pos */
+    list_push_back(pos, &t->run_node); /* inserts before pos */
     sched_switch_locked(rq);
     irq_restore(flags);
 }
@@ -221,7 +215,7 @@ void sched_init(void)
 {
     for (unsigned i = 0; i < MAX_CPUS; i++) {
         struct runqueue *rq = &runqueues[i];
-        spin_init_untracked(&rq->lock, "runqueue");   /* handed across switches */
+        spin_init_untracked(&rq->lock, "runqueue"); /* handed across switches */
         list_init(&rq->runnable);
         list_init(&rq->sleepers);
     }

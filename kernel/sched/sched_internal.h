@@ -3,7 +3,7 @@
 #include <wisp/sched.h>
 #include <wisp/percpu.h>
 
-#define SCHED_HZ 1000
+#define SCHED_HZ       1000
 #define SCHED_SLICE_NS (10 * 1000 * 1000ul)
 
 /* One per CPU. lock protects every field and the run_node/state of the
@@ -11,13 +11,13 @@
  * the thread switched to (finish_switch). Lock order: wait queue, then rq. */
 struct runqueue {
     struct spinlock lock;
-    struct list_node runnable;       /* FIFO of THREAD_RUNNABLE threads */
-    struct list_node sleepers;       /* sched_sleep_ns sleepers, by wake time */
+    struct list_node runnable; /* FIFO of THREAD_RUNNABLE threads */
+    struct list_node sleepers; /* sched_sleep_ns sleepers, by wake time */
     struct thread *current;
     struct thread *idle;
-    struct thread *switched_from;    /* set across one context_switch */
-    unsigned nr_runnable;            /* queued, excluding the current thread */
-    unsigned nr_threads;             /* threads homed here (for placement) */
+    struct thread *switched_from; /* set across one context_switch */
+    unsigned nr_runnable;         /* queued, excluding the current thread */
+    unsigned nr_threads;          /* threads homed here (for placement) */
 };
 
 extern struct runqueue runqueues[MAX_CPUS];

@@ -13,21 +13,14 @@ static uint32_t next_thread_id = 1;
 /* Joiners wait here for any thread to exit (exits are rare: one queue). */
 static struct wait_queue exit_wq = WAIT_QUEUE_INIT(exit_wq);
 
-const char *thread_name(const struct thread *t)
-{
-    return t->name;
-}
+const char *thread_name(const struct thread *t) { return t->name; }
 
-unsigned sched_thread_count(void)
-{
-    return thread_count;
-}
+unsigned sched_thread_count(void) { return thread_count; }
 
 void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)
 {
     uint64_t flags = spin_lock_irqsave(&threads_lock);
-    list_for_each(pos, &all_threads)
-        fn(list_entry(pos, struct thread, all_node), arg);
+    list_for_each(pos, &all_threads) fn(list_entry(pos, struct thread, all_node), arg);
     spin_unlock_irqrestore(&threads_lock, flags);
 }
 
@@ -65,7 +58,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
         kfree(t);
         return NULL;
     }
-    lockdep_thread_init(t);         /* NULL state on no memory: not validated */
+    lockdep_thread_init(t); /* NULL state on no memory: not validated */
     strlcpy(t->name, name, sizeof(t->name));
     t->id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
     t->fn = fn;
@@ -78,12 +71,12 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
     uint64_t *sp = (uint64_t *)((uint8_t *)t->stack + THREAD_STACK_SIZE);
     *--sp = 0;
     *--sp = (uint64_t)thread_trampoline;
-    *--sp = 0;              /* rbp */
-    *--sp = 0;              /* rbx */
-    *--sp = (uint64_t)t;    /* r12 */
-    *--sp = 0;              /* r13 */
-    *--sp = 0;              /* r14 */
-    *--sp = 0;              /* r15 */
+    *--sp = 0;           /* rbp */
+    *--sp = 0;           /* rbx */
+    *--sp = (uint64_t)t; /* r12 */
+    *--sp = 0;           /* r13 */
+    *--sp = 0;           /* r14 */
+    *--sp = 0;           /* r15 */
     t->saved_rsp = (uint64_t)sp;
 
     add_to_list(t);

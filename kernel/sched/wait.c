@@ -38,12 +38,6 @@ static void wake(struct wait_queue *wq, bool all)
     spin_unlock_irqrestore(&wq->lock, flags);
 }
 
-void wake_up_one(struct wait_queue *wq)
-{
-    wake(wq, false);
-}
+void wake_up_one(struct wait_queue *wq) { wake(wq, false); }
 
-void wake_up_all(struct wait_queue *wq)
-{
-    wake(wq, true);
-}
+void wake_up_all(struct wait_queue *wq) { wake(wq, true); }

@@ -20,15 +20,12 @@ struct timer {
 };
 
 static struct mutex timers_lock = MUTEX_INIT(timers_lock, "clock.timers");
-static struct timer timers[TIMER_MAX];         /* timers_lock */
+static struct timer timers[TIMER_MAX]; /* timers_lock */
 static struct thread *timer_thread;
 static volatile bool stopping;
 
 /* Milliseconds since boot. Any context. */
-uint64_t clock_uptime_ms(void)
-{
-    return clock_ns() / NSEC_PER_MSEC;
-}
+uint64_t clock_uptime_ms(void) { return clock_ns() / NSEC_PER_MSEC; }
 WISP_EXPORT(clock_uptime_ms);
 
 /* Runs fn(arg) every period_ms in the timer thread; returns a timer id

@@ -13,7 +13,7 @@
 #include <wisp/percpu.h>
 
 #define INPUT_SIZE 256
-#define COM1_IRQ 4
+#define COM1_IRQ   4
 
 /* Single producer (the interrupt), single consumer (console_getc). */
 static char input[INPUT_SIZE];
@@ -28,7 +28,7 @@ static void uart_irq(struct trap_frame *f __unused)
         unsigned head = __atomic_load_n(&input_head, __ATOMIC_RELAXED);
         unsigned next = (head + 1) % INPUT_SIZE;
         if (next == __atomic_load_n(&input_tail, __ATOMIC_ACQUIRE)) {
-            dropped++;              /* full: the byte is lost */
+            dropped++; /* full: the byte is lost */
             continue;
         }
         input[head] = (char)c;
@@ -54,10 +54,7 @@ int console_getc(void)
 WISP_EXPORT(console_getc);
 
 /* Bytes lost because nobody read them in time. */
-uint64_t console_dropped(void)
-{
-    return dropped;
-}
+uint64_t console_dropped(void) { return dropped; }
 WISP_EXPORT(console_dropped);
 
 static int console_start(void)

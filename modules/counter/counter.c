@@ -19,7 +19,7 @@
 #define COUNTER_VERSION 1
 #endif
 #ifndef COUNTER_STATE_VERSION
-#define COUNTER_STATE_VERSION 1       /* the manifest's `state` */
+#define COUNTER_STATE_VERSION 1 /* the manifest's `state` */
 #endif
 
 /* State layout 1: the total. */
@@ -38,7 +38,7 @@ typedef struct counter_state_2 counter_state_t;
 typedef struct counter_state_1 counter_state_t;
 #endif
 
-static counter_state_t *state;  /* owned by this version until handed over */
+static counter_state_t *state; /* owned by this version until handed over */
 
 /* Adds n and returns the new total. Any context; never sleeps; re-entrant. */
 uint64_t counter_add(uint64_t n)
@@ -50,25 +50,16 @@ uint64_t counter_add(uint64_t n)
 }
 WISP_EXPORT(counter_add);
 
-uint64_t counter_read(void)
-{
-    return __atomic_load_n(&state->count, __ATOMIC_RELAXED);
-}
+uint64_t counter_read(void) { return __atomic_load_n(&state->count, __ATOMIC_RELAXED); }
 WISP_EXPORT(counter_read);
 
 /* Which implementation answers: lets callers check whole-version calls. */
-uint32_t counter_version(void)
-{
-    return COUNTER_VERSION;
-}
+uint32_t counter_version(void) { return COUNTER_VERSION; }
 WISP_EXPORT(counter_version);
 
 /* The updater's handover: the state object, which this version keeps
  * using until its last call chain has left. */
-void *wisp_state_get(void)
-{
-    return state;
-}
+void *wisp_state_get(void) { return state; }
 
 /* Takes over the previous version's state: the same layout is shared as
  * is (this version's own empty state is dropped); layout 1 → 2 is

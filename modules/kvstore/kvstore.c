@@ -9,9 +9,9 @@
 #include <locks/mutex.h>
 #include <string.h>
 
-#define KV_KEY_MAX 32
+#define KV_KEY_MAX   32
 #define KV_VALUE_MAX 256
-#define KV_ENTRIES 256
+#define KV_ENTRIES   256
 
 struct kv_entry {
     char key[KV_KEY_MAX];
@@ -20,7 +20,7 @@ struct kv_entry {
 };
 
 static struct mutex kv_lock = MUTEX_INIT(kv_lock, "kvstore.entries");
-static struct kv_entry *entries[KV_ENTRIES];   /* kv_lock */
+static struct kv_entry *entries[KV_ENTRIES]; /* kv_lock */
 
 static int find(const char *key)
 {

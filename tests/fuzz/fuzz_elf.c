@@ -24,7 +24,10 @@ static int resolve(void *context, const char *name, uint64_t *address)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const uint64_t address[MOD_REGION_COUNT] = {
-        0, 0xffffffffc0000000ull, 0xffffffffc0400000ull, 0xffffffffc0800000ull,
+        0,
+        0xffffffffc0000000ull,
+        0xffffffffc0400000ull,
+        0xffffffffc0800000ull,
     };
     struct mod_elf elf;
     struct mod_layout layout;

@@ -18,12 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static struct mod_signing_key key;      /* insecure by design: test key */
+static struct mod_signing_key key; /* insecure by design: test key */
 static const uint8_t *public_key = key.public_key;
 static struct mod_image_builder builder;
 
-static void write_seed(const char *dir, const char *name, int unsigned_module,
-                       int with_config)
+static void write_seed(const char *dir, const char *name, int unsigned_module, int with_config)
 {
     static const char core[] = "\177ELF core stand-in";
     static const char module[] = "\177ELF module stand-in";
@@ -31,8 +30,8 @@ static void write_seed(const char *dir, const char *name, int unsigned_module,
     char path[1024];
     size_t size;
     mod_builder_start(&builder, core, sizeof(core), 1u << 16, &key, NULL);
-    mod_builder_add(&builder, MOD_SECTION_MODULE, "mod", 1u << 16 | 2, module,
-                    sizeof(module), unsigned_module ? NULL : &key, NULL);
+    mod_builder_add(&builder, MOD_SECTION_MODULE, "mod", 1u << 16 | 2, module, sizeof(module),
+                    unsigned_module ? NULL : &key, NULL);
     mod_builder_add(&builder, MOD_SECTION_MODULE, "other", 3u << 16, "x", 1, &key, NULL);
     if (with_config)
         mod_builder_add(&builder, MOD_SECTION_CONFIG, "boot.conf", 1u << 16, config,
@@ -51,8 +50,8 @@ static void write_section_seed(const char *dir)
     static const char module[] = "\177ELF pushed module stand-in";
     char path[1024];
     size_t size;
-    uint8_t *file = mod_section_file_build("counter", 2u << 16, module, sizeof(module),
-                                           &key, &size, NULL);
+    uint8_t *file =
+        mod_section_file_build("counter", 2u << 16, module, sizeof(module), &key, &size, NULL);
     snprintf(path, sizeof(path), "%s/section-file.sec", dir);
     FILE *f = fopen(path, "wb");
     if (!file || !f || fwrite(file, 1, size, f) != size || fclose(f))
@@ -81,9 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct mod_image_section s, found;
     struct mod_error err;
     if (mod_section_file_open(data, size, &s, &err) == MOD_OK) {
-        if (s.content != data + MOD_SECTION_FILE_HEADER ||
-            s.size != size - MOD_SECTION_FILE_HEADER)
-            __builtin_trap();   /* open() promised the content is the rest */
+        if (s.content != data + MOD_SECTION_FILE_HEADER || s.size != size - MOD_SECTION_FILE_HEADER)
+            __builtin_trap(); /* open() promised the content is the rest */
         mod_image_verify_section(&s, public_key, &err);
     }
     if (mod_image_open(&image, data, size, &err) != MOD_OK)
@@ -91,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (uint32_t i = 0; i < image.section_count; i++) {
         mod_image_section(&image, i, &s);
         if (mod_image_find(&image, s.name, &found) != MOD_OK || found.index != i)
-            __builtin_trap();   /* open() promised unique names */
+            __builtin_trap(); /* open() promised unique names */
         mod_image_verify_section(&s, public_key, &err);
         if (s.type != MOD_SECTION_CONFIG)
             continue;

@@ -64,7 +64,7 @@ struct htest {
     const char *file;
     int line;
     void (*fn)(struct htest_ctx *ctx);
-    struct htest *next;         /* registration list, owned by main.c */
+    struct htest *next; /* registration list, owned by main.c */
 };
 
 void htest_register(struct htest *test);
@@ -78,88 +78,89 @@ void htest_fail_mem(struct htest_ctx *ctx, const char *file, int line, const cha
                     const void *a, const void *b, size_t n);
 
 /* A constructor adds each test to the list before main runs. */
-#define HTEST(name_)                                                            \
-    static void htest_fn_##name_(struct htest_ctx *ctx);                        \
-    static struct htest htest_desc_##name_ = { #name_, __FILE__, __LINE__,      \
-                                               htest_fn_##name_, NULL };        \
-    __attribute__((constructor)) static void htest_register_##name_(void)       \
-    {                                                                           \
-        htest_register(&htest_desc_##name_);                                    \
-    }                                                                           \
+#define HTEST(name_) \
+    static void htest_fn_##name_(struct htest_ctx *ctx); \
+    static struct htest htest_desc_##name_ = { #name_, __FILE__, __LINE__, htest_fn_##name_, \
+                                               NULL }; \
+    __attribute__((constructor)) static void htest_register_##name_(void) \
+    { \
+        htest_register(&htest_desc_##name_); \
+    } \
     static void htest_fn_##name_(struct htest_ctx *ctx __attribute__((unused)))
 
 /* True when the usual arithmetic conversions of a and b give an unsigned
  * type; then the comparison is done unsigned, as C itself would do it. */
-#define HTEST_UNSIGNED_(a, b)                                                   \
-    _Generic((a) + (b), unsigned int: true, unsigned long: true,                \
-             unsigned long long: true, default: false)
+#define HTEST_UNSIGNED_(a, b) \
+    _Generic((a) + (b), unsigned int \
+             : true, unsigned long \
+             : true, unsigned long long \
+             : true, default \
+             : false)
 
-#define HTEST_CMP_(a, op, b, onfail)                                            \
-    do {                                                                        \
-        bool u_ = HTEST_UNSIGNED_(a, b);                                        \
-        unsigned long long a_ = (unsigned long long)(a);                        \
-        unsigned long long b_ = (unsigned long long)(b);                        \
-        bool ok_ = u_ ? (a_ op b_) : ((long long)a_ op (long long)b_);         \
-        if (!ok_) {                                                             \
-            htest_fail_int(ctx, __FILE__, __LINE__, #a " " #op " " #b, !u_,     \
-                           a_, b_);                                             \
-            onfail;                                                             \
-        }                                                                       \
+#define HTEST_CMP_(a, op, b, onfail) \
+    do { \
+        bool u_ = HTEST_UNSIGNED_(a, b); \
+        unsigned long long a_ = (unsigned long long)(a); \
+        unsigned long long b_ = (unsigned long long)(b); \
+        bool ok_ = u_ ? (a_ op b_) : ((long long)a_ op(long long) b_); \
+        if (!ok_) { \
+            htest_fail_int(ctx, __FILE__, __LINE__, #a " " #op " " #b, !u_, a_, b_); \
+            onfail; \
+        } \
     } while (0)
 
-#define HTEST_STR_(a, equal, op, b, onfail)                                         \
-    do {                                                                        \
-        const char *a_ = (a), *b_ = (b);                                        \
-        bool same_ = a_ && b_ ? strcmp(a_, b_) == 0 : a_ == b_;                 \
-        if (same_ != (equal)) {                                                 \
-            htest_fail_str(ctx, __FILE__, __LINE__,                             \
-                           #a " " op " " #b, a_, b_);                           \
-            onfail;                                                             \
-        }                                                                       \
+#define HTEST_STR_(a, equal, op, b, onfail) \
+    do { \
+        const char *a_ = (a), *b_ = (b); \
+        bool same_ = a_ && b_ ? strcmp(a_, b_) == 0 : a_ == b_; \
+        if (same_ != (equal)) { \
+            htest_fail_str(ctx, __FILE__, __LINE__, #a " " op " " #b, a_, b_); \
+            onfail; \
+        } \
     } while (0)
 
-#define HTEST_MEM_(a, b, n, onfail)                                             \
-    do {                                                                        \
-        const void *a_ = (a), *b_ = (b);                                        \
-        size_t n_ = (n);                                                        \
-        if (memcmp(a_, b_, n_) != 0) {                                          \
-            htest_fail_mem(ctx, __FILE__, __LINE__, #a " == " #b, a_, b_, n_);  \
-            onfail;                                                             \
-        }                                                                       \
+#define HTEST_MEM_(a, b, n, onfail) \
+    do { \
+        const void *a_ = (a), *b_ = (b); \
+        size_t n_ = (n); \
+        if (memcmp(a_, b_, n_) != 0) { \
+            htest_fail_mem(ctx, __FILE__, __LINE__, #a " == " #b, a_, b_, n_); \
+            onfail; \
+        } \
     } while (0)
 
-#define HTEST_PTR_(a, equal, b, onfail)                                         \
-    do {                                                                        \
-        const void *a_ = (a), *b_ = (b);                                        \
-        if ((a_ == b_) != (equal)) {                                            \
-            htest_fail(ctx, __FILE__, __LINE__, "expected %s %s %s, got %p vs %p", \
-                       #a, (equal) ? "==" : "!=", #b, a_, b_);                  \
-            onfail;                                                             \
-        }                                                                       \
+#define HTEST_PTR_(a, equal, b, onfail) \
+    do { \
+        const void *a_ = (a), *b_ = (b); \
+        if ((a_ == b_) != (equal)) { \
+            htest_fail(ctx, __FILE__, __LINE__, "expected %s %s %s, got %p vs %p", #a, \
+                       (equal) ? "==" : "!=", #b, a_, b_); \
+            onfail; \
+        } \
     } while (0)
 
-#define EXPECT_EQ(a, b) HTEST_CMP_(a, ==, b, (void)0)
-#define EXPECT_NE(a, b) HTEST_CMP_(a, !=, b, (void)0)
-#define EXPECT_LT(a, b) HTEST_CMP_(a, <, b, (void)0)
-#define EXPECT_LE(a, b) HTEST_CMP_(a, <=, b, (void)0)
-#define EXPECT_GT(a, b) HTEST_CMP_(a, >, b, (void)0)
-#define EXPECT_GE(a, b) HTEST_CMP_(a, >=, b, (void)0)
-#define EXPECT_TRUE(c)  HTEST_CMP_(!!(c), ==, 1, (void)0)
-#define EXPECT_FALSE(c) HTEST_CMP_(!!(c), ==, 0, (void)0)
-#define EXPECT_STREQ(a, b) HTEST_STR_(a, true, "==", b, (void)0)
-#define EXPECT_STRNE(a, b) HTEST_STR_(a, false, "!=", b, (void)0)
+#define EXPECT_EQ(a, b)        HTEST_CMP_(a, ==, b, (void)0)
+#define EXPECT_NE(a, b)        HTEST_CMP_(a, !=, b, (void)0)
+#define EXPECT_LT(a, b)        HTEST_CMP_(a, <, b, (void)0)
+#define EXPECT_LE(a, b)        HTEST_CMP_(a, <=, b, (void)0)
+#define EXPECT_GT(a, b)        HTEST_CMP_(a, >, b, (void)0)
+#define EXPECT_GE(a, b)        HTEST_CMP_(a, >=, b, (void)0)
+#define EXPECT_TRUE(c)         HTEST_CMP_(!!(c), ==, 1, (void)0)
+#define EXPECT_FALSE(c)        HTEST_CMP_(!!(c), ==, 0, (void)0)
+#define EXPECT_STREQ(a, b)     HTEST_STR_(a, true, "==", b, (void)0)
+#define EXPECT_STRNE(a, b)     HTEST_STR_(a, false, "!=", b, (void)0)
 #define EXPECT_MEM_EQ(a, b, n) HTEST_MEM_(a, b, n, (void)0)
-#define EXPECT_PTR_EQ(a, b) HTEST_PTR_(a, true, b, (void)0)
-#define EXPECT_NULL(p)      HTEST_PTR_(p, true, NULL, (void)0)
-#define EXPECT_NOT_NULL(p)  HTEST_PTR_(p, false, NULL, (void)0)
+#define EXPECT_PTR_EQ(a, b)    HTEST_PTR_(a, true, b, (void)0)
+#define EXPECT_NULL(p)         HTEST_PTR_(p, true, NULL, (void)0)
+#define EXPECT_NOT_NULL(p)     HTEST_PTR_(p, false, NULL, (void)0)
 
-#define ASSERT_EQ(a, b) HTEST_CMP_(a, ==, b, return)
-#define ASSERT_NE(a, b) HTEST_CMP_(a, !=, b, return)
-#define ASSERT_GE(a, b) HTEST_CMP_(a, >=, b, return)
-#define ASSERT_TRUE(c)  HTEST_CMP_(!!(c), ==, 1, return)
-#define ASSERT_FALSE(c) HTEST_CMP_(!!(c), ==, 0, return)
-#define ASSERT_STREQ(a, b) HTEST_STR_(a, true, "==", b, return)
-#define ASSERT_MEM_EQ(a, b, n) HTEST_MEM_(a, b, n, return)
-#define ASSERT_NOT_NULL(p)  HTEST_PTR_(p, false, NULL, return)
+#define ASSERT_EQ(a, b)        HTEST_CMP_(a, ==, b, return )
+#define ASSERT_NE(a, b)        HTEST_CMP_(a, !=, b, return )
+#define ASSERT_GE(a, b)        HTEST_CMP_(a, >=, b, return )
+#define ASSERT_TRUE(c)         HTEST_CMP_(!!(c), ==, 1, return )
+#define ASSERT_FALSE(c)        HTEST_CMP_(!!(c), ==, 0, return )
+#define ASSERT_STREQ(a, b)     HTEST_STR_(a, true, "==", b, return )
+#define ASSERT_MEM_EQ(a, b, n) HTEST_MEM_(a, b, n, return )
+#define ASSERT_NOT_NULL(p)     HTEST_PTR_(p, false, NULL, return )
 
 #define HTEST_FAIL(...) htest_fail(ctx, __FILE__, __LINE__, __VA_ARGS__)

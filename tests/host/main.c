@@ -44,11 +44,11 @@ void htest_fail_int(struct htest_ctx *ctx, const char *file, int line, const cha
                     bool is_signed, unsigned long long a, unsigned long long b)
 {
     if (is_signed)
-        htest_fail(ctx, file, line, "expected %s, got %lld (0x%llx) vs %lld (0x%llx)",
-                   expr, (long long)a, a, (long long)b, b);
+        htest_fail(ctx, file, line, "expected %s, got %lld (0x%llx) vs %lld (0x%llx)", expr,
+                   (long long)a, a, (long long)b, b);
     else
-        htest_fail(ctx, file, line, "expected %s, got %llu (0x%llx) vs %llu (0x%llx)",
-                   expr, a, a, b, b);
+        htest_fail(ctx, file, line, "expected %s, got %llu (0x%llx) vs %llu (0x%llx)", expr, a, a,
+                   b, b);
 }
 
 /* Writes s quoted, with non-printable bytes escaped, into out. */
@@ -104,7 +104,8 @@ void htest_fail_mem(struct htest_ctx *ctx, const char *file, int line, const cha
     hex_window(hb, sizeof(hb), pb, from, to);
     htest_fail(ctx, file, line,
                "expected %s (%zu bytes), first difference at offset %zu; "
-               "bytes %zu..%zu: %s vs %s", expr, n, first, from, to - 1, ha, hb);
+               "bytes %zu..%zu: %s vs %s",
+               expr, n, first, from, to - 1, ha, hb);
 }
 
 static bool selected(const struct htest *t, int nfilters, char **filters)

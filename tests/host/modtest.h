@@ -49,19 +49,18 @@ static inline uint64_t modtest_get(const uint8_t *p, int bytes)
 }
 
 /* Byte offset of field at field_offset in section header index. */
-static inline size_t modtest_section_field(const uint8_t *elf, uint32_t index,
-                                           size_t field_offset)
+static inline size_t modtest_section_field(const uint8_t *elf, uint32_t index, size_t field_offset)
 {
     return (size_t)modtest_get(elf + 40, 8) + (size_t)index * 64 + field_offset;
 }
 
 /* Section header field offsets (ELF64). */
-#define SH_NAME 0
-#define SH_TYPE 4
-#define SH_FLAGS 8
-#define SH_OFFSET 24
-#define SH_SIZE 32
-#define SH_LINK 40
-#define SH_INFO 44
-#define SH_ALIGN 48
+#define SH_NAME    0
+#define SH_TYPE    4
+#define SH_FLAGS   8
+#define SH_OFFSET  24
+#define SH_SIZE    32
+#define SH_LINK    40
+#define SH_INFO    44
+#define SH_ALIGN   48
 #define SH_ENTSIZE 56

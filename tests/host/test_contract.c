@@ -11,7 +11,7 @@
 #define CONTRACT(context, sleeps, reentrant, user, update) \
     "  context " context "\n  sleeps " sleeps "\n  reentrant " reentrant "\n  user-callable " user \
     "\n  update " update "\n"
-#define PLAIN CONTRACT("process", "may", "no", "no", "quiescent")
+#define PLAIN  CONTRACT("process", "may", "no", "no", "quiescent")
 #define STRONG CONTRACT("any", "never", "yes", "yes", "never")
 
 static struct mod_manifest importer, exporter, running, next;

@@ -11,7 +11,7 @@
 struct patched {
     uint8_t *data;
     size_t size;
-    struct mod_elf elf;         /* the unpatched object, to find indexes */
+    struct mod_elf elf; /* the unpatched object, to find indexes */
 };
 
 static int patched_load(struct patched *p)
@@ -27,8 +27,8 @@ static enum mod_status reparse(struct patched *p, struct mod_error *err)
     return mod_elf_parse(&elf, p->data, p->size, err);
 }
 
-static void patch_section(struct patched *p, const char *name, size_t field,
-                          uint64_t value, int bytes)
+static void patch_section(struct patched *p, const char *name, size_t field, uint64_t value,
+                          int bytes)
 {
     uint32_t index = mod_elf_find_section(&p->elf, name);
     modtest_put(p->data + modtest_section_field(p->data, index, field), value, bytes);
@@ -42,13 +42,13 @@ static size_t symbol_field(struct patched *p, const char *name, size_t field)
     return symtab.offset + (size_t)index * ELF_SYMBOL_SIZE + field;
 }
 
-#define EXPECT_REFUSED(p, status, text)                                         \
-    do {                                                                        \
-        struct mod_error err_;                                                  \
-        EXPECT_EQ(reparse(p, &err_), status);                                   \
-        EXPECT_EQ(err_.code, status);                                           \
-        if (!strstr(err_.message, text))                                        \
-            HTEST_FAIL("message '%s' lacks '%s'", err_.message, text);          \
+#define EXPECT_REFUSED(p, status, text) \
+    do { \
+        struct mod_error err_; \
+        EXPECT_EQ(reparse(p, &err_), status); \
+        EXPECT_EQ(err_.code, status); \
+        if (!strstr(err_.message, text)) \
+            HTEST_FAIL("message '%s' lacks '%s'", err_.message, text); \
     } while (0)
 
 HTEST(elf_parses_gcc_module_object)
@@ -71,7 +71,7 @@ HTEST(elf_parses_gcc_module_object)
     int imports = 0;
     for (uint32_t i = 0; i < p.elf.symbol_count; i++)
         imports += mod_elf_symbol_is_import(&p.elf, i);
-    EXPECT_EQ(imports, 4);      /* function, value, small_import, weak */
+    EXPECT_EQ(imports, 4); /* function, value, small_import, weak */
     free(p.data);
 }
 
@@ -100,16 +100,16 @@ HTEST(elf_refuses_bad_identification)
     p.data[1] = 'X';
     EXPECT_REFUSED(&p, MOD_E_ELF_MAGIC, "magic");
     p.data[1] = 'E';
-    p.data[4] = 1;              /* ELFCLASS32 */
+    p.data[4] = 1; /* ELFCLASS32 */
     EXPECT_REFUSED(&p, MOD_E_ELF_CLASS, "class 1");
     p.data[4] = 2;
-    p.data[5] = 2;              /* big-endian */
+    p.data[5] = 2; /* big-endian */
     EXPECT_REFUSED(&p, MOD_E_ELF_CLASS, "data 2");
     p.data[5] = 1;
-    modtest_put(p.data + 16, 2, 2);     /* ET_EXEC */
+    modtest_put(p.data + 16, 2, 2); /* ET_EXEC */
     EXPECT_REFUSED(&p, MOD_E_ELF_TYPE, "ET_REL");
     modtest_put(p.data + 16, 1, 2);
-    modtest_put(p.data + 18, 3, 2);     /* EM_386 */
+    modtest_put(p.data + 18, 3, 2); /* EM_386 */
     EXPECT_REFUSED(&p, MOD_E_ELF_MACHINE, "machine 3");
     free(p.data);
 }
@@ -120,18 +120,18 @@ HTEST(elf_refuses_bad_header_fields)
     ASSERT_TRUE(patched_load(&p));
     uint8_t saved[64];
     memcpy(saved, p.data, 64);
-    modtest_put(p.data + 58, 40, 2);    /* shentsize */
+    modtest_put(p.data + 58, 40, 2); /* shentsize */
     EXPECT_REFUSED(&p, MOD_E_ELF_HEADER, "section entry size 40");
     memcpy(p.data, saved, 64);
-    modtest_put(p.data + 60, 0, 2);     /* shnum */
+    modtest_put(p.data + 60, 0, 2); /* shnum */
     EXPECT_REFUSED(&p, MOD_E_ELF_HEADER, "no section headers");
     memcpy(p.data, saved, 64);
-    modtest_put(p.data + 40, p.size - 64, 8);   /* shoff: table runs off the end */
+    modtest_put(p.data + 40, p.size - 64, 8); /* shoff: table runs off the end */
     EXPECT_REFUSED(&p, MOD_E_ELF_SECTION_BOUNDS, "section header table");
-    modtest_put(p.data + 40, UINT64_MAX - 63, 8);   /* shoff + size wraps */
+    modtest_put(p.data + 40, UINT64_MAX - 63, 8); /* shoff + size wraps */
     EXPECT_REFUSED(&p, MOD_E_ELF_SECTION_BOUNDS, "past end of file");
     memcpy(p.data, saved, 64);
-    modtest_put(p.data + 62, p.elf.section_count, 2);  /* shstrndx */
+    modtest_put(p.data + 62, p.elf.section_count, 2); /* shstrndx */
     EXPECT_REFUSED(&p, MOD_E_ELF_HEADER, "section name table index");
     free(p.data);
 }
@@ -141,7 +141,8 @@ HTEST(elf_refuses_section_outside_file)
     struct patched p;
     ASSERT_TRUE(patched_load(&p));
     char where[32];
-    snprintf(where, sizeof(where), "section %u:", mod_elf_find_section(&p.elf, ".text.call_import"));
+    snprintf(where, sizeof(where),
+             "section %u:", mod_elf_find_section(&p.elf, ".text.call_import"));
     patch_section(&p, ".text.call_import", SH_OFFSET, p.size, 8);
     EXPECT_REFUSED(&p, MOD_E_ELF_SECTION_BOUNDS, where);
     patch_section(&p, ".text.call_import", SH_OFFSET, UINT64_MAX - 7, 8);
@@ -235,7 +236,8 @@ HTEST(elf_refuses_bad_relocation_sections)
     patch_section(&p, rela, SH_INFO, 0, 4);
     EXPECT_REFUSED(&p, MOD_E_ELF_RELOC_SECTION, "relocates missing section 0");
     patch_section(&p, rela, SH_INFO, 4000, 4);
-    EXPECT_REFUSED(&p, MOD_E_ELF_RELOC_SECTION, "'.rela.text.call_import': relocates missing section 4000");
+    EXPECT_REFUSED(&p, MOD_E_ELF_RELOC_SECTION,
+                   "'.rela.text.call_import': relocates missing section 4000");
     patch_section(&p, rela, SH_INFO, mod_elf_find_section(&p.elf, ".text.call_import"), 4);
     patch_section(&p, rela, SH_LINK, p.elf.strtab_index, 4);
     EXPECT_REFUSED(&p, MOD_E_ELF_RELOC_SECTION, "is not the symbol table");

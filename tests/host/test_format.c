@@ -12,29 +12,26 @@
 
 /* Hides a format from -Wformat, for the flag mixes it rightly warns about
  * (C defines them: '-' beats '0', '+' beats ' ', a precision beats '0'). */
-__attribute__((noinline)) static const char *unchecked(const char *fmt)
-{
-    return fmt;
-}
+__attribute__((noinline)) static const char *unchecked(const char *fmt) { return fmt; }
 
 /* Formats and checks both the text and the return value (its length). */
-#define EXPECT_FORMAT(expected, ...)                                            \
-    do {                                                                        \
-        char buf_[256];                                                         \
-        memset(buf_, 'Z', sizeof(buf_));                                        \
-        int n_ = ksnprintf(buf_, sizeof(buf_), __VA_ARGS__);                    \
-        EXPECT_STREQ(buf_, expected);                                           \
-        EXPECT_EQ(n_, (int)strlen(expected));                                   \
+#define EXPECT_FORMAT(expected, ...) \
+    do { \
+        char buf_[256]; \
+        memset(buf_, 'Z', sizeof(buf_)); \
+        int n_ = ksnprintf(buf_, sizeof(buf_), __VA_ARGS__); \
+        EXPECT_STREQ(buf_, expected); \
+        EXPECT_EQ(n_, (int)strlen(expected)); \
     } while (0)
 
 /* Formats with both ksnprintf and the host's snprintf; they must agree. */
-#define EXPECT_LIKE_LIBC(...)                                                   \
-    do {                                                                        \
-        char ours_[256], libc_[256];                                            \
-        int n_ours_ = ksnprintf(ours_, sizeof(ours_), __VA_ARGS__);             \
-        int n_libc_ = snprintf(libc_, sizeof(libc_), __VA_ARGS__);              \
-        EXPECT_STREQ(ours_, libc_);                                             \
-        EXPECT_EQ(n_ours_, n_libc_);                                            \
+#define EXPECT_LIKE_LIBC(...) \
+    do { \
+        char ours_[256], libc_[256]; \
+        int n_ours_ = ksnprintf(ours_, sizeof(ours_), __VA_ARGS__); \
+        int n_libc_ = snprintf(libc_, sizeof(libc_), __VA_ARGS__); \
+        EXPECT_STREQ(ours_, libc_); \
+        EXPECT_EQ(n_ours_, n_libc_); \
     } while (0)
 
 HTEST(format_plain_text_is_copied)
@@ -160,7 +157,6 @@ HTEST(format_zero_at_precision_zero_prints_no_digit)
     EXPECT_FORMAT("7", "%.0u", 7u);
 }
 
-
 HTEST(format_precision_limits_strings)
 {
     EXPECT_FORMAT("hel", "%.3s", "hello");
@@ -194,7 +190,7 @@ HTEST(format_string_and_char)
     EXPECT_FORMAT("(null)", unchecked("%s"), (char *)NULL);
     EXPECT_FORMAT("A", "%c", 'A');
     EXPECT_FORMAT("xyz", "%c%c%c", 'x', 'y', 'z');
-    EXPECT_FORMAT("\xe2\x80\x94", "%s", "\xe2\x80\x94");   /* UTF-8 passes through */
+    EXPECT_FORMAT("\xe2\x80\x94", "%s", "\xe2\x80\x94"); /* UTF-8 passes through */
 }
 
 HTEST(format_pointer_is_0x_and_hex)
@@ -299,31 +295,45 @@ HTEST(format_flag_width_precision_matrix_matches_libc)
     static const char *const precisions[] = { "", ".0", ".1", ".4", ".21" };
     static const char *const lengths[] = { "hh", "h", "", "l", "ll", "z" };
     static const char conversions[] = "diuxXo";
-    static const long long values[] = { 0, 1, -1, 7, -7, 127, -128, 255, 32767, -32768,
-                                        65535, INT_MAX, INT_MIN, UINT_MAX, INT64_MAX,
-                                        INT64_MIN, 0x123456789abcdefll };
+    static const long long values[] = { 0,
+                                        1,
+                                        -1,
+                                        7,
+                                        -7,
+                                        127,
+                                        -128,
+                                        255,
+                                        32767,
+                                        -32768,
+                                        65535,
+                                        INT_MAX,
+                                        INT_MIN,
+                                        UINT_MAX,
+                                        INT64_MAX,
+                                        INT64_MIN,
+                                        0x123456789abcdefll };
     unsigned compared = 0;
     for (size_t f = 0; f < sizeof(flags) / sizeof(*flags); f++)
-    for (size_t w = 0; w < sizeof(widths) / sizeof(*widths); w++)
-    for (size_t p = 0; p < sizeof(precisions) / sizeof(*precisions); p++)
-    for (size_t l = 0; l < sizeof(lengths) / sizeof(*lengths); l++)
-    for (size_t c = 0; conversions[c]; c++)
-    for (size_t v = 0; v < sizeof(values) / sizeof(*values); v++) {
-        bool wide = lengths[l][0] == 'l' || lengths[l][0] == 'z';
-        char fmt[32], ours[128], libc[128];
-        snprintf(fmt, sizeof(fmt), "[%%%s%s%s%s%c]", flags[f], widths[w], precisions[p],
-                 lengths[l], conversions[c]);
-        int n_ours = wide ? ksnprintf(ours, sizeof(ours), fmt, values[v])
-                          : ksnprintf(ours, sizeof(ours), fmt, (int)values[v]);
-        int n_libc = wide ? snprintf(libc, sizeof(libc), fmt, values[v])
-                          : snprintf(libc, sizeof(libc), fmt, (int)values[v]);
-        if (strcmp(ours, libc) != 0 || n_ours != n_libc) {
-            HTEST_FAIL("format \"%s\" of %lld: \"%s\" (%d) vs libc \"%s\" (%d)", fmt,
-                       values[v], ours, n_ours, libc, n_libc);
-            if (ctx->failures > 10)
-                return;
-        }
-        compared++;
-    }
+        for (size_t w = 0; w < sizeof(widths) / sizeof(*widths); w++)
+            for (size_t p = 0; p < sizeof(precisions) / sizeof(*precisions); p++)
+                for (size_t l = 0; l < sizeof(lengths) / sizeof(*lengths); l++)
+                    for (size_t c = 0; conversions[c]; c++)
+                        for (size_t v = 0; v < sizeof(values) / sizeof(*values); v++) {
+                            bool wide = lengths[l][0] == 'l' || lengths[l][0] == 'z';
+                            char fmt[32], ours[128], libc[128];
+                            snprintf(fmt, sizeof(fmt), "[%%%s%s%s%s%c]", flags[f], widths[w],
+                                     precisions[p], lengths[l], conversions[c]);
+                            int n_ours = wide ? ksnprintf(ours, sizeof(ours), fmt, values[v])
+                                              : ksnprintf(ours, sizeof(ours), fmt, (int)values[v]);
+                            int n_libc = wide ? snprintf(libc, sizeof(libc), fmt, values[v])
+                                              : snprintf(libc, sizeof(libc), fmt, (int)values[v]);
+                            if (strcmp(ours, libc) != 0 || n_ours != n_libc) {
+                                HTEST_FAIL("format \"%s\" of %lld: \"%s\" (%d) vs libc \"%s\" (%d)",
+                                           fmt, values[v], ours, n_ours, libc, n_libc);
+                                if (ctx->failures > 10)
+                                    return;
+                            }
+                            compared++;
+                        }
     EXPECT_GT(compared, 10000u);
 }

@@ -11,7 +11,7 @@
 #include "modload/image.h"
 #include "modload/sign.h"
 
-static struct mod_image_builder builder;    /* large: not on the stack */
+static struct mod_image_builder builder; /* large: not on the stack */
 static struct mod_signing_key key, other_key;
 
 struct test_image {
@@ -32,13 +32,13 @@ static int build_image(struct test_image *t, int unsigned_beta)
     uint8_t *alpha = modtest_load("reloc_all.o", &alpha_size);
     uint8_t *beta = modtest_load("reloc_got.o", &beta_size);
     int ok = core && alpha && beta &&
-        !mod_builder_start(&builder, core, core_size, 1u << 16, &key, &t->err) &&
-        !mod_builder_add(&builder, MOD_SECTION_MODULE, "alpha", 2u << 16 | 3, alpha,
-                         alpha_size, &key, &t->err) &&
-        !mod_builder_add(&builder, MOD_SECTION_MODULE, "beta", 1u << 16, beta, beta_size,
-                         unsigned_beta ? NULL : &key, &t->err) &&
-        !mod_builder_add(&builder, MOD_SECTION_CONFIG, "boot.conf", 1u << 16, boot_config,
-                         sizeof(boot_config) - 1, &key, &t->err);
+             !mod_builder_start(&builder, core, core_size, 1u << 16, &key, &t->err) &&
+             !mod_builder_add(&builder, MOD_SECTION_MODULE, "alpha", 2u << 16 | 3, alpha,
+                              alpha_size, &key, &t->err) &&
+             !mod_builder_add(&builder, MOD_SECTION_MODULE, "beta", 1u << 16, beta, beta_size,
+                              unsigned_beta ? NULL : &key, &t->err) &&
+             !mod_builder_add(&builder, MOD_SECTION_CONFIG, "boot.conf", 1u << 16, boot_config,
+                              sizeof(boot_config) - 1, &key, &t->err);
     if (ok)
         t->data = mod_builder_finish(&builder, &t->size);
     mod_builder_free(&builder);
@@ -81,10 +81,10 @@ static size_t footer_field(struct test_image *t, size_t field)
     return t->size - MOD_IMAGE_FOOTER_SIZE + field;
 }
 
-#define EXPECT_MESSAGE(t, text)                                                 \
-    do {                                                                        \
-        if (!strstr((t)->err.message, text))                                    \
-            HTEST_FAIL("message '%s' lacks '%s'", (t)->err.message, text);      \
+#define EXPECT_MESSAGE(t, text) \
+    do { \
+        if (!strstr((t)->err.message, text)) \
+            HTEST_FAIL("message '%s' lacks '%s'", (t)->err.message, text); \
     } while (0)
 
 HTEST(image_build_open_verify_round_trip)
@@ -96,8 +96,8 @@ HTEST(image_build_open_verify_round_trip)
     ASSERT_EQ(reopen(&t), MOD_OK);
     ASSERT_EQ(t.image.section_count, 4u);
     static const char *names[] = { "core", "alpha", "beta", "boot.conf" };
-    static const uint32_t types[] = { MOD_SECTION_CORE, MOD_SECTION_MODULE,
-                                      MOD_SECTION_MODULE, MOD_SECTION_CONFIG };
+    static const uint32_t types[] = { MOD_SECTION_CORE, MOD_SECTION_MODULE, MOD_SECTION_MODULE,
+                                      MOD_SECTION_CONFIG };
     for (uint32_t i = 0; i < 4; i++) {
         mod_image_section(&t.image, i, &s);
         EXPECT_STREQ(s.name, names[i]);
@@ -141,7 +141,7 @@ HTEST(image_altered_table_entry_fails_signature)
     setup_keys();
     ASSERT_TRUE(build_image(&t, 0));
     ASSERT_EQ(reopen(&t), MOD_OK);
-    t.data[entry_field(&t, 1, 8)] ^= 1;         /* alpha's version */
+    t.data[entry_field(&t, 1, 8)] ^= 1; /* alpha's version */
     EXPECT_EQ(verify(&t, "alpha", &key), MOD_E_SIGNATURE);
     EXPECT_MESSAGE(&t, "section 'alpha': bad signature");
     t.data[entry_field(&t, 1, 8)] ^= 1;
@@ -200,7 +200,7 @@ HTEST(image_footer_errors_are_refused)
     modtest_put(t.data + footer_field(&t, 16), 2, 4);
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_VERSION);
     memcpy(t.data + footer_field(&t, 0), footer, sizeof(footer));
-    modtest_put(t.data + footer_field(&t, 0), UINT64_MAX - 100, 8);    /* table offset */
+    modtest_put(t.data + footer_field(&t, 0), UINT64_MAX - 100, 8); /* table offset */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_TRUNCATED);
     modtest_put(t.data + footer_field(&t, 0), 16, 8);
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_TABLE);
@@ -209,7 +209,7 @@ HTEST(image_footer_errors_are_refused)
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_TABLE);
     modtest_put(t.data + footer_field(&t, 8), 0xffffffffu, 4);
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_TABLE);
-    modtest_put(t.data + footer_field(&t, 8), 5, 4);    /* count too big for the table */
+    modtest_put(t.data + footer_field(&t, 8), 5, 4); /* count too big for the table */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_TABLE);
     EXPECT_MESSAGE(&t, "does not end at the footer");
     memcpy(t.data + footer_field(&t, 0), footer, sizeof(footer));
@@ -224,11 +224,11 @@ HTEST(image_section_offset_overflow_is_refused)
     setup_keys();
     ASSERT_TRUE(build_image(&t, 0));
     ASSERT_EQ(reopen(&t), MOD_OK);
-    modtest_put(t.data + entry_field(&t, 2, 16), UINT64_MAX - 15, 8);  /* offset */
+    modtest_put(t.data + entry_field(&t, 2, 16), UINT64_MAX - 15, 8); /* offset */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_SECTION_BOUNDS);
     EXPECT_MESSAGE(&t, "section 2 'beta': offset");
     modtest_put(t.data + entry_field(&t, 2, 16), 0x10000, 8);
-    modtest_put(t.data + entry_field(&t, 2, 24), UINT64_MAX - 0xffff, 8);  /* size wraps */
+    modtest_put(t.data + entry_field(&t, 2, 24), UINT64_MAX - 0xffff, 8); /* size wraps */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_SECTION_BOUNDS);
     free(t.data);
 }
@@ -246,13 +246,13 @@ HTEST(image_structural_entry_errors_are_refused)
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_DUPLICATE_NAME);
     EXPECT_MESSAGE(&t, "section 2 'alpha': same name as section 1");
     RESTORE();
-    memset(t.data + entry_field(&t, 2, 32), 'x', MOD_IMAGE_NAME_SIZE);  /* unterminated */
+    memset(t.data + entry_field(&t, 2, 32), 'x', MOD_IMAGE_NAME_SIZE); /* unterminated */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_SECTION_NAME);
     RESTORE();
     t.data[entry_field(&t, 2, 32)] = '/';
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_SECTION_NAME);
     RESTORE();
-    t.data[entry_field(&t, 2, 32 + 10)] = 'z';  /* garbage after the NUL */
+    t.data[entry_field(&t, 2, 32 + 10)] = 'z'; /* garbage after the NUL */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_SECTION_NAME);
     RESTORE();
     modtest_put(t.data + entry_field(&t, 2, 0), 9, 4);
@@ -265,13 +265,13 @@ HTEST(image_structural_entry_errors_are_refused)
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_SECTION_TYPE);
     EXPECT_MESSAGE(&t, "second boot configuration");
     RESTORE();
-    modtest_put(t.data + entry_field(&t, 2, 4), 1, 4);     /* flags */
+    modtest_put(t.data + entry_field(&t, 2, 4), 1, 4); /* flags */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_RESERVED);
     RESTORE();
-    modtest_put(t.data + entry_field(&t, 2, 12), 73, 2);   /* signature size */
+    modtest_put(t.data + entry_field(&t, 2, 12), 73, 2); /* signature size */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_RESERVED);
     RESTORE();
-    modtest_put(t.data + entry_field(&t, 2, 16), 8, 8);    /* overlaps the core */
+    modtest_put(t.data + entry_field(&t, 2, 16), 8, 8); /* overlaps the core */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_SECTION_OVERLAP);
     EXPECT_MESSAGE(&t, "section 2 'beta': offset 8 overlaps");
     RESTORE();
@@ -290,8 +290,9 @@ HTEST(image_builder_refuses_bad_sections)
     EXPECT_NOT_NULL(strstr(err.message, "section 'core'"));
     EXPECT_EQ(mod_builder_add(&builder, MOD_SECTION_MODULE, "", 1, "x", 1, &key, &err),
               MOD_E_IMAGE_SECTION_NAME);
-    EXPECT_EQ(mod_builder_add(&builder, MOD_SECTION_MODULE, "a-name-that-is-far-too-long-for-it",
-                              1, "x", 1, &key, &err), MOD_E_IMAGE_SECTION_NAME);
+    EXPECT_EQ(mod_builder_add(&builder, MOD_SECTION_MODULE, "a-name-that-is-far-too-long-for-it", 1,
+                              "x", 1, &key, &err),
+              MOD_E_IMAGE_SECTION_NAME);
     EXPECT_EQ(mod_builder_add(&builder, MOD_SECTION_CONFIG, "c1", 1, "", 0, &key, &err), MOD_OK);
     EXPECT_EQ(mod_builder_add(&builder, MOD_SECTION_CONFIG, "c2", 1, "", 0, &key, &err),
               MOD_E_IMAGE_SECTION_TYPE);
@@ -311,10 +312,12 @@ HTEST(image_append_keeps_the_other_sections_valid)
     uint8_t *module = modtest_load("reloc_got.o", &size);
     ASSERT_NOT_NULL(module);
     ASSERT_EQ(mod_builder_reopen(&builder, t.data, t.size, &t.err), MOD_OK);
-    ASSERT_EQ(mod_builder_add(&builder, MOD_SECTION_MODULE, "gamma", 1u << 16, module, size,
-                              &key, &t.err), MOD_OK);
-    EXPECT_EQ(mod_builder_add(&builder, MOD_SECTION_MODULE, "alpha", 1u << 16, module, size,
-                              &key, &t.err), MOD_E_IMAGE_DUPLICATE_NAME);
+    ASSERT_EQ(mod_builder_add(&builder, MOD_SECTION_MODULE, "gamma", 1u << 16, module, size, &key,
+                              &t.err),
+              MOD_OK);
+    EXPECT_EQ(mod_builder_add(&builder, MOD_SECTION_MODULE, "alpha", 1u << 16, module, size, &key,
+                              &t.err),
+              MOD_E_IMAGE_DUPLICATE_NAME);
     appended.data = mod_builder_finish(&builder, &appended.size);
     mod_builder_free(&builder);
     ASSERT_EQ(reopen(&appended), MOD_OK);

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define HEAD "module m\nversion 1.0\n"
-#define FIELDS "  context any\n  sleeps never\n  reentrant yes\n  user-callable no\n  update live\n"
+#define HEAD               "module m\nversion 1.0\n"
+#define FIELDS             "  context any\n  sleeps never\n  reentrant yes\n  user-callable no\n  update live\n"
 #define EXPORT(name, body) "export " name " {\n" body "}\n"
 #define IMPORT(name, body) "import " name " {\n" body "}\n"
 

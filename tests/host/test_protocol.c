@@ -565,14 +565,14 @@ HTEST(protocol_receiver_counts_each_rejection_reason)
 
     rx_feed(wire, make_data(wire, 9, 1, 0, data, 10), 0); /* no transfer */
     rx_feed(wire, make_start(wire, 9, data, sizeof(data), "m"), 0);
-    rx_feed(wire, make_data(wire, 8, 1, 0, data, 10), 0); /* another transfer */
+    rx_feed(wire, make_data(wire, 8, 1, 0, data, 10), 0);  /* another transfer */
     rx_feed(wire, make_data(wire, 9, 3, 10, data, 10), 0); /* seq 3 before 1 */
     rx_feed(wire, make_data(wire, 9, 4, 10, data, 10), 0); /* same round: no second NAK */
     rx_feed(wire, make_data(wire, 9, 1, 0, data, 50), 0);
     rx_feed(wire, make_data(wire, 9, 1, 0, data, 50), 0); /* duplicate */
     size_t n = make_data(wire, 9, 2, 50, data + 50, 50);
     wire[n / 2] ^= 0x10;
-    rx_feed(wire, n, 0); /* corrupted */
+    rx_feed(wire, n, 0);                                                /* corrupted */
     rx_feed(wire, make_frame(wire, UPD_VERDICT, 9, 0, "\0\0\0", 3), 0); /* wrong way */
 
     const struct upd_counters *c = &rx.counters;

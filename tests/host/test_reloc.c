@@ -11,9 +11,9 @@
 #include "modload/reloc.h"
 #include <sys/mman.h>
 
-#define TEXT_ADDRESS   0xffffffffc0000000ull
-#define RODATA_ADDRESS 0xffffffffc0100000ull
-#define DATA_ADDRESS   0xffffffffc0200000ull
+#define TEXT_ADDRESS     0xffffffffc0000000ull
+#define RODATA_ADDRESS   0xffffffffc0100000ull
+#define DATA_ADDRESS     0xffffffffc0200000ull
 #define FUNCTION_ADDRESS 0xffffffff81000000ull
 #define VALUE_ADDRESS    0xffffffff81200000ull
 #define SMALL_ADDRESS    0x1234ull
@@ -26,8 +26,8 @@ struct loaded {
     struct mod_placement *placements;
     struct mod_load_target target;
     struct mod_error err;
-    const char *refuse;         /* the resolver fails for this name */
-    uint64_t far_import;        /* if set: every import resolves here */
+    const char *refuse;  /* the resolver fails for this name */
+    uint64_t far_import; /* if set: every import resolves here */
 };
 
 static int resolve(void *context, const char *name, uint64_t *address)
@@ -67,15 +67,17 @@ static enum mod_status prepare(struct loaded *l, const char *file)
     if (!l->object || mod_elf_parse(&l->elf, l->object, l->size, &l->err))
         return MOD_E_ELF_TRUNCATED;
     l->placements = calloc(l->elf.section_count, sizeof(*l->placements));
-    return mod_layout_compute(&l->elf, l->placements, l->elf.section_count,
-                              &l->layout, &l->err);
+    return mod_layout_compute(&l->elf, l->placements, l->elf.section_count, &l->layout, &l->err);
 }
 
 /* Allocates the regions, copies and relocates. */
 static enum mod_status relocate(struct loaded *l)
 {
     static const uint64_t address[MOD_REGION_COUNT] = {
-        0, TEXT_ADDRESS, RODATA_ADDRESS, DATA_ADDRESS,
+        0,
+        TEXT_ADDRESS,
+        RODATA_ADDRESS,
+        DATA_ADDRESS,
     };
     for (int r = 1; r < MOD_REGION_COUNT; r++) {
         l->target.region[r].memory = calloc(1, l->layout.size[r] + 1);
@@ -130,15 +132,26 @@ static void check_all_fields(struct htest_ctx *ctx, struct loaded *l, int counts
             uint64_t expected;
             int width = type == R_X86_64_64 || type == R_X86_64_PC64 ? 8 : 4;
             switch (type) {
-            case R_X86_64_64: expected = S + A; break;
-            case R_X86_64_32: case R_X86_64_32S: expected = S + A; break;
-            case R_X86_64_PC32: case R_X86_64_PLT32: case R_X86_64_PC64:
+            case R_X86_64_64:
+                expected = S + A;
+                break;
+            case R_X86_64_32:
+            case R_X86_64_32S:
+                expected = S + A;
+                break;
+            case R_X86_64_PC32:
+            case R_X86_64_PLT32:
+            case R_X86_64_PC64:
                 expected = S + A - P;
                 break;
-            case R_X86_64_GOTPCREL: case R_X86_64_GOTPCRELX: case R_X86_64_REX_GOTPCRELX:
+            case R_X86_64_GOTPCREL:
+            case R_X86_64_GOTPCRELX:
+            case R_X86_64_REX_GOTPCRELX:
                 expected = got + symbol * 8ull + A - P;
                 EXPECT_EQ(modtest_get(l->target.region[MOD_REGION_RODATA].memory +
-                                      l->layout.got_offset + symbol * 8ull, 8), S);
+                                          l->layout.got_offset + symbol * 8ull,
+                                      8),
+                          S);
                 break;
             case R_X86_64_NONE:
                 counts[type]++;
@@ -171,8 +184,9 @@ HTEST(reloc_layout_places_sections_by_permission)
             EXPECT_EQ(region, (uint32_t)MOD_REGION_NONE);
             continue;
         }
-        uint32_t expected = s.flags & SHF_EXECINSTR ? MOD_REGION_TEXT :
-                            s.flags & SHF_WRITE ? MOD_REGION_DATA : MOD_REGION_RODATA;
+        uint32_t expected = s.flags & SHF_EXECINSTR ? MOD_REGION_TEXT
+                            : s.flags & SHF_WRITE   ? MOD_REGION_DATA
+                                                    : MOD_REGION_RODATA;
         EXPECT_EQ(region, expected);
         if (s.addralign)
             EXPECT_EQ(l.placements[i].offset % s.addralign, 0u);
@@ -185,7 +199,7 @@ HTEST(reloc_layout_places_sections_by_permission)
     EXPECT_GT(l.placements[bss].offset, l.placements[table].offset);
     EXPECT_EQ(l.layout.got_slots, l.elf.symbol_count);
     EXPECT_EQ(l.layout.got_offset % 8, 0u);
-    EXPECT_EQ(l.layout.relocation_count, 16u);   /* readelf -r reloc_all.o */
+    EXPECT_EQ(l.layout.relocation_count, 16u); /* readelf -r reloc_all.o */
     unload(&l);
 }
 
@@ -200,9 +214,8 @@ HTEST(reloc_applies_every_type_gcc_emits)
     check_all_fields(ctx, &l, counts);
     unload(&l);
     static const uint32_t all[] = {
-        R_X86_64_NONE, R_X86_64_64, R_X86_64_PC32, R_X86_64_PLT32, R_X86_64_32,
-        R_X86_64_32S, R_X86_64_PC64, R_X86_64_GOTPCREL, R_X86_64_GOTPCRELX,
-        R_X86_64_REX_GOTPCRELX,
+        R_X86_64_NONE, R_X86_64_64,   R_X86_64_PC32,     R_X86_64_PLT32,     R_X86_64_32,
+        R_X86_64_32S,  R_X86_64_PC64, R_X86_64_GOTPCREL, R_X86_64_GOTPCRELX, R_X86_64_REX_GOTPCRELX,
     };
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         if (counts[all[i]] == 0)
@@ -220,7 +233,7 @@ HTEST(reloc_data_pointers_hold_final_addresses)
     uint32_t table = mod_elf_find_section(&l.elf, ".data.table");
     EXPECT_EQ(modtest_get(memory_of_section(&l, fp), 8), FUNCTION_ADDRESS);
     EXPECT_EQ(modtest_get(memory_of_section(&l, pt), 8), address_of_section(&l, table) + 4);
-    EXPECT_EQ(modtest_get(memory_of_section(&l, table) + 8, 4), 3u);   /* data copied */
+    EXPECT_EQ(modtest_get(memory_of_section(&l, table) + 8, 4), 3u); /* data copied */
     uint32_t export = mod_elf_find_export(&l.elf, "call_import");
     EXPECT_EQ(mod_symbol_address(&l.target, export),
               address_of_section(&l, mod_elf_find_section(&l.elf, ".text.call_import")));
@@ -263,8 +276,8 @@ HTEST(reloc_refuses_32_bit_overflow)
 }
 
 /* Patches field (0 offset, 8 info) of the first entry of a RELA section. */
-static enum mod_status layout_with_patched_rela(struct loaded *l, const char *rela,
-                                                size_t field, uint64_t value)
+static enum mod_status layout_with_patched_rela(struct loaded *l, const char *rela, size_t field,
+                                                uint64_t value)
 {
     struct mod_elf elf;
     struct elf64_section s;
@@ -280,10 +293,10 @@ static enum mod_status layout_with_patched_rela(struct loaded *l, const char *re
 HTEST(reloc_refuses_unknown_type_naming_it)
 {
     struct loaded l;
-    uint64_t info = (uint64_t)8 << 32 | 37;    /* R_X86_64_GOTPC32_TLSDESC-ish */
-    EXPECT_EQ(layout_with_patched_rela(&l, ".rela.text.read_import", 8, info),
-              MOD_E_RELOC_TYPE);
-    EXPECT_NOT_NULL(strstr(l.err.message, "'.rela.text.read_import' relocation 0: unsupported type 37"));
+    uint64_t info = (uint64_t)8 << 32 | 37; /* R_X86_64_GOTPC32_TLSDESC-ish */
+    EXPECT_EQ(layout_with_patched_rela(&l, ".rela.text.read_import", 8, info), MOD_E_RELOC_TYPE);
+    EXPECT_NOT_NULL(
+        strstr(l.err.message, "'.rela.text.read_import' relocation 0: unsupported type 37"));
     unload(&l);
     EXPECT_EQ(mod_reloc_width(37), -1);
     EXPECT_NULL(mod_reloc_name(37));
@@ -293,8 +306,7 @@ HTEST(reloc_refuses_symbol_index_out_of_range)
 {
     struct loaded l;
     uint64_t info = (uint64_t)5000 << 32 | R_X86_64_PC32;
-    EXPECT_EQ(layout_with_patched_rela(&l, ".rela.text.read_import", 8, info),
-              MOD_E_RELOC_SYMBOL);
+    EXPECT_EQ(layout_with_patched_rela(&l, ".rela.text.read_import", 8, info), MOD_E_RELOC_SYMBOL);
     EXPECT_NOT_NULL(strstr(l.err.message, "symbol index 5000 out of range"));
     unload(&l);
 }
@@ -302,8 +314,7 @@ HTEST(reloc_refuses_symbol_index_out_of_range)
 HTEST(reloc_refuses_field_outside_its_section)
 {
     struct loaded l;
-    EXPECT_EQ(layout_with_patched_rela(&l, ".rela.text.read_import", 0, 5),
-              MOD_E_RELOC_BOUNDS);
+    EXPECT_EQ(layout_with_patched_rela(&l, ".rela.text.read_import", 0, 5), MOD_E_RELOC_BOUNDS);
     EXPECT_NOT_NULL(strstr(l.err.message, "past the end of its section"));
     unload(&l);
     EXPECT_EQ(layout_with_patched_rela(&l, ".rela.text.read_import", 0, UINT64_MAX - 1),
@@ -354,10 +365,7 @@ HTEST(reloc_layout_refuses_huge_section)
 /* ---- running a relocated module on the host ---- */
 
 int host_value = 7;
-static int host_add(int a, int b)
-{
-    return a + b;
-}
+static int host_add(int a, int b) { return a + b; }
 
 struct low_memory {
     uint8_t *base;
@@ -382,7 +390,7 @@ static int resolve_host(void *context, const char *name, uint64_t *address)
     if (!strcmp(name, "host_add"))
         target = (uint64_t)(uintptr_t)host_add;
     else if (!strcmp(name, "host_value")) {
-        *address = (uint64_t)(uintptr_t)&host_value;    /* reached via the GOT */
+        *address = (uint64_t)(uintptr_t)&host_value; /* reached via the GOT */
         return 0;
     } else
         return -1;

@@ -34,10 +34,10 @@ static enum mod_status section_open(struct section_file *f, size_t size)
     return mod_section_file_open(f->data, size, &f->s, &f->err);
 }
 
-#define EXPECT_SECTION_MESSAGE(f, text)                                         \
-    do {                                                                        \
-        if (!strstr((f)->err.message, text))                                    \
-            HTEST_FAIL("message '%s' lacks '%s'", (f)->err.message, text);      \
+#define EXPECT_SECTION_MESSAGE(f, text) \
+    do { \
+        if (!strstr((f)->err.message, text)) \
+            HTEST_FAIL("message '%s' lacks '%s'", (f)->err.message, text); \
     } while (0)
 
 HTEST(section_file_build_open_verify_round_trip)
@@ -92,29 +92,29 @@ HTEST(section_file_malformed_entries_are_refused)
     modtest_put(f.data + 0, 9, 4);
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_SECTION_TYPE);
     RESTORE();
-    modtest_put(f.data + 4, 1, 4);                      /* flags */
+    modtest_put(f.data + 4, 1, 4); /* flags */
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_RESERVED);
     RESTORE();
-    modtest_put(f.data + 14, 1, 2);                     /* reserved u16 */
+    modtest_put(f.data + 14, 1, 2); /* reserved u16 */
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_RESERVED);
     RESTORE();
-    f.data[170] = 1;                                    /* reserved tail */
+    f.data[170] = 1; /* reserved tail */
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_RESERVED);
     RESTORE();
-    modtest_put(f.data + 12, 73, 2);                    /* signature size */
+    modtest_put(f.data + 12, 73, 2); /* signature size */
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_RESERVED);
     RESTORE();
-    modtest_put(f.data + 16, 0, 8);                     /* offset */
+    modtest_put(f.data + 16, 0, 8); /* offset */
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_SECTION_BOUNDS);
     EXPECT_SECTION_MESSAGE(&f, "content offset 0, expected 176");
     RESTORE();
-    modtest_put(f.data + 24, UINT64_MAX, 8);            /* size overflows */
+    modtest_put(f.data + 24, UINT64_MAX, 8); /* size overflows */
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_TRUNCATED);
     RESTORE();
     f.data[32] = '/';
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_SECTION_NAME);
     RESTORE();
-    f.data[32 + 20] = 'z';                              /* garbage after the NUL */
+    f.data[32 + 20] = 'z'; /* garbage after the NUL */
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_SECTION_NAME);
     RESTORE();
     EXPECT_EQ(section_open(&f, f.size), MOD_OK);
@@ -131,7 +131,7 @@ HTEST(section_file_tampering_fails_verification)
     ASSERT_EQ(section_open(&f, f.size), MOD_OK);
     EXPECT_EQ(mod_image_verify_section(&f.s, section_key.public_key, &f.err), MOD_E_CHECKSUM);
     f.data[MOD_SECTION_FILE_HEADER + 3] ^= 1;
-    modtest_put(f.data + 8, 3u << 16, 4);               /* version: signed */
+    modtest_put(f.data + 8, 3u << 16, 4); /* version: signed */
     ASSERT_EQ(section_open(&f, f.size), MOD_OK);
     EXPECT_EQ(mod_image_verify_section(&f.s, section_key.public_key, &f.err), MOD_E_SIGNATURE);
     free(f.data);

@@ -37,7 +37,7 @@ static struct {
 static __lock_inline void bl_op(enum bl_type type)
 {
     switch (type) {
-    case BL_RAW:                        /* preemption off, as a holder must be */
+    case BL_RAW: /* preemption off, as a holder must be */
         preempt_disable();
         ck_spinlock_ticket_lock(&bl.raw);
         ck_spinlock_ticket_unlock(&bl.raw);
@@ -94,7 +94,7 @@ KBENCH(lock_uncontended)
     enum { ROUNDS = 11, N = 5000 };
     for (int type = 0; type < BL_COUNT; type++) {
         uint64_t v[ROUNDS];
-        bl_loop(type, N / 10);          /* warm up */
+        bl_loop(type, N / 10); /* warm up */
         for (int r = 0; r < ROUNDS; r++)
             v[r] = bl_loop(type, N);
         report(type, "uncontended", kbench_median(v, ROUNDS), N);
@@ -107,14 +107,14 @@ KBENCH(lock_uncontended)
  * really overlap even when the host runs the vCPUs in turns; the figure is
  * the median, over workers and rounds, of time / operations. */
 
-#define CONTENDED_MS 30
+#define CONTENDED_MS     30
 #define CONTENDED_ROUNDS 3
 
 struct bl_run {
     enum bl_type type;
     volatile unsigned ready;
     volatile bool go;
-    uint64_t window;                    /* cycles each worker runs */
+    uint64_t window; /* cycles each worker runs */
     uint64_t cycles[MAX_CPUS], ops[MAX_CPUS];
 };
 
@@ -141,13 +141,12 @@ static void bl_contended(unsigned ncpu)
 {
     for (int type = 0; type < BL_COUNT; type++) {
         if (type == BL_CRIT)
-            continue;                   /* per-CPU: nothing to contend on */
+            continue; /* per-CPU: nothing to contend on */
         uint64_t v[CONTENDED_ROUNDS * MAX_CPUS];
         unsigned nv = 0;
         for (int r = 0; r < CONTENDED_ROUNDS; r++) {
             static struct bl_run run;
-            run = (struct bl_run){ .type = type,
-                                   .window = clock_tsc_hz() / 1000 * CONTENDED_MS };
+            run = (struct bl_run){ .type = type, .window = clock_tsc_hz() / 1000 * CONTENDED_MS };
             struct thread *t[MAX_CPUS];
             for (unsigned c = 0; c < ncpu; c++)
                 t[c] = thread_create("bench_lock", bl_worker, &run, (int)c);

@@ -103,8 +103,8 @@ KBENCH(symtab_lookup)
     for (int t = 0; t < 2; t++) {
         for (; n < targets[t]; n++) {
             ksnprintf(name, sizeof(name), "bench_sym_%u", n);
-            if (sym_register(name, (void *)(uintptr_t)(n + 1), SYM_FUNCTION, NULL, 0,
-                             &syms[n]) != SYM_OK)
+            if (sym_register(name, (void *)(uintptr_t)(n + 1), SYM_FUNCTION, NULL, 0, &syms[n]) !=
+                SYM_OK)
                 break;
         }
         kbench_report(labels[t], kbench_cycles_to_ns_milli(lookup_cycles(n)), "ns");
@@ -139,7 +139,7 @@ KBENCH(symtab_slot_call)
         direct[r] = rdtsc_ordered() - start;
         start = rdtsc_ordered();
         for (int i = 0; i < CALLS; i++)
-            acc += ((uint64_t (*)(uint64_t))sym_slot_load(s->slot))(i);
+            acc += ((uint64_t(*)(uint64_t))sym_slot_load(s->slot))(i);
         slot[r] = rdtsc_ordered() - start;
         sink = acc;
     }

@@ -15,7 +15,7 @@
 #include <rcu/rcu.h>
 #include <rcu/epoch_table.h>
 
-#define ROUNDS 7
+#define ROUNDS     7
 #define ITERATIONS 200000
 
 /* ---- read-side cost ------------------------------------------------------- */
@@ -188,7 +188,7 @@ KBENCH(rcu_grace_period)
 /* ---- read-side throughput ------------------------------------------------------ */
 
 #define SCALING_ROUNDS 3
-#define SCALING_NS (200 * NSEC_PER_MSEC)
+#define SCALING_NS     (200 * NSEC_PER_MSEC)
 
 struct throughput_reader {
     struct epoch_table *table;

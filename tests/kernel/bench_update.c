@@ -25,8 +25,8 @@ KBENCH(update_dispatch_call)
         return;
     }
     int index = mod_dispatch_export_index(m->identity, "counter_read");
-    uint64_t (*thunk)(void) = (uint64_t (*)(void))sym_slot_load(slot);
-    uint64_t (*direct)(void) = (uint64_t (*)(void))m->impl[index];
+    uint64_t (*thunk)(void) = (uint64_t(*)(void))sym_slot_load(slot);
+    uint64_t (*direct)(void) = (uint64_t(*)(void))m->impl[index];
     uint64_t via_thunk[ROUNDS], via_direct[ROUNDS];
     volatile uint64_t sink = 0;
     for (int r = 0; r < ROUNDS; r++) {
@@ -40,8 +40,10 @@ KBENCH(update_dispatch_call)
         via_thunk[r] = (rdtsc_ordered() - start) / CALLS;
     }
     (void)sink;
-    kbench_report("update.direct_call", kbench_cycles_to_ns_milli(kbench_median(via_direct, ROUNDS)), "ns");
-    kbench_report("update.dispatch_call", kbench_cycles_to_ns_milli(kbench_median(via_thunk, ROUNDS)), "ns");
+    kbench_report("update.direct_call",
+                  kbench_cycles_to_ns_milli(kbench_median(via_direct, ROUNDS)), "ns");
+    kbench_report("update.dispatch_call",
+                  kbench_cycles_to_ns_milli(kbench_median(via_thunk, ROUNDS)), "ns");
 }
 
 KBENCH(update_swap)

@@ -8,8 +8,8 @@
 
 KTEST(kmalloc_many_sizes_are_aligned_and_usable)
 {
-    static const size_t sizes[] = { 1, 8, 15, 16, 17, 31, 64, 100, 128, 255, 512, 1000,
-                                    2048, 2049, 4096, 5000, 16384, 65536, 70000 };
+    static const size_t sizes[] = { 1,   8,    15,   16,   17,   31,   64,    100,   128,  255,
+                                    512, 1000, 2048, 2049, 4096, 5000, 16384, 65536, 70000 };
     void *blocks[ARRAY_SIZE(sizes)];
     for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
         size_t size = sizes[i], align = size > 2048 ? PAGE_SIZE : 16;
@@ -38,7 +38,7 @@ KTEST(kmalloc_large_sizes_use_page_runs)
     KEXPECT_EQ(kmalloc_large_pages(), before + 16);
     kfree(p);
     KEXPECT_EQ(kmalloc_large_pages(), before);
-    KEXPECT_EQ(kmalloc(1ul << 40), NULL);                /* too large: NULL, no panic */
+    KEXPECT_EQ(kmalloc(1ul << 40), NULL); /* too large: NULL, no panic */
     KEXPECT_EQ(kmalloc((PAGE_SIZE << PMM_MAX_ORDER) + 1), NULL);
 }
 
@@ -120,7 +120,7 @@ struct test_object {
 
 KTEST(kmem_cache_objects_are_aligned_distinct_and_counted)
 {
-    enum { N = 200 };          /* several slabs */
+    enum { N = 200 }; /* several slabs */
     static struct test_object *objects[N];
     struct kmem_cache *c = kmem_cache_create("test-aligned", sizeof(struct test_object), 64);
     KASSERT_NE(c, NULL);
@@ -132,7 +132,7 @@ KTEST(kmem_cache_objects_are_aligned_distinct_and_counted)
         memset(objects[i]->payload, i, sizeof(objects[i]->payload));
     }
     for (int i = 0; i < N; i++)
-        KEXPECT_EQ(objects[i]->id, i);         /* nobody overlapped anybody */
+        KEXPECT_EQ(objects[i]->id, i); /* nobody overlapped anybody */
     struct kmem_cache_stats stats[64];
     size_t n = kmem_cache_stats(stats, ARRAY_SIZE(stats));
     bool found = false;
@@ -145,7 +145,7 @@ KTEST(kmem_cache_objects_are_aligned_distinct_and_counted)
         KEXPECT_GE(stats[i].objects_total, N);
     }
     KEXPECT_TRUE(found);
-    KEXPECT_FALSE(kmem_cache_destroy(c));     /* objects still in use */
+    KEXPECT_FALSE(kmem_cache_destroy(c)); /* objects still in use */
     for (int i = 0; i < N; i++)
         kmem_cache_free(c, objects[i]);
     KEXPECT_TRUE(kmem_cache_destroy(c));
@@ -168,7 +168,7 @@ KTEST(kmem_cache_create_rejects_bad_sizes)
 {
     KEXPECT_EQ(kmem_cache_create("test-bad", 0, 0), NULL);
     KEXPECT_EQ(kmem_cache_create("test-bad", 64 * 1024, 0), NULL);
-    KEXPECT_EQ(kmem_cache_create("test-bad", 64, 24), NULL);       /* not a power of two */
+    KEXPECT_EQ(kmem_cache_create("test-bad", 64, 24), NULL); /* not a power of two */
 }
 
 #ifdef WISP_DEBUG
@@ -192,8 +192,8 @@ KTEST_PANIC(kmem_use_after_free_is_reported, "use after free in cache test-uaf")
     struct kmem_cache *c = kmem_cache_create("test-uaf", 64, 0);
     uint8_t *p = kmem_cache_alloc(c);
     kmem_cache_free(c, p);
-    p[10] = 0;                                 /* the bug */
-    kmem_cache_alloc(c);                       /* hands p out again: checked */
+    p[10] = 0;           /* the bug */
+    kmem_cache_alloc(c); /* hands p out again: checked */
     barrier();
 }
 #endif

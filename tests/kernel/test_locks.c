@@ -10,7 +10,7 @@
 #include <locks/rwlock.h>
 #include <locks/crit.h>
 
-#define WAIT_LIMIT_NS (5 * NSEC_PER_SEC)    /* generous: TCG is slow */
+#define WAIT_LIMIT_NS (5 * NSEC_PER_SEC) /* generous: TCG is slow */
 
 /* Waits (sleeping 1 ms at a time) until *flag is set; false on timeout. */
 static bool wait_for(volatile int *flag, int value)
@@ -29,7 +29,7 @@ static bool wait_for(volatile int *flag, int value)
 struct counter_test {
     struct spinlock lock;
     struct mutex mutex;
-    volatile uint64_t counter;      /* plain read-modify-write: needs the lock */
+    volatile uint64_t counter; /* plain read-modify-write: needs the lock */
     int iterations;
     volatile int done;
 };
@@ -49,7 +49,7 @@ KTEST(spinlock_excludes_increments_from_every_cpu)
 {
     static struct counter_test c = { .lock = SPINLOCK_INIT("test_counter") };
     c.counter = 0;
-    c.iterations = 1000;            /* ticket locks convoy under TCG: keep it short */
+    c.iterations = 1000; /* ticket locks convoy under TCG: keep it short */
     struct thread *t[MAX_CPUS];
     for (unsigned i = 0; i < cpu_count; i++)
         t[i] = thread_create("spin_inc", spin_incrementer, &c, (int)i);
@@ -109,7 +109,7 @@ static void mutex_incrementer(void *arg)
         mutex_lock(&c->mutex);
         uint64_t v = c->counter;
         if (i % 64 == 0)
-            thread_yield();         /* a holder may be switched out */
+            thread_yield(); /* a holder may be switched out */
         c->counter = v + 1;
         mutex_unlock(&c->mutex);
     }
@@ -123,7 +123,7 @@ KTEST(mutex_excludes_increments_from_every_cpu)
     c.counter = 0;
     c.iterations = 300;
     struct thread *t[2 * MAX_CPUS];
-    unsigned n = 2 * cpu_count;             /* two per CPU: holders get switched out */
+    unsigned n = 2 * cpu_count; /* two per CPU: holders get switched out */
     for (unsigned i = 0; i < n; i++)
         t[i] = thread_create("mutex_inc", mutex_incrementer, &c, (int)(i % cpu_count));
     for (unsigned i = 0; i < n; i++)
@@ -174,7 +174,7 @@ KTEST(mutex_holder_may_sleep)
     struct mutex m;
     mutex_init(&m, "test_mutex_holder_sleeps");
     mutex_lock(&m);
-    sched_sleep_ns(NSEC_PER_MSEC);          /* no lockdep report: allowed */
+    sched_sleep_ns(NSEC_PER_MSEC); /* no lockdep report: allowed */
     KEXPECT_TRUE(mutex_owner(&m) == current_thread());
     mutex_unlock(&m);
     KEXPECT_TRUE(mutex_owner(&m) == NULL);
@@ -283,10 +283,7 @@ KTEST(rwlock_writer_excludes_readers_and_writers)
 
 /* ---- critical sections ---- */
 
-static void note_ran(void *arg)
-{
-    *(volatile int *)arg = 1;
-}
+static void note_ran(void *arg) { *(volatile int *)arg = 1; }
 
 KTEST(crit_sections_nest_and_keep_other_threads_off_the_cpu)
 {
@@ -294,11 +291,11 @@ KTEST(crit_sections_nest_and_keep_other_threads_off_the_cpu)
     crit_enter();
     crit_enter();
     KEXPECT_EQ(crit_depth(), base + 2);
-    KEXPECT_TRUE(irqs_enabled());           /* interrupts stay on */
+    KEXPECT_TRUE(irqs_enabled()); /* interrupts stay on */
     /* A thread made runnable on this CPU does not run inside the section. */
     volatile int ran = 0;
     struct thread *t = thread_create("crit_probe", note_ran, (void *)&ran, (int)cpu_id());
-    uint64_t end = clock_ns() + 30 * NSEC_PER_MSEC;  /* > 1 time slice */
+    uint64_t end = clock_ns() + 30 * NSEC_PER_MSEC; /* > 1 time slice */
     while (clock_ns() < end)
         cpu_relax();
     KEXPECT_EQ(ran, 0);
@@ -347,7 +344,7 @@ KTEST(held_lock_stack_follows_nesting)
     spin_lock(&b);
     if (WISP_LOCKDEP_ENABLED)
         KEXPECT_EQ(lockdep_held_count(), base + 3);
-    spin_unlock(&a);                /* out of order is allowed */
+    spin_unlock(&a); /* out of order is allowed */
     spin_unlock(&b);
     mutex_unlock(&m);
     KEXPECT_EQ(lockdep_held_count(), base);

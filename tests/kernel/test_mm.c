@@ -13,8 +13,8 @@
 #include <wisp/cpu.h>
 #include <string.h>
 
-#define TEST_VA (VMM_MMIO_BASE + VMM_MMIO_SIZE - (64ul << 20))
-#define FOUR_GIB (1ul << 32)
+#define TEST_VA    (VMM_MMIO_BASE + VMM_MMIO_SIZE - (64ul << 20))
+#define FOUR_GIB   (1ul << 32)
 #define RET_OPCODE 0xc3
 
 extern char __kernel_start[], __kernel_end[], __boot_start[], __boot_end[];
@@ -33,7 +33,8 @@ static bool run_is_reserved_memory(uint64_t phys, size_t pages)
     return run_overlaps(phys, pages, 0, 1ul << 20) ||
            run_overlaps(phys, pages, (uint64_t)__boot_start, (uint64_t)__boot_end) ||
            run_overlaps(phys, pages, image, (uint64_t)__kernel_end - KERNEL_VMA) ||
-           run_overlaps(phys, pages, boot_info.info_phys, boot_info.info_phys + boot_info.info_size);
+           run_overlaps(phys, pages, boot_info.info_phys,
+                        boot_info.info_phys + boot_info.info_size);
 }
 
 /* ---- pmm ---- */
@@ -60,12 +61,12 @@ KTEST(pmm_alloc_returns_distinct_aligned_pages)
 KTEST(pmm_alloc_pages_gives_exactly_the_run_asked_for)
 {
     size_t free_before = pmm_free_page_count();
-    uint64_t run = pmm_alloc_pages(5);        /* not a power of two */
+    uint64_t run = pmm_alloc_pages(5); /* not a power of two */
     KASSERT_NE(run, 0);
     KEXPECT_EQ(run % PAGE_SIZE, 0);
     KEXPECT_EQ(pmm_free_page_count(), free_before - 5);
-    memset(phys_to_virt(run), 0x5a, 5 * PAGE_SIZE);    /* the whole run is RAM */
-    pmm_free_pages(run, 2);                   /* a run may be freed in parts */
+    memset(phys_to_virt(run), 0x5a, 5 * PAGE_SIZE); /* the whole run is RAM */
+    pmm_free_pages(run, 2);                         /* a run may be freed in parts */
     KEXPECT_EQ(pmm_free_page_count(), free_before - 3);
     pmm_free_pages(run + 2 * PAGE_SIZE, 3);
     KEXPECT_EQ(pmm_free_page_count(), free_before);
@@ -195,8 +196,8 @@ KTEST(vmm_map_rejects_bad_requests)
     KEXPECT_EQ(vmm_map(TEST_VA, page, VM_WRITE), -MM_EEXIST);
     KEXPECT_EQ(vmm_map(TEST_VA + 1, page, VM_WRITE), -MM_EINVAL);
     KEXPECT_EQ(vmm_map(TEST_VA + PAGE_SIZE, page + 8, VM_WRITE), -MM_EINVAL);
-    KEXPECT_EQ(vmm_map(0x0000900000000000ul, page, VM_WRITE), -MM_EINVAL);  /* non-canonical */
-    KEXPECT_EQ(vmm_map(TEST_VA + PAGE_SIZE, page, VM_USER), -MM_EINVAL);    /* user page up here */
+    KEXPECT_EQ(vmm_map(0x0000900000000000ul, page, VM_WRITE), -MM_EINVAL); /* non-canonical */
+    KEXPECT_EQ(vmm_map(TEST_VA + PAGE_SIZE, page, VM_USER), -MM_EINVAL);   /* user page up here */
     unmap_test_page(page);
     KEXPECT_EQ(vmm_unmap(TEST_VA), -MM_ENOENT);
     KEXPECT_EQ(vmm_protect(TEST_VA, VM_WRITE), -MM_ENOENT);
@@ -245,7 +246,7 @@ KTEST(vmm_protect_changes_the_rights_at_once)
 {
     uint64_t page = map_test_page(0, VM_WRITE);
     KASSERT_NE(page, 0);
-    KEXPECT_EQ(probe_write8((void *)TEST_VA, 1), 0);     /* the TLB now holds RW */
+    KEXPECT_EQ(probe_write8((void *)TEST_VA, 1), 0); /* the TLB now holds RW */
     KEXPECT_EQ(vmm_protect(TEST_VA, 0), 0);
     KEXPECT_LT(probe_write8((void *)TEST_VA, 2), 0);
     KEXPECT_EQ(vmm_protect(TEST_VA, VM_WRITE), 0);
@@ -262,7 +263,7 @@ KTEST(vmm_exec_of_nx_page_faults)
     KEXPECT_LT(r, 0);
     KEXPECT_EQ(probe_error(r) & (PROBE_PF_PRESENT | PROBE_PF_FETCH),
                PROBE_PF_PRESENT | PROBE_PF_FETCH);
-    KEXPECT_EQ(vmm_protect(TEST_VA, VM_EXEC), 0);        /* now R+X: the ret runs */
+    KEXPECT_EQ(vmm_protect(TEST_VA, VM_EXEC), 0); /* now R+X: the ret runs */
     KEXPECT_EQ(probe_exec((void *)TEST_VA), 0);
     unmap_test_page(page);
 }
@@ -350,7 +351,7 @@ KTEST(vmm_new_space_shares_the_kernel_half_only)
     KASSERT_NE(page, 0);
     KEXPECT_EQ(vmm_map_in(as, user_va, page, VM_USER | VM_WRITE), 0);
     KEXPECT_EQ(vmm_translate_in_space(as, user_va), page);
-    KEXPECT_FALSE(vmm_query(user_va, NULL, NULL));      /* not in the kernel's space */
+    KEXPECT_FALSE(vmm_query(user_va, NULL, NULL)); /* not in the kernel's space */
     /* A kernel mapping made now appears in the new space too. */
     KASSERT_EQ(vmm_map(TEST_VA, page, 0), 0);
     KEXPECT_EQ(vmm_translate_in_space(as, TEST_VA), page);
@@ -370,7 +371,7 @@ KTEST(vmm_map_mmio_maps_uncached_and_reuses_mappings)
     unsigned flags = 0;
     KEXPECT_TRUE(vmm_query((uint64_t)a, NULL, &flags));
     KEXPECT_EQ(flags & (VM_UNCACHED | VM_WRITE | VM_EXEC), VM_UNCACHED | VM_WRITE);
-    uint32_t version = *b & 0xff;         /* LAPIC version register */
+    uint32_t version = *b & 0xff; /* LAPIC version register */
     KEXPECT_GE(version, 0x10);
     KEXPECT_LE(version, 0x15);
 }

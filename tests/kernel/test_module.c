@@ -26,7 +26,7 @@ KTEST(module_sections_refused_at_boot_are_none_in_the_normal_image)
 {
     const struct module_image_entry *e;
     unsigned n = module_image_entries(&e);
-    KEXPECT_GE(n, 5);            /* core, console, clock, counter, kvstore, boot.conf */
+    KEXPECT_GE(n, 5); /* core, console, clock, counter, kvstore, boot.conf */
     for (unsigned i = 0; i < n; i++)
         KEXPECT_TRUE(e[i].verified);
 }
@@ -36,7 +36,7 @@ KTEST(module_exports_are_called_through_their_slots)
     uint32_t slot;
     struct mod_error err;
     KASSERT_EQ(module_bind("counter_add", &slot, &err), MOD_OK);
-    uint64_t (*add)(uint64_t) = (uint64_t (*)(uint64_t))sym_slot_load(slot);
+    uint64_t (*add)(uint64_t) = (uint64_t(*)(uint64_t))sym_slot_load(slot);
     struct module *m = module_find("counter");
     KASSERT_TRUE(m != NULL);
     /* The slot holds the identity's dispatch thunk (stable across
@@ -51,7 +51,7 @@ KTEST(module_exports_are_called_through_their_slots)
     KEXPECT_EQ(add(5), before + 5);
     uint32_t vslot;
     KASSERT_EQ(module_bind("counter_version", &vslot, &err), MOD_OK);
-    KEXPECT_EQ(((uint32_t (*)(void))sym_slot_load(vslot))(), 1);
+    KEXPECT_EQ(((uint32_t(*)(void))sym_slot_load(vslot))(), 1);
 }
 
 /* Text is read+execute, rodata read-only, data not executable. */
@@ -83,7 +83,7 @@ KTEST(module_imports_go_through_slot_stubs)
     KASSERT_TRUE(m != NULL);
     KASSERT_GE(m->stub_count, 1);
     const uint8_t *stub = (const uint8_t *)m->stubs_va;
-    KEXPECT_EQ(stub[0], 0xff);         /* jmp *disp32(%rip) */
+    KEXPECT_EQ(stub[0], 0xff); /* jmp *disp32(%rip) */
     KEXPECT_EQ(stub[1], 0x25);
     int32_t disp;
     memcpy(&disp, stub + 2, 4);

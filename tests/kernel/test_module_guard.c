@@ -129,7 +129,8 @@ KTEST(module_guard_real_exports_are_called_through_thunks)
     KASSERT_TRUE(m != NULL);
     int index = mod_dispatch_export_index(m->identity, "counter_add");
     KASSERT_GE(index, 0);
-    KEXPECT_EQ((uint64_t)sym_slot_load(slot), (uint64_t)mod_dispatch_thunk(m->identity, (uint32_t)index));
+    KEXPECT_EQ((uint64_t)sym_slot_load(slot),
+               (uint64_t)mod_dispatch_thunk(m->identity, (uint32_t)index));
     const uint8_t *thunk = m->impl[index];
     KEXPECT_EQ(thunk[0], 0x49); /* movabs $guard, %r11 */
     KEXPECT_EQ(thunk[1], 0xbb);

@@ -9,16 +9,10 @@
 KTEST_PANIC(panic_on_null_dereference, "page fault at 0000000000000010")
 {
     uintptr_t addr = 16;
-    __asm__ volatile("" : "+r"(addr));      /* hide the constant from the optimizer */
+    __asm__ volatile("" : "+r"(addr)); /* hide the constant from the optimizer */
     (void)*(volatile uint64_t *)addr;
 }
 
-KTEST_PANIC(panic_on_explicit_call, "explicit panic 42")
-{
-    panic("explicit panic %d", 42);
-}
+KTEST_PANIC(panic_on_explicit_call, "explicit panic 42") { panic("explicit panic %d", 42); }
 
-KTEST_PANIC(panic_on_invalid_opcode, "invalid opcode")
-{
-    __asm__ volatile("ud2");
-}
+KTEST_PANIC(panic_on_invalid_opcode, "invalid opcode") { __asm__ volatile("ud2"); }

@@ -102,18 +102,12 @@ static int run(struct program *prog, const uint8_t *end, size_t data_pages)
     return process_wait(p);
 }
 
-#define RUN(name) run(&prog_##name, user_##name##_end, 0)
+#define RUN(name)     run(&prog_##name, user_##name##_end, 0)
 #define FAULT(vector) (SYS_EXIT_FAULT_BASE + (vector))
 
-KTEST(process_exit_status_reaches_waiter)
-{
-    KEXPECT_EQ(RUN(exit42), 42);
-}
+KTEST(process_exit_status_reaches_waiter) { KEXPECT_EQ(RUN(exit42), 42); }
 
-KTEST(process_writes_console_through_gate)
-{
-    KEXPECT_EQ(RUN(hello), 0);
-}
+KTEST(process_writes_console_through_gate) { KEXPECT_EQ(RUN(hello), 0); }
 
 KTEST(process_cannot_read_or_write_kernel_memory)
 {
@@ -124,10 +118,7 @@ KTEST(process_cannot_read_or_write_kernel_memory)
     KEXPECT_EQ(process_count(), before);
 }
 
-KTEST(process_cannot_read_the_slot_table)
-{
-    KEXPECT_EQ(RUN(read_slots), FAULT(VEC_PAGE_FAULT));
-}
+KTEST(process_cannot_read_the_slot_table) { KEXPECT_EQ(RUN(read_slots), FAULT(VEC_PAGE_FAULT)); }
 
 KTEST(process_cannot_run_kernel_code_or_write_its_code_or_run_its_stack)
 {
@@ -140,13 +131,10 @@ KTEST(process_fault_on_ud_and_privileged_instructions_ends_it)
 {
     KEXPECT_EQ(RUN(undefined_opcode), FAULT(VEC_INVALID_OPCODE));
     KEXPECT_EQ(RUN(privileged), FAULT(VEC_GPF));
-    KEXPECT_EQ(RUN(int_gate), FAULT(VEC_GPF));     /* no software-interrupt entry */
+    KEXPECT_EQ(RUN(int_gate), FAULT(VEC_GPF)); /* no software-interrupt entry */
 }
 
-KTEST(process_bad_syscall_arguments_return_errors)
-{
-    KEXPECT_EQ(RUN(bad_arguments), 0);
-}
+KTEST(process_bad_syscall_arguments_return_errors) { KEXPECT_EQ(RUN(bad_arguments), 0); }
 
 KTEST(process_cannot_read_another_process_memory)
 {
@@ -157,7 +145,7 @@ KTEST(process_cannot_read_another_process_memory)
     struct process *a = process_spawn(owner, NULL, &err);
     KASSERT_TRUE(a != NULL);
     KEXPECT_EQ(RUN(reads_other), FAULT(VEC_PAGE_FAULT));
-    KEXPECT_EQ(process_wait(a), 0);     /* the owner carried on */
+    KEXPECT_EQ(process_wait(a), 0); /* the owner carried on */
 }
 
 KTEST(process_sse_state_survives_switches)
@@ -198,7 +186,7 @@ KTEST(process_many_in_parallel_and_memory_comes_back)
             if (p[i])
                 KEXPECT_EQ(process_wait(p[i]), 42);
     }
-    sched_sleep_ns(20 * 1000 * 1000);      /* detached threads are freed at exit */
+    sched_sleep_ns(20 * 1000 * 1000); /* detached threads are freed at exit */
     KEXPECT_LE((long)before - (long)pmm_free_page_count(), 64);
 }
 

@@ -422,7 +422,7 @@ KTEST(rcu_sections_and_rcu_call_work_in_interrupt_handlers)
     unsigned others = cpu_count - 1;
     KEXPECT_EQ(irq_probe.handlers, others);
     KEXPECT_EQ(irq_probe.in_interrupt, others);
-    KEXPECT_EQ(irq_probe.depth_seen[reader_cpu], 2); /* nested in the reader's section */
+    KEXPECT_EQ(irq_probe.depth_seen[reader_cpu], 2);   /* nested in the reader's section */
     KEXPECT_EQ(rcu_cpus[reader_cpu].record.active, 1); /* which survives */
     struct thread *st =
         thread_create("syncer", syncer_thread, &s, (int)(reader_cpu + 1) % (int)cpu_count);

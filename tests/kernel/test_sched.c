@@ -76,10 +76,7 @@ static void spin_for_200ms(void *arg)
         cpu_relax();
 }
 
-static void note_progress(void *arg)
-{
-    *(volatile bool *)arg = true;
-}
+static void note_progress(void *arg) { *(volatile bool *)arg = true; }
 
 /* A thread spinning without yielding must not keep another thread on the
  * same CPU from running: the timer preempts it. */
@@ -121,7 +118,7 @@ KTEST(preempt_disable_keeps_the_cpu)
     unsigned cpu = cpu_id();
     preempt_disable();
     struct thread *t = thread_create("waiter", note_progress, (void *)&ran, (int)cpu);
-    uint64_t end = clock_ns() + 30 * NSEC_PER_MSEC;   /* three slices */
+    uint64_t end = clock_ns() + 30 * NSEC_PER_MSEC; /* three slices */
     while (clock_ns() < end)
         cpu_relax();
     KEXPECT_FALSE(ran);
@@ -150,10 +147,7 @@ struct handoff {
     volatile int value;
 };
 
-static bool value_set(void *arg)
-{
-    return ((struct handoff *)arg)->value != 0;
-}
+static bool value_set(void *arg) { return ((struct handoff *)arg)->value != 0; }
 
 static void waiter(void *arg)
 {
@@ -170,7 +164,7 @@ KTEST(wait_queue_wakes_blocked_threads)
     for (int i = 0; i < 3; i++)
         t[i] = thread_create("waiter", waiter, &h, -1);
     sched_sleep_ns(20 * NSEC_PER_MSEC);
-    KEXPECT_EQ(h.value, 0);                 /* all still blocked */
+    KEXPECT_EQ(h.value, 0); /* all still blocked */
     uint64_t flags = spin_lock_irqsave(&h.wq.lock);
     h.value = 1;
     spin_unlock_irqrestore(&h.wq.lock, flags);
@@ -207,17 +201,14 @@ KTEST(many_threads_create_run_and_join)
     KEXPECT_EQ(sched_thread_count(), before);
 }
 
-static void count_call(void *arg)
-{
-    __atomic_fetch_add((unsigned *)arg, 1, __ATOMIC_RELAXED);
-}
+static void count_call(void *arg) { __atomic_fetch_add((unsigned *)arg, 1, __ATOMIC_RELAXED); }
 
 KTEST(smp_call_others_runs_on_every_other_cpu)
 {
     unsigned calls = 0;
     smp_call_others(count_call, &calls);
     KEXPECT_EQ(calls, cpu_count - 1);
-    uint64_t flags = irq_save();            /* also with interrupts off */
+    uint64_t flags = irq_save(); /* also with interrupts off */
     smp_call_others(count_call, &calls);
     irq_restore(flags);
     KEXPECT_EQ(calls, 2 * (cpu_count - 1));

@@ -27,7 +27,7 @@ KTEST(symtab_register_lookup_call_remove)
     KEXPECT_EQ(sym_count(), before + 1);
     /* The slot sits at its constant address and holds the implementation. */
     KEXPECT_EQ((uint64_t)sym_slot_address(s->slot), SYM_SLOTS_VA + 8 + 8ul * s->slot);
-    uint64_t (*fn)(void) = (uint64_t (*)(void))sym_slot_load(s->slot);
+    uint64_t (*fn)(void) = (uint64_t(*)(void))sym_slot_load(s->slot);
     KEXPECT_EQ(fn(), 1);
     rcu_read_lock();
     KEXPECT_EQ((uint64_t)sym_lookup("ktest_answer"), (uint64_t)s);
@@ -43,20 +43,22 @@ KTEST(symtab_repoint_changes_what_the_slot_calls)
     KASSERT_EQ(sym_register("ktest_repoint", (void *)answer_one, SYM_FUNCTION, NULL, 0, &s),
                SYM_OK);
     void **slot = sym_slot_address(s->slot);
-    KEXPECT_EQ(((uint64_t (*)(void))*slot)(), 1);
+    KEXPECT_EQ(((uint64_t(*)(void)) * slot)(), 1);
     KEXPECT_EQ((uint64_t)sym_repoint(s, (void *)answer_two), (uint64_t)answer_one);
-    KEXPECT_EQ(((uint64_t (*)(void))*slot)(), 2);
+    KEXPECT_EQ(((uint64_t(*)(void)) * slot)(), 2);
     sym_remove(s);
 }
 
 KTEST(symtab_refuses_duplicates_and_bad_names)
 {
     struct symbol *s;
-    KEXPECT_EQ(sym_register("kmalloc", (void *)answer_one, SYM_FUNCTION, NULL, 0, &s), SYM_E_EXISTS);
-    KEXPECT_EQ((uint64_t)sym_resolve("kmalloc"), (uint64_t)kmalloc);    /* unchanged */
+    KEXPECT_EQ(sym_register("kmalloc", (void *)answer_one, SYM_FUNCTION, NULL, 0, &s),
+               SYM_E_EXISTS);
+    KEXPECT_EQ((uint64_t)sym_resolve("kmalloc"), (uint64_t)kmalloc); /* unchanged */
     KEXPECT_EQ(sym_register("", (void *)answer_one, SYM_FUNCTION, NULL, 0, &s), SYM_E_NAME);
     KEXPECT_EQ(sym_register("9lives", (void *)answer_one, SYM_FUNCTION, NULL, 0, &s), SYM_E_NAME);
-    KEXPECT_EQ(sym_register("has space", (void *)answer_one, SYM_FUNCTION, NULL, 0, &s), SYM_E_NAME);
+    KEXPECT_EQ(sym_register("has space", (void *)answer_one, SYM_FUNCTION, NULL, 0, &s),
+               SYM_E_NAME);
     char longname[SYM_NAME_MAX + 8];
     memset(longname, 'a', sizeof(longname) - 1);
     longname[sizeof(longname) - 1] = 0;
@@ -74,8 +76,8 @@ KTEST(symtab_holds_ten_thousand_symbols)
     int registered = 0;
     for (int i = 0; i < N; i++) {
         ksnprintf(name, sizeof(name), "ktest_many_%d", i);
-        if (sym_register(name, (void *)(uintptr_t)(0x1000 + i), SYM_FUNCTION, NULL, 0,
-                         &syms[i]) != SYM_OK)
+        if (sym_register(name, (void *)(uintptr_t)(0x1000 + i), SYM_FUNCTION, NULL, 0, &syms[i]) !=
+            SYM_OK)
             break;
         registered++;
     }
@@ -89,7 +91,7 @@ KTEST(symtab_holds_ten_thousand_symbols)
     KEXPECT_EQ(found, registered);
     for (int i = 0; i < registered; i++)
         sym_remove(syms[i]);
-    rcu_barrier();          /* slots come back after their grace period */
+    rcu_barrier(); /* slots come back after their grace period */
     KEXPECT_EQ(sym_count(), before);
     kfree(syms);
 }

@@ -23,22 +23,19 @@
 /* Runs a deliberate violation twice from one call site (the volatile
  * counter keeps the compiler from unrolling it into two sites); it must be
  * reported once. */
-#define EXPECT_REPORTED_ONCE(kind_, body)                                     \
-    do {                                                                        \
-        uint64_t kind_before_ = lockdep_report_count(kind_);                    \
-        lockdep_expect_begin();                                                 \
-        for (volatile int rep_ = 0; rep_ < 2; rep_++) {                         \
-            body;                                                               \
-        }                                                                       \
-        KEXPECT_EQ(lockdep_expect_end(), 1);                                    \
-        KEXPECT_EQ(lockdep_report_count(kind_) - kind_before_, 1);              \
-        KEXPECT_EQ(lockdep_last_report().problem, kind_);                       \
+#define EXPECT_REPORTED_ONCE(kind_, body) \
+    do { \
+        uint64_t kind_before_ = lockdep_report_count(kind_); \
+        lockdep_expect_begin(); \
+        for (volatile int rep_ = 0; rep_ < 2; rep_++) { \
+            body; \
+        } \
+        KEXPECT_EQ(lockdep_expect_end(), 1); \
+        KEXPECT_EQ(lockdep_report_count(kind_) - kind_before_, 1); \
+        KEXPECT_EQ(lockdep_last_report().problem, kind_); \
     } while (0)
 
-static bool always_true(void *arg)
-{
-    return true;
-}
+static bool always_true(void *arg) { return true; }
 
 /* Calls a sleeping primitive whose condition already holds: the validator
  * sees a sleep, but the thread does not actually block. */
@@ -105,18 +102,18 @@ KTEST(validator_reports_inversion_through_a_chain)
     static struct spinlock a = SPINLOCK_INIT("vtest_chain_a");
     static struct mutex b = MUTEX_INIT(b, "vtest_chain_b");
     static struct spinlock c = SPINLOCK_INIT("vtest_chain_c");
-    mutex_lock(&b);             /* b -> c */
+    mutex_lock(&b); /* b -> c */
     spin_lock(&c);
     spin_unlock(&c);
     mutex_unlock(&b);
-    spin_lock(&a);              /* a -> b (a mutex under a spinlock is its own report) */
+    spin_lock(&a); /* a -> b (a mutex under a spinlock is its own report) */
     lockdep_expect_begin();
     mutex_lock(&b);
     mutex_unlock(&b);
     lockdep_expect_end();
     spin_unlock(&a);
     EXPECT_REPORTED_ONCE(LOCKDEP_ORDER_INVERSION, {
-        spin_lock(&c);          /* c -> a closes a -> b -> c */
+        spin_lock(&c); /* c -> a closes a -> b -> c */
         spin_lock(&a);
         spin_unlock(&a);
         spin_unlock(&c);
@@ -156,7 +153,7 @@ KTEST(validator_reports_mutex_in_critical_section_once)
     static struct mutex m = MUTEX_INIT(m, "vtest_crit_mutex");
     EXPECT_REPORTED_ONCE(LOCKDEP_SLEEP_IN_ATOMIC, {
         crit_enter();
-        mutex_lock(&m);         /* free: it does not block, but it may */
+        mutex_lock(&m); /* free: it does not block, but it may */
         mutex_unlock(&m);
         crit_exit();
     });
@@ -185,7 +182,7 @@ KTEST(validator_reports_sleep_in_interrupt_once)
 {
     irq_calls = 0;
     EXPECT_REPORTED_ONCE(LOCKDEP_SLEEP_IN_ATOMIC, {
-        smp_call_others(sleep_in_interrupt, NULL);      /* 3 CPUs, one site */
+        smp_call_others(sleep_in_interrupt, NULL); /* 3 CPUs, one site */
     });
     KEXPECT_EQ(irq_calls, 2 * ((int)cpu_count - 1));
 }
@@ -201,7 +198,7 @@ static void take_in_interrupt(void *arg)
 KTEST(validator_reports_irq_safety_inversion_once)
 {
     EXPECT_REPORTED_ONCE(LOCKDEP_IRQ_SAFETY, {
-        spin_lock(&irq_lock);               /* interrupts enabled here */
+        spin_lock(&irq_lock); /* interrupts enabled here */
         spin_unlock(&irq_lock);
         smp_call_others(take_in_interrupt, NULL);
     });
@@ -213,7 +210,7 @@ KTEST(validator_reports_recursive_read_once)
     static struct rwlock rw = RWLOCK_INIT("vtest_recursive_rw");
     EXPECT_REPORTED_ONCE(LOCKDEP_RECURSIVE_ACQUIRE, {
         read_lock(&rw);
-        read_lock(&rw);         /* deadlocks once a writer waits between */
+        read_lock(&rw); /* deadlocks once a writer waits between */
         read_unlock(&rw);
         read_unlock(&rw);
     });
@@ -240,14 +237,14 @@ KTEST(validator_reports_unlock_by_non_owner_once_and_refuses_it)
     EXPECT_REPORTED_ONCE(LOCKDEP_UNLOCK_NON_OWNER, {
         struct thread *t = thread_create("vtest_unlocker", unlock_what_others_hold, &n, -1);
         if (!helper_id)
-            helper_id = t->id;      /* the second run's report is a duplicate */
+            helper_id = t->id; /* the second run's report is a duplicate */
         thread_join(t);
     });
     struct lockdep_report_info r = lockdep_last_report();
     KEXPECT_STREQ(r.class_a, "vtest_non_owner");
     KEXPECT_EQ(r.thread_a, helper_id);
     KEXPECT_EQ(r.thread_b, current_thread()->id);
-    KEXPECT_TRUE(mutex_owner(&m) == current_thread());  /* still ours */
+    KEXPECT_TRUE(mutex_owner(&m) == current_thread()); /* still ours */
     mutex_unlock(&m);
     KEXPECT_FALSE(mutex_is_locked(&m));
 }
@@ -294,7 +291,7 @@ KTEST(contract_might_sleep_reports_an_atomic_caller_once)
     KEXPECT_STREQ(r.who, "vtest:may_sleep_fn");
     KEXPECT_STREQ(r.class_a, "vtest_may_sleep_caller");
     uint64_t before = lockdep_reports_total();
-    contract_might_sleep("vtest:may_sleep_fn");        /* process context: fine */
+    contract_might_sleep("vtest:may_sleep_fn"); /* process context: fine */
     KEXPECT_EQ(lockdep_reports_total(), before);
 }
 
@@ -338,7 +335,7 @@ KTEST(contract_nonreentrant_reports_a_concurrent_entry_once)
     KASSERT_TRUE(r.inside);
     EXPECT_REPORTED_ONCE(LOCKDEP_CONTRACT_REENTERED, {
         contract_nonreentrant_enter(&r.state);
-        contract_nonreentrant_exit(&r.state);       /* not ours: no effect */
+        contract_nonreentrant_exit(&r.state); /* not ours: no effect */
     });
     struct lockdep_report_info info = lockdep_last_report();
     KEXPECT_STREQ(info.who, "vtest:not_reentrant");

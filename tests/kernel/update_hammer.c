@@ -15,8 +15,8 @@
 #include "modload/module.h"
 #include "modload/symtab.h"
 
-#define HAMMER_MAX_THREADS  16
-#define HAMMER_VERSIONS     8
+#define HAMMER_MAX_THREADS 16
+#define HAMMER_VERSIONS    8
 
 static struct thread *threads[HAMMER_MAX_THREADS];
 static unsigned thread_count;
@@ -32,8 +32,8 @@ static void hammer_thread(void *arg)
     uint64_t (*add)(uint64_t);
     uint32_t (*version)(void);
     while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
-        add = (uint64_t (*)(uint64_t))sym_slot_load(add_slot);
-        version = (uint32_t (*)(void))sym_slot_load(version_slot);
+        add = (uint64_t(*)(uint64_t))sym_slot_load(add_slot);
+        version = (uint32_t(*)(void))sym_slot_load(version_slot);
         add(1);
         uint32_t v = version();
         calls[me]++;
@@ -46,12 +46,13 @@ static void hammer_thread(void *arg)
 static void hammer_start(void)
 {
     struct mod_error err;
-    if (module_bind("counter_add", &add_slot, &err) || module_bind("counter_version", &version_slot, &err) ||
+    if (module_bind("counter_add", &add_slot, &err) ||
+        module_bind("counter_version", &version_slot, &err) ||
         module_bind("counter_read", &read_slot, &err)) {
         kprintf("hammer: %s\n", err.message);
         return;
     }
-    start_count = ((uint64_t (*)(void))sym_slot_load(read_slot))();
+    start_count = ((uint64_t(*)(void))sym_slot_load(read_slot))();
     stop = false;
     thread_count = 0;
     for (unsigned cpu = 0; cpu < cpu_count && cpu < HAMMER_MAX_THREADS; cpu++) {
@@ -76,7 +77,7 @@ static void hammer_stop(void)
         for (unsigned v = 0; v < HAMMER_VERSIONS; v++)
             versions[v] += seen[i][v];
     }
-    uint64_t grew = ((uint64_t (*)(void))sym_slot_load(read_slot))() - start_count;
+    uint64_t grew = ((uint64_t(*)(void))sym_slot_load(read_slot))() - start_count;
     kprintf("hammer: calls %lu, counter grew by %lu, versions", total, grew);
     for (unsigned v = 0; v < HAMMER_VERSIONS; v++)
         if (versions[v])

@@ -23,14 +23,14 @@ static struct torture_result run(const struct torture *t, uint64_t duration_ms, 
     uint64_t start = clock_ns();
     uint64_t lockdep_before = lockdep_reports_unexpected();
     t->fn(&p, &r);
-    if (lockdep_reports_unexpected() != lockdep_before) {   /* a locking bug under load */
+    if (lockdep_reports_unexpected() != lockdep_before) { /* a locking bug under load */
         r.success = false;
         r.errors++;
     }
     uint64_t ms = (clock_ns() - start) / NSEC_PER_MSEC;
-    kprintf("torture: %s%s %s ops=%lu grace_periods=%lu errors=%lu time=%lums %s\n",
-            t->name, busted ? " (busted)" : "", r.success ? "SUCCESS" : "FAILURE",
-            r.ops, r.grace_periods, r.errors, ms, r.detail);
+    kprintf("torture: %s%s %s ops=%lu grace_periods=%lu errors=%lu time=%lums %s\n", t->name,
+            busted ? " (busted)" : "", r.success ? "SUCCESS" : "FAILURE", r.ops, r.grace_periods,
+            r.errors, ms, r.detail);
     return r;
 }
 
@@ -44,10 +44,7 @@ struct torture_result torture_run(const char *name, uint64_t duration_ms, bool b
     return run(t, duration_ms, busted);
 }
 
-bool torture_mode(void)
-{
-    return boot_arg("torture") != NULL;
-}
+bool torture_mode(void) { return boot_arg("torture") != NULL; }
 
 static uint64_t arg_number(const char *key, uint64_t fallback)
 {

@@ -26,10 +26,10 @@ struct torture_params {
 
 struct torture_result {
     bool success;
-    uint64_t ops;              /* operations done (reads, acquisitions, swaps) */
-    uint64_t grace_periods;    /* completed grace periods (0 where n/a) */
-    uint64_t errors;           /* violations detected */
-    char detail[160];          /* free text: fairness, pipe counts, ... */
+    uint64_t ops;           /* operations done (reads, acquisitions, swaps) */
+    uint64_t grace_periods; /* completed grace periods (0 where n/a) */
+    uint64_t errors;        /* violations detected */
+    char detail[160];       /* free text: fairness, pipe counts, ... */
 };
 
 struct torture {
@@ -37,12 +37,11 @@ struct torture {
     void (*fn)(const struct torture_params *p, struct torture_result *r);
 };
 
-#define TORTURE(name_)                                                          \
-    static void torture_fn_##name_(const struct torture_params *p,             \
-                                   struct torture_result *r);                   \
-    static const struct torture torture_desc_##name_ __section(".torture")     \
-        __used __aligned(8) = { #name_, torture_fn_##name_ };                   \
-    static void torture_fn_##name_(const struct torture_params *p __unused,    \
+#define TORTURE(name_) \
+    static void torture_fn_##name_(const struct torture_params *p, struct torture_result *r); \
+    static const struct torture torture_desc_##name_ __section(".torture") \
+        __used __aligned(8) = { #name_, torture_fn_##name_ }; \
+    static void torture_fn_##name_(const struct torture_params *p __unused, \
                                    struct torture_result *r)
 
 /* Runs one torture, prints its summary line, returns its result. */

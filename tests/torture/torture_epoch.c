@@ -28,12 +28,12 @@
 #include <wisp/format.h>
 #include <wisp/printk.h>
 
-#define SLOTS 16
-#define PIPE_LEN 10
+#define SLOTS          16
+#define PIPE_LEN       10
 #define STALL_LIMIT_NS (10 * NSEC_PER_SEC) /* TCG hosts deschedule vCPUs for long */
-#define MAX_LIVE 2048 /* the call writer pauses above this */
-#define OBJ_ALIVE 0x414c495645ull
-#define OBJ_POISON 0xdeadbeefdeadull
+#define MAX_LIVE       2048                /* the call writer pauses above this */
+#define OBJ_ALIVE      0x414c495645ull
+#define OBJ_POISON     0xdeadbeefdeadull
 
 struct torture_obj {
     uint64_t magic;

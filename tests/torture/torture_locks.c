@@ -26,15 +26,15 @@
 
 enum lt_type { LT_SPIN, LT_SPIN_IRQ, LT_MUTEX, LT_RWLOCK };
 
-#define LT_MAX_WORKERS (2 * MAX_CPUS)
-#define LT_ENOUGH_ERRORS 1000           /* a busted run stops after this many */
+#define LT_MAX_WORKERS   (2 * MAX_CPUS)
+#define LT_ENOUGH_ERRORS 1000 /* a busted run stops after this many */
 
 struct lt_worker {
     struct lt_state *s;
     struct thread *thread;
     unsigned index;
-    uint64_t acquisitions;              /* exclusive acquisitions (counter++) */
-    uint64_t reads;                     /* rwlock read-side acquisitions */
+    uint64_t acquisitions; /* exclusive acquisitions (counter++) */
+    uint64_t reads;        /* rwlock read-side acquisitions */
 };
 
 struct lt_state {
@@ -47,7 +47,7 @@ struct lt_state {
     volatile uint64_t counter;
     struct lt_worker *volatile owner;
     volatile int readers, writers;
-    uint64_t errors;                    /* atomic */
+    uint64_t errors; /* atomic */
     volatile bool stop;
     unsigned nworkers;
     struct lt_worker workers[LT_MAX_WORKERS];
@@ -60,7 +60,7 @@ static uint64_t lt_lock(struct lt_state *s, bool write)
     switch (s->type) {
     case LT_SPIN:
         if (s->busted)
-            preempt_disable();          /* busted: excludes nothing */
+            preempt_disable(); /* busted: excludes nothing */
         else
             spin_lock(&s->spin);
         return 0;
@@ -76,7 +76,7 @@ static uint64_t lt_lock(struct lt_state *s, bool write)
         if (write && !s->busted)
             write_lock(&s->rw);
         else
-            read_lock(&s->rw);          /* busted writers share with readers */
+            read_lock(&s->rw); /* busted writers share with readers */
         return 0;
     }
     return 0;
@@ -134,7 +134,7 @@ static void lt_write_section(struct lt_state *s, struct lt_worker *w, uint64_t *
     uint64_t v = s->counter;
     lt_delay(seed, 64);
     if (s->type == LT_MUTEX && (*seed >> 40) % 32 == 0)
-        thread_yield();                 /* a mutex holder may lose the CPU */
+        thread_yield(); /* a mutex holder may lose the CPU */
     s->counter = v + 1;
     if (s->owner != w || s->writers != 1)
         lt_error(s);
@@ -169,7 +169,7 @@ static void lt_worker_main(void *arg)
         else
             lt_read_section(s, w, &seed);
         lt_unlock(s, write, flags);
-        lt_delay(&seed, 32);            /* let others in */
+        lt_delay(&seed, 32); /* let others in */
     }
 }
 
@@ -186,10 +186,10 @@ static void lt_summarize(struct lt_state *s, struct torture_result *r)
         min = MIN(min, mine);
         max = MAX(max, mine);
     }
-    if (s->counter != total) {          /* lost (or invented) increments */
+    if (s->counter != total) { /* lost (or invented) increments */
         s->errors++;
-        ksnprintf(r->detail, sizeof(r->detail), "counter %lu != %lu acquisitions; ",
-                  s->counter, total);
+        ksnprintf(r->detail, sizeof(r->detail), "counter %lu != %lu acquisitions; ", s->counter,
+                  total);
     }
     size_t used = strlen(r->detail);
     ksnprintf(r->detail + used, sizeof(r->detail) - used,
@@ -237,25 +237,13 @@ static void lock_torture(enum lt_type type, const struct torture_params *p,
     kfree(s);
 }
 
-TORTURE(lock_spin)
-{
-    lock_torture(LT_SPIN, p, r);
-}
+TORTURE(lock_spin) { lock_torture(LT_SPIN, p, r); }
 
-TORTURE(lock_spin_irq)
-{
-    lock_torture(LT_SPIN_IRQ, p, r);
-}
+TORTURE(lock_spin_irq) { lock_torture(LT_SPIN_IRQ, p, r); }
 
-TORTURE(lock_mutex)
-{
-    lock_torture(LT_MUTEX, p, r);
-}
+TORTURE(lock_mutex) { lock_torture(LT_MUTEX, p, r); }
 
-TORTURE(lock_rwlock)
-{
-    lock_torture(LT_RWLOCK, p, r);
-}
+TORTURE(lock_rwlock) { lock_torture(LT_RWLOCK, p, r); }
 
 /* ---- in `make test`: short runs, and the busted flavours must fail ---- */
 
@@ -269,25 +257,13 @@ static void expect_short_success(struct ktest_ctx *ctx, const char *name)
     KEXPECT_GT(r.ops, 0);
 }
 
-KTEST(lock_torture_short_succeeds_spin)
-{
-    expect_short_success(ctx, "lock_spin");
-}
+KTEST(lock_torture_short_succeeds_spin) { expect_short_success(ctx, "lock_spin"); }
 
-KTEST(lock_torture_short_succeeds_spin_irq)
-{
-    expect_short_success(ctx, "lock_spin_irq");
-}
+KTEST(lock_torture_short_succeeds_spin_irq) { expect_short_success(ctx, "lock_spin_irq"); }
 
-KTEST(lock_torture_short_succeeds_mutex)
-{
-    expect_short_success(ctx, "lock_mutex");
-}
+KTEST(lock_torture_short_succeeds_mutex) { expect_short_success(ctx, "lock_mutex"); }
 
-KTEST(lock_torture_short_succeeds_rwlock)
-{
-    expect_short_success(ctx, "lock_rwlock");
-}
+KTEST(lock_torture_short_succeeds_rwlock) { expect_short_success(ctx, "lock_rwlock"); }
 
 KTEST(lock_torture_busted_is_detected)
 {
@@ -298,6 +274,6 @@ KTEST(lock_torture_busted_is_detected)
         struct torture_result r = torture_run(names[i], 3000, true);
         KEXPECT_FALSE(r.success);
         KEXPECT_GT(r.errors, 0);
-        KEXPECT_LT(clock_ns() - start, 5 * NSEC_PER_SEC);   /* caught within seconds */
+        KEXPECT_LT(clock_ns() - start, 5 * NSEC_PER_SEC); /* caught within seconds */
     }
 }

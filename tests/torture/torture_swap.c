@@ -35,8 +35,8 @@
 #include "tests/torture/swap.h"
 
 #define SWAP_WORKERS_MAX 16
-#define SWAP_NESTING 4
-#define SWAP_PAGE_SLACK 64      /* slab growth; a leaked version is more */
+#define SWAP_NESTING     4
+#define SWAP_PAGE_SLACK  64 /* slab growth; a leaked version is more */
 
 /* The image's section called name (the boot module "image"). */
 bool swap_image_section(const char *name, struct mod_image_section *s)
@@ -72,7 +72,7 @@ struct swap_worker {
 
 static struct swap_worker workers[SWAP_WORKERS_MAX];
 static bool swap_stop;
-static bool swap_busted;        /* nested calls ignore the chain's pin */
+static bool swap_busted; /* nested calls ignore the chain's pin */
 static uint32_t add_slot;
 static struct mod_identity *counter_identity;
 static int version_index;
@@ -82,26 +82,25 @@ static void swap_worker_fn(void *arg)
     struct swap_worker *w = arg;
     uint64_t (*add)(uint64_t);
     while (!__atomic_load_n(&swap_stop, __ATOMIC_ACQUIRE)) {
-        add = (uint64_t (*)(uint64_t))sym_slot_load(add_slot);
+        add = (uint64_t(*)(uint64_t))sym_slot_load(add_slot);
         add(1);
         w->adds++;
         /* A chain: an outermost entry, then nested ones. */
         void *outer = mod_dispatch_enter(counter_identity, (uint32_t)version_index);
         if ((w->chains & 63) == 0)
-            thread_yield();     /* let a swap land in the middle of the chain */
+            thread_yield(); /* let a swap land in the middle of the chain */
         for (int i = 0; i < SWAP_NESTING; i++) {
             void *inner = mod_dispatch_enter(counter_identity, (uint32_t)version_index);
             if (swap_busted) {
                 /* Busted: what a per-call slot repoint would give the nested
                  * call — the current version, not the chain's. */
                 rcu_read_lock();
-                struct module *now = __atomic_load_n(&counter_identity->current,
-                                                     __ATOMIC_ACQUIRE);
+                struct module *now = __atomic_load_n(&counter_identity->current, __ATOMIC_ACQUIRE);
                 inner = now->impl[version_index];
                 rcu_read_unlock();
             }
             w->mixes += inner != outer;
-            add(1);             /* through the slot, nested in the chain */
+            add(1); /* through the slot, nested in the chain */
             w->adds++;
             mod_dispatch_exit(counter_identity);
         }
@@ -134,7 +133,7 @@ TORTURE(swap)
         return;
     }
     size_t free_before = pmm_free_page_count();
-    uint64_t count_before = ((uint64_t (*)(void))sym_slot_load(read_slot))();
+    uint64_t count_before = ((uint64_t(*)(void))sym_slot_load(read_slot))();
     unsigned n = 0;
     swap_stop = false;
     swap_busted = p->busted;
@@ -150,8 +149,8 @@ TORTURE(swap)
                 pr_err("torture swap: %s\n", rep.old_kept ? "old version kept" : err.message);
             continue;
         }
-        worst_grace = rep.grace_ns + rep.drain_ns > worst_grace ? rep.grace_ns + rep.drain_ns
-                                                                : worst_grace;
+        worst_grace =
+            rep.grace_ns + rep.drain_ns > worst_grace ? rep.grace_ns + rep.drain_ns : worst_grace;
         r->ops++;
         r->grace_periods++;
     }
@@ -163,15 +162,16 @@ TORTURE(swap)
         chains += workers[i].chains;
         mixes += workers[i].mixes;
     }
-    uint64_t grew = ((uint64_t (*)(void))sym_slot_load(read_slot))() - count_before;
-    swap_counter(1u << 16, &rep, &err);         /* leave 1.0 live */
+    uint64_t grew = ((uint64_t(*)(void))sym_slot_load(read_slot))() - count_before;
+    swap_counter(1u << 16, &rep, &err); /* leave 1.0 live */
     size_t free_after = pmm_free_page_count();
     long pages_lost = (long)free_before - (long)free_after;
     r->errors = failures + mixes + (grew != adds) + (pages_lost > SWAP_PAGE_SLACK);
     r->success = r->errors == 0 && r->ops > 0 && adds > 0;
-    ksnprintf(r->detail, sizeof(r->detail),
-              "workers=%u adds=%lu grew=%lu chains=%lu mixes=%lu failed_swaps=%lu pages_lost=%ld worst_retire_us=%lu",
-              n, adds, grew, chains, mixes, failures, pages_lost, worst_grace / 1000);
+    ksnprintf(
+        r->detail, sizeof(r->detail),
+        "workers=%u adds=%lu grew=%lu chains=%lu mixes=%lu failed_swaps=%lu pages_lost=%ld worst_retire_us=%lu",
+        n, adds, grew, chains, mixes, failures, pages_lost, worst_grace / 1000);
 }
 
 KTEST(update_swap_torture_busted_flavour_sees_mixed_chains)

@@ -68,17 +68,17 @@ static const struct sdt_header *find_table(const struct rsdp *r, const char *sig
 
 static void parse_madt(const struct sdt_header *h)
 {
-    const uint8_t *p = (const uint8_t *)h + sizeof(*h) + 8;   /* lapic addr, flags */
+    const uint8_t *p = (const uint8_t *)h + sizeof(*h) + 8; /* lapic addr, flags */
     const uint8_t *end = (const uint8_t *)h + h->length;
     for (unsigned i = 0; i < 16; i++)
         madt.isa_irq_to_gsi[i] = i;
     while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
         switch (p[0]) {
-        case 0:     /* processor local APIC: uid, apic id, flags */
+        case 0: /* processor local APIC: uid, apic id, flags */
             if ((p[4] & 1) && madt.cpu_count < MAX_CPUS)
                 madt.cpu_apic_ids[madt.cpu_count++] = p[3];
             break;
-        case 1:     /* IO-APIC: id, reserved, address, gsi base */
+        case 1: /* IO-APIC: id, reserved, address, gsi base */
             if (!madt.ioapic_phys) {
                 memcpy(&madt.ioapic_gsi_base, p + 8, 4);
                 uint32_t a;
@@ -86,7 +86,7 @@ static void parse_madt(const struct sdt_header *h)
                 madt.ioapic_phys = a;
             }
             break;
-        case 2: {   /* interrupt source override: bus, source, gsi, flags */
+        case 2: { /* interrupt source override: bus, source, gsi, flags */
             uint32_t gsi;
             memcpy(&gsi, p + 4, 4);
             if (p[3] < 16) {
@@ -112,6 +112,6 @@ void acpi_init(void)
     if (!madt.cpu_count)
         panic("acpi: the MADT lists no usable CPU");
     cpu_count = madt.cpu_count;
-    pr_info("acpi: %u CPUs, IO-APIC at %lx (GSI base %u)\n", madt.cpu_count,
-            madt.ioapic_phys, madt.ioapic_gsi_base);
+    pr_info("acpi: %u CPUs, IO-APIC at %lx (GSI base %u)\n", madt.cpu_count, madt.ioapic_phys,
+            madt.ioapic_gsi_base);
 }

@@ -19,8 +19,8 @@ static uint64_t ns_mult;
 static void pit_oneshot_wait(uint16_t ticks)
 {
     uint8_t gate = inb(0x61);
-    outb(0x61, (gate & ~0x02) | 0x01);   /* gate on, speaker off */
-    outb(0x43, 0xb0);                    /* channel 2, lo/hi, mode 0 */
+    outb(0x61, (gate & ~0x02) | 0x01); /* gate on, speaker off */
+    outb(0x43, 0xb0);                  /* channel 2, lo/hi, mode 0 */
     outb(0x42, ticks & 0xff);
     outb(0x42, ticks >> 8);
     /* restart the count by toggling the gate */
@@ -51,7 +51,7 @@ void clock_init(void)
         uint64_t t1 = rdtsc_ordered();
         samples[i] = (t1 - t0) * PIT_HZ / ticks;
     }
-    for (int i = 1; i < ROUNDS; i++)        /* insertion sort, 5 items */
+    for (int i = 1; i < ROUNDS; i++) /* insertion sort, 5 items */
         for (int j = i; j > 0 && samples[j] < samples[j - 1]; j--) {
             uint64_t t = samples[j];
             samples[j] = samples[j - 1];
@@ -59,14 +59,11 @@ void clock_init(void)
         }
     tsc_hz = samples[ROUNDS / 2];
     ns_mult = (NSEC_PER_SEC << 32) / tsc_hz;
-    pr_info("clock: TSC %lu.%03lu MHz (calibrated against the PIT)\n",
-            tsc_hz / 1000000, tsc_hz / 1000 % 1000);
+    pr_info("clock: TSC %lu.%03lu MHz (calibrated against the PIT)\n", tsc_hz / 1000000,
+            tsc_hz / 1000 % 1000);
 }
 
-uint64_t clock_tsc_hz(void)
-{
-    return tsc_hz;
-}
+uint64_t clock_tsc_hz(void) { return tsc_hz; }
 
 uint64_t tsc_to_ns(uint64_t cycles)
 {

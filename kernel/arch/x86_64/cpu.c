@@ -10,9 +10,9 @@ void cpu_init_common(void)
     cpuid(7, 0, &a, &b, &c, &d);
     uint64_t cr4 = read_cr4();
     if (b & (1u << 7))
-        cr4 |= CR4_SMEP;    /* ring 0 never executes user pages */
+        cr4 |= CR4_SMEP; /* ring 0 never executes user pages */
     if (b & (1u << 20))
-        cr4 |= CR4_SMAP;    /* ring 0 touches user pages only inside stac/clac */
+        cr4 |= CR4_SMAP; /* ring 0 touches user pages only inside stac/clac */
     write_cr4(cr4);
-    gate_init_cpu();        /* SYSCALL/SYSRET, FPU/SSE for user threads */
+    gate_init_cpu(); /* SYSCALL/SYSRET, FPU/SSE for user threads */
 }

@@ -30,7 +30,11 @@ long fwcfg_read_file(const char *name, void *buf, size_t size)
     read_bytes(&count, 4);
     count = be32(count);
     for (uint32_t i = 0; i < count; i++) {
-        struct { uint32_t size; uint16_t select, reserved; char name[56]; } entry;
+        struct {
+            uint32_t size;
+            uint16_t select, reserved;
+            char name[56];
+        } entry;
         read_bytes(&entry, sizeof(entry));
         if (strncmp(entry.name, name, sizeof(entry.name)) != 0)
             continue;

@@ -43,30 +43,29 @@ void gdt_init_cpu(void)
     memset(&c->tss, 0, sizeof(c->tss));
     c->tss.ist[0] = (uint64_t)&double_fault_stacks[c->id][sizeof(double_fault_stacks[0])];
     c->tss.ist[1] = (uint64_t)&nmi_stacks[c->id][sizeof(nmi_stacks[0])];
-    c->tss.iomap_base = sizeof(c->tss);   /* no I/O bitmap: ring 3 gets no ports */
+    c->tss.iomap_base = sizeof(c->tss); /* no I/O bitmap: ring 3 gets no ports */
 
     c->gdt[0] = 0;
-    c->gdt[1] = 0x00af9a000000ffff;       /* kernel code, 64-bit */
-    c->gdt[2] = 0x00cf92000000ffff;       /* kernel data */
-    c->gdt[3] = 0x00cff2000000ffff;       /* user data, DPL 3 */
-    c->gdt[4] = 0x00affa000000ffff;       /* user code, 64-bit, DPL 3 */
+    c->gdt[1] = 0x00af9a000000ffff; /* kernel code, 64-bit */
+    c->gdt[2] = 0x00cf92000000ffff; /* kernel data */
+    c->gdt[3] = 0x00cff2000000ffff; /* user data, DPL 3 */
+    c->gdt[4] = 0x00affa000000ffff; /* user code, 64-bit, DPL 3 */
     c->gdt[5] = (limit & 0xffff) | ((tss & 0xffffff) << 16) | (0x89ul << 40) |
                 ((limit >> 16 & 0xf) << 48) | ((tss >> 24 & 0xff) << 56);
     c->gdt[6] = tss >> 32;
 
     struct gdt_pointer p = { sizeof(c->gdt) - 1, (uint64_t)c->gdt };
-    __asm__ volatile(
-        "lgdt %0\n\t"
-        "pushq $0x08\n\t"
-        "leaq 1f(%%rip), %%rax\n\t"
-        "pushq %%rax\n\t"
-        "lretq\n"
-        "1:\n\t"
-        "movw $0x10, %%ax\n\t"
-        "movw %%ax, %%ds\n\t"
-        "movw %%ax, %%es\n\t"
-        "movw %%ax, %%ss\n\t"
-        "movw $0x28, %%ax\n\t"
-        "ltr %%ax"
-        :: "m"(p) : "rax", "memory");
+    __asm__ volatile("lgdt %0\n\t"
+                     "pushq $0x08\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movw $0x10, %%ax\n\t"
+                     "movw %%ax, %%ds\n\t"
+                     "movw %%ax, %%es\n\t"
+                     "movw %%ax, %%ss\n\t"
+                     "movw $0x28, %%ax\n\t"
+                     "ltr %%ax" ::"m"(p)
+                     : "rax", "memory");
 }

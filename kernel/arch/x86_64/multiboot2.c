@@ -7,12 +7,21 @@
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 
 enum {
-    TAG_END = 0, TAG_CMDLINE = 1, TAG_MODULE = 3, TAG_MMAP = 6,
-    TAG_ACPI_OLD = 14, TAG_ACPI_NEW = 15,
+    TAG_END = 0,
+    TAG_CMDLINE = 1,
+    TAG_MODULE = 3,
+    TAG_MMAP = 6,
+    TAG_ACPI_OLD = 14,
+    TAG_ACPI_NEW = 15,
 };
 
-struct tag { uint32_t type, size; };
-struct mmap_entry { uint64_t base, length; uint32_t type, reserved; };
+struct tag {
+    uint32_t type, size;
+};
+struct mmap_entry {
+    uint64_t base, length;
+    uint32_t type, reserved;
+};
 
 struct boot_info boot_info;
 
@@ -91,10 +100,7 @@ bool boot_arg_copy(const char *key, char *buf, size_t size)
     return true;
 }
 
-bool boot_test_mode(void)
-{
-    return boot_arg("test") != NULL || boot_arg("panic_test") != NULL;
-}
+bool boot_test_mode(void) { return boot_arg("test") != NULL || boot_arg("panic_test") != NULL; }
 
 __noreturn void qemu_exit(enum qemu_exit_code code)
 {

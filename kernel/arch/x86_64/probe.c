@@ -13,7 +13,7 @@ struct probe_fixup_entry {
 };
 
 struct probe_exec_state {
-    const void *target;          /* NULL when no probe_exec runs on this CPU */
+    const void *target; /* NULL when no probe_exec runs on this CPU */
     uint64_t saved_rsp;
 };
 
@@ -41,7 +41,8 @@ bool probe_fixup(struct trap_frame *f)
 {
     if ((f->vector != VEC_PAGE_FAULT && f->vector != VEC_GPF) || (f->cs & 3))
         return false;
-    int result = -(PROBE_FAULT | (f->vector == VEC_PAGE_FAULT ? (int)(f->error & 0xffff) : PROBE_GP));
+    int result =
+        -(PROBE_FAULT | (f->vector == VEC_PAGE_FAULT ? (int)(f->error & 0xffff) : PROBE_GP));
     for (uint64_t i = 0; i < probe_fixup_count; i++) {
         const struct probe_fixup_entry *x = &probe_fixups[i];
         if (x->fault_rip == f->rip) {

@@ -16,9 +16,9 @@
 #include <ck_spinlock.h>
 #include <string.h>
 
-#define TRAMPOLINE_PHYS 0x8000ul
+#define TRAMPOLINE_PHYS   0x8000ul
 #define TRAMPOLINE_PARAMS 0x8f00ul
-#define AP_STACK_SIZE (16 * 1024)
+#define AP_STACK_SIZE     (16 * 1024)
 
 extern const uint8_t trampoline_start[], trampoline_end[];
 static volatile unsigned online_count = 1;
@@ -27,20 +27,11 @@ struct trampoline_params {
     uint64_t cr3, stack_top, entry, cpu;
 };
 
-unsigned smp_online_count(void)
-{
-    return online_count;
-}
+unsigned smp_online_count(void) { return online_count; }
 
-void smp_send_resched(unsigned cpu)
-{
-    lapic_send_ipi(cpus[cpu].apic_id, VEC_IPI_RESCHED);
-}
+void smp_send_resched(unsigned cpu) { lapic_send_ipi(cpus[cpu].apic_id, VEC_IPI_RESCHED); }
 
-static void resched_ipi(struct trap_frame *f __unused)
-{
-    this_cpu()->need_resched = true;
-}
+static void resched_ipi(struct trap_frame *f __unused) { this_cpu()->need_resched = true; }
 
 /* Cross-CPU calls. One request at a time system-wide (call_lock); each
  * target CPU finds it in its mailbox, runs it, and decrements `pending`.
@@ -65,10 +56,7 @@ static void serve_mailbox(void)
     }
 }
 
-static void call_ipi(struct trap_frame *f __unused)
-{
-    serve_mailbox();
-}
+static void call_ipi(struct trap_frame *f __unused) { serve_mailbox(); }
 
 void smp_call_others(void (*fn)(void *arg), void *arg)
 {
@@ -103,7 +91,7 @@ static void flush_local(void *arg)
 {
     const struct flush_range *f = arg;
     if (f->pages > 64) {
-        write_cr3(read_cr3());      /* global pages aside, flushes everything */
+        write_cr3(read_cr3()); /* global pages aside, flushes everything */
         return;
     }
     for (size_t i = 0; i < f->pages; i++)

@@ -25,11 +25,28 @@ static irq_handler_fn handlers[256];
 static fault_hook_fn fault_hook;
 
 static const char *const exception_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
-    "invalid opcode", "device not available", "double fault", "coprocessor",
-    "invalid TSS", "segment not present", "stack fault", "general protection",
-    "page fault", "reserved", "x87 FP", "alignment check", "machine check",
-    "SIMD FP", "virtualization", "control protection",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 FP",
+    "alignment check",
+    "machine check",
+    "SIMD FP",
+    "virtualization",
+    "control protection",
 };
 
 const char *trap_exception_name(unsigned vector)
@@ -43,7 +60,7 @@ static void idt_set(unsigned vector, uint64_t handler, uint8_t ist, uint8_t dpl)
         .offset_low = handler & 0xffff,
         .selector = 0x08,
         .ist = ist,
-        .type = 0x8e | (dpl << 5),     /* present, interrupt gate */
+        .type = 0x8e | (dpl << 5), /* present, interrupt gate */
         .offset_mid = (handler >> 16) & 0xffff,
         .offset_high = handler >> 32,
     };
@@ -59,33 +76,30 @@ void idt_init(void)
 
 void idt_load(void)
 {
-    struct { uint16_t limit; uint64_t base; } __packed p = { sizeof(idt) - 1, (uint64_t)idt };
-    __asm__ volatile("lidt %0" :: "m"(p));
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __packed p = { sizeof(idt) - 1, (uint64_t)idt };
+    __asm__ volatile("lidt %0" ::"m"(p));
 }
 
-void irq_register(unsigned vector, irq_handler_fn fn)
-{
-    handlers[vector] = fn;
-}
+void irq_register(unsigned vector, irq_handler_fn fn) { handlers[vector] = fn; }
 
-void trap_set_fault_hook(fault_hook_fn fn)
-{
-    fault_hook = fn;
-}
+void trap_set_fault_hook(fault_hook_fn fn) { fault_hook = fn; }
 
 void trap_dump(const struct trap_frame *f)
 {
     char sym[96];
     ksyms_format(f->rip, sym, sizeof(sym));
     kprintf("  rip %016lx %s\n", f->rip, sym);
-    kprintf("  cs %04lx rflags %016lx rsp %016lx ss %04lx error %lx\n",
-            f->cs, f->rflags, f->rsp, f->ss, f->error);
+    kprintf("  cs %04lx rflags %016lx rsp %016lx ss %04lx error %lx\n", f->cs, f->rflags, f->rsp,
+            f->ss, f->error);
     kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
     kprintf("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
     kprintf("  r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", f->r9, f->r10, f->r11, f->r12);
     kprintf("  r13 %016lx r14 %016lx r15 %016lx\n", f->r13, f->r14, f->r15);
-    kprintf("  cr0 %016lx cr2 %016lx cr3 %016lx cr4 %016lx\n",
-            read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    kprintf("  cr0 %016lx cr2 %016lx cr3 %016lx cr4 %016lx\n", read_cr0(), read_cr2(), read_cr3(),
+            read_cr4());
 }
 
 __noreturn void panic_with_frame(const struct trap_frame *f, const char *fmt, ...);
@@ -102,12 +116,14 @@ static void exception(struct trap_frame *f)
     if ((f->cs & 3) == 3 && f->vector != VEC_NMI && f->vector != VEC_DOUBLE_FAULT &&
         f->vector != VEC_MACHINE_CHECK)
         process_fault(f, cr2);
-    const char *name = f->vector < 32 && exception_names[f->vector]
-                       ? exception_names[f->vector] : "exception";
+    const char *name =
+        f->vector < 32 && exception_names[f->vector] ? exception_names[f->vector] : "exception";
     if (f->vector == VEC_PAGE_FAULT)
         panic_with_frame(f, "%s at %016lx (%s %s%s)", name, cr2,
                          f->error & 1 ? "protection violation" : "not present",
-                         f->error & 2 ? "write" : f->error & 16 ? "fetch" : "read",
+                         f->error & 2    ? "write"
+                         : f->error & 16 ? "fetch"
+                                         : "read",
                          f->error & 4 ? ", user" : "");
     panic_with_frame(f, "%s (vector %lu)", name, f->vector);
 }

@@ -2,7 +2,7 @@
 #pragma once
 #include <wisp/compiler.h>
 
-void lapic_init(void);              /* on each CPU, interrupts off */
+void lapic_init(void); /* on each CPU, interrupts off */
 uint32_t lapic_id(void);
 void lapic_eoi(void);
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
@@ -21,7 +21,7 @@ struct acpi_madt_info {
     unsigned cpu_count;
     uint64_t ioapic_phys;
     uint32_t ioapic_gsi_base;
-    uint32_t isa_irq_to_gsi[16];    /* interrupt source overrides applied */
+    uint32_t isa_irq_to_gsi[16]; /* interrupt source overrides applied */
     uint16_t isa_irq_flags[16];
 };
 extern struct acpi_madt_info madt;

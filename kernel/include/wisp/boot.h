@@ -3,7 +3,7 @@
 #include <wisp/compiler.h>
 
 #define KERNEL_VMA 0xffffffff80000000ul
-#define HHDM_BASE  0xffff800000000000ul   /* all physical memory is mapped here */
+#define HHDM_BASE  0xffff800000000000ul /* all physical memory is mapped here */
 
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + HHDM_BASE); }
 static inline uint64_t virt_to_phys(const void *va)
@@ -16,11 +16,11 @@ static inline uint64_t virt_to_phys(const void *va)
 
 struct mem_region {
     uint64_t base, length;
-    uint32_t type;              /* 1 = usable RAM, as in multiboot2 */
+    uint32_t type; /* 1 = usable RAM, as in multiboot2 */
 };
 
 struct boot_module {
-    uint64_t start, end;        /* physical */
+    uint64_t start, end; /* physical */
     const char *cmdline;
 };
 
@@ -28,10 +28,10 @@ struct boot_info {
     const char *cmdline;
     struct mem_region regions[BOOT_MAX_REGIONS];
     unsigned region_count;
-    uint64_t rsdp_phys;         /* 0 when GRUB gave none */
+    uint64_t rsdp_phys; /* 0 when GRUB gave none */
     struct boot_module modules[8];
     unsigned module_count;
-    uint64_t info_phys, info_size;   /* the multiboot2 structure itself */
+    uint64_t info_phys, info_size; /* the multiboot2 structure itself */
 };
 
 extern struct boot_info boot_info;

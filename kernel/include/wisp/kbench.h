@@ -14,10 +14,10 @@ struct kbench {
     void (*fn)(void);
 };
 
-#define KBENCH(name_)                                                           \
-    static void kbench_fn_##name_(void);                                        \
-    static const struct kbench kbench_desc_##name_ __section(".kbench") __used  \
-        __aligned(8) = { #name_, kbench_fn_##name_ };                           \
+#define KBENCH(name_) \
+    static void kbench_fn_##name_(void); \
+    static const struct kbench kbench_desc_##name_ __section(".kbench") \
+        __used __aligned(8) = { #name_, kbench_fn_##name_ }; \
     static void kbench_fn_##name_(void)
 
 /* Prints "bench: <name> <value> <unit>"; value has 3 decimals when scaled. */

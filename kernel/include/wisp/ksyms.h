@@ -8,7 +8,7 @@
 
 struct ksym {
     uint64_t addr;
-    uint32_t name;      /* offset into ksyms_names */
+    uint32_t name; /* offset into ksyms_names */
     uint32_t size;
 };
 

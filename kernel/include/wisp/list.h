@@ -6,17 +6,14 @@ struct list_node {
     struct list_node *next, *prev;
 };
 
-#define LIST_INIT(name) { &(name), &(name) }
+#define LIST_INIT(name) \
+    { \
+        &(name), &(name) \
+    }
 
-static inline void list_init(struct list_node *head)
-{
-    head->next = head->prev = head;
-}
+static inline void list_init(struct list_node *head) { head->next = head->prev = head; }
 
-static inline bool list_empty(const struct list_node *head)
-{
-    return head->next == head;
-}
+static inline bool list_empty(const struct list_node *head) { return head->next == head; }
 
 static inline void list_insert_between_(struct list_node *n, struct list_node *prev,
                                         struct list_node *next)

@@ -12,18 +12,18 @@
 #pragma once
 #include <wisp/compiler.h>
 
-#define PAGE_SIZE 4096ul
+#define PAGE_SIZE  4096ul
 #define PAGE_SHIFT 12
 
 /* Errors returned as negative values ("0 or -MM_E..."). */
 enum mm_error {
-    MM_ENOENT = 2,      /* nothing mapped there */
-    MM_ENOMEM = 12,     /* no physical page for a page table */
-    MM_EEXIST = 17,     /* already mapped */
-    MM_EINVAL = 22,     /* unaligned, non-canonical or outside what the call allows */
+    MM_ENOENT = 2,  /* nothing mapped there */
+    MM_ENOMEM = 12, /* no physical page for a page table */
+    MM_EEXIST = 17, /* already mapped */
+    MM_EINVAL = 22, /* unaligned, non-canonical or outside what the call allows */
 };
 
-void mm_init(void);    /* pmm, vmm and heap, in that order (BSP, boot) */
+void mm_init(void); /* pmm, vmm and heap, in that order (BSP, boot) */
 
 /* ---- Physical pages (pmm.c) ------------------------------------------------
  * A buddy allocator: blocks of 2^order pages, order 0..PMM_MAX_ORDER. A run of
@@ -32,13 +32,13 @@ void mm_init(void);    /* pmm, vmm and heap, in that order (BSP, boot) */
  * page-aligned physical address, or 0 when no such run is free (exhaustion
  * is never a panic). Freeing pages that are not allocated (double free, or
  * memory the pmm does not manage) is a broken invariant and panics. */
-#define PMM_MAX_ORDER 11                          /* 8 MiB runs at most */
+#define PMM_MAX_ORDER 11 /* 8 MiB runs at most */
 uint64_t pmm_alloc_page(void);
-uint64_t pmm_alloc_pages(size_t count);          /* physically contiguous */
-uint64_t pmm_alloc_pages_low(size_t count);      /* contiguous, below 4 GiB */
+uint64_t pmm_alloc_pages(size_t count);     /* physically contiguous */
+uint64_t pmm_alloc_pages_low(size_t count); /* contiguous, below 4 GiB */
 void pmm_free_page(uint64_t phys);
 void pmm_free_pages(uint64_t phys, size_t count); /* any sub-run of an allocation */
-size_t pmm_total_pages(void);                    /* pages the allocator manages */
+size_t pmm_total_pages(void);                     /* pages the allocator manages */
 size_t pmm_free_page_count(void);
 /* Free pages in blocks of each order (index 0..PMM_MAX_ORDER), for `mem`. */
 void pmm_free_blocks_by_order(size_t out[PMM_MAX_ORDER + 1]);
@@ -54,8 +54,11 @@ void pmm_free_blocks_by_order(size_t out[PMM_MAX_ORDER + 1]);
 #define VMM_MMIO_SIZE (512ul << 30)
 
 enum vm_flags {
-    VM_WRITE = 1 << 0, VM_EXEC = 1 << 1, VM_USER = 1 << 2,
-    VM_UNCACHED = 1 << 3, VM_GLOBAL = 1 << 4,
+    VM_WRITE = 1 << 0,
+    VM_EXEC = 1 << 1,
+    VM_USER = 1 << 2,
+    VM_UNCACHED = 1 << 3,
+    VM_GLOBAL = 1 << 4,
 };
 
 /* An address space: a PML4 whose kernel half (entries 256..511) points to the
@@ -82,16 +85,16 @@ bool vmm_query_in(struct address_space *as, uint64_t va, uint64_t *pa, unsigned 
  * aligned (a 2 MiB direct-map page is split when one of its 4 KiB pages is
  * changed). vmm_map fails with -MM_EEXIST on a mapped page. vmm_unmap and
  * vmm_protect flush the TLB through vmm_tlb_shootdown. */
-int vmm_map(uint64_t va, uint64_t pa, unsigned flags);   /* 0 or -MM_E... */
+int vmm_map(uint64_t va, uint64_t pa, unsigned flags); /* 0 or -MM_E... */
 int vmm_unmap(uint64_t va);
 int vmm_protect(uint64_t va, unsigned flags);
 bool vmm_query(uint64_t va, uint64_t *pa, unsigned *flags);
-uint64_t vmm_translate(uint64_t va);    /* phys (with va's page offset), or 0 */
+uint64_t vmm_translate(uint64_t va); /* phys (with va's page offset), or 0 */
 /* Maps device registers uncached (PCD|PWT), RW, NX, in the MMIO window.
  * phys need not be aligned; the same range asked again returns the same
  * mapping. NULL when the window or page tables run out. */
 void *vmm_map_mmio(uint64_t phys, size_t size);
-uint64_t vmm_kernel_pml4_phys(void);                     /* below 4 GiB */
+uint64_t vmm_kernel_pml4_phys(void); /* below 4 GiB */
 
 /* TLB invalidation after a mapping is removed or weakened. It flushes the
  * calling CPU, then calls the remote hook if one is set. Until the SMP code
@@ -131,14 +134,14 @@ void kmem_cache_free(struct kmem_cache *cache, void *object);
 /* ---- Figures for the `mem` command -------------------------------------------- */
 struct kmem_cache_stats {
     const char *name;
-    size_t object_size;       /* bytes per object (with alignment padding) */
+    size_t object_size; /* bytes per object (with alignment padding) */
     size_t objects_in_use;
-    size_t objects_total;     /* capacity of the cache's slabs */
-    size_t slab_pages;        /* pages the cache holds */
+    size_t objects_total; /* capacity of the cache's slabs */
+    size_t slab_pages;    /* pages the cache holds */
 };
 /* Fills up to max entries, one per cache; returns the number of caches. */
 size_t kmem_cache_stats(struct kmem_cache_stats *out, size_t max);
-size_t kmalloc_large_pages(void);       /* pages held by kmalloc's page runs */
-size_t kmem_bytes_in_use(void);         /* objects + large runs, in bytes */
+size_t kmalloc_large_pages(void); /* pages held by kmalloc's page runs */
+size_t kmem_bytes_in_use(void);   /* objects + large runs, in bytes */
 /* Prints the whole picture (pmm, heap per cache) with kprintf. */
 void mm_print_stats(void);

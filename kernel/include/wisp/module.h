@@ -23,12 +23,12 @@
 
 /* The export list is a non-loaded ELF section of NUL-terminated names:
  * the loader reads it from the object, never from the running module. */
-#define WISP_EXPORT(sym)                                                         \
-    __asm__(".pushsection .wisp.exports,\"\",@progbits\n\t"                     \
-            ".asciz \"" #sym "\"\n\t.popsection");                              \
+#define WISP_EXPORT(sym) \
+    __asm__(".pushsection .wisp.exports,\"\",@progbits\n\t" \
+            ".asciz \"" #sym "\"\n\t.popsection"); \
     extern __typeof__(sym) sym
 
-#define WISP_MODULE_INIT(fn)                                                     \
+#define WISP_MODULE_INIT(fn) \
     int wisp_module_init(void) { return fn(); }
-#define WISP_MODULE_EXIT(fn)                                                     \
+#define WISP_MODULE_EXIT(fn) \
     void wisp_module_exit(void) { fn(); }

@@ -9,9 +9,9 @@
 #include <wisp/compiler.h>
 #include <stdarg.h>
 
-void kprintf(const char *fmt, ...) __printf(1, 2);   /* raw, no prefix */
+void kprintf(const char *fmt, ...) __printf(1, 2); /* raw, no prefix */
 void kvprintf(const char *fmt, va_list ap);
-void klog(const char *fmt, ...) __printf(1, 2);      /* timestamped line */
+void klog(const char *fmt, ...) __printf(1, 2); /* timestamped line */
 void console_write(const char *s, size_t n);
 /* Output from now on ignores the console lock (panic: other CPUs may hold it). */
 void console_break_lock(void);
@@ -22,8 +22,8 @@ void console_break_lock(void);
 
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
-#define BUG_ON(cond)                                                        \
-    do {                                                                    \
-        if (unlikely(cond))                                                 \
-            panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__);        \
+#define BUG_ON(cond) \
+    do { \
+        if (unlikely(cond)) \
+            panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__); \
     } while (0)

@@ -20,7 +20,7 @@
 #define PROBE_FAULT 0x10000
 #define PROBE_GP    0x20000
 enum probe_pf_bits {
-    PROBE_PF_PRESENT = 1 << 0,    /* the page was present: a protection fault */
+    PROBE_PF_PRESENT = 1 << 0, /* the page was present: a protection fault */
     PROBE_PF_WRITE = 1 << 1,
     PROBE_PF_USER = 1 << 2,
     PROBE_PF_RESERVED = 1 << 3,

@@ -15,7 +15,7 @@ struct process;
 
 enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
-#define THREAD_NAME_MAX 24
+#define THREAD_NAME_MAX   24
 #define THREAD_STACK_SIZE (16 * 1024)
 
 /* One module version a thread's call chain is inside (modload/dispatch.c):
@@ -24,42 +24,42 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD
  * interrupt handlers, which leave it as they found it). */
 #define THREAD_MODULE_PINS 8
 struct thread_module_pin {
-    void *identity;                  /* NULL: free */
+    void *identity; /* NULL: free */
     void *version;
     uint32_t depth;
 };
 
 struct thread {
-    uint64_t saved_rsp;              /* offset 0: context_switch saves rsp here */
+    uint64_t saved_rsp; /* offset 0: context_switch saves rsp here */
     enum thread_state state;
     uint32_t id;
-    int cpu;                         /* CPU whose run queue holds it */
-    int pinned_cpu;                  /* -1: may run anywhere */
+    int cpu;        /* CPU whose run queue holds it */
+    int pinned_cpu; /* -1: may run anywhere */
     char name[THREAD_NAME_MAX];
-    struct list_node run_node;       /* on a run queue, or on a wait queue */
-    struct list_node all_node;       /* on the global thread list */
-    void *stack;                     /* THREAD_STACK_SIZE bytes */
+    struct list_node run_node; /* on a run queue, or on a wait queue */
+    struct list_node all_node; /* on the global thread list */
+    void *stack;               /* THREAD_STACK_SIZE bytes */
     void (*fn)(void *);
     void *arg;
-    uint64_t wake_at_ns;             /* for sched_sleep_ns */
+    uint64_t wake_at_ns; /* for sched_sleep_ns */
     uint64_t slice_end_ns;
     uint64_t runtime_ns;
     uint64_t switches;
-    bool exited;                     /* has run for the last time; joinable */
-    bool detached;                   /* freed when it exits, not joined */
-    void *lock_state;                /* the lock validator's per-thread data */
-    struct process *process;         /* NULL for kernel threads */
-    void *fpu_state;                 /* fxsave area of a user thread, or NULL */
+    bool exited;             /* has run for the last time; joinable */
+    bool detached;           /* freed when it exits, not joined */
+    void *lock_state;        /* the lock validator's per-thread data */
+    struct process *process; /* NULL for kernel threads */
+    void *fpu_state;         /* fxsave area of a user thread, or NULL */
     struct thread_module_pin module_pins[THREAD_MODULE_PINS];
 };
 
 struct wait_queue {
-    struct spinlock lock;            /* protects waiters */
-    struct list_node waiters;        /* threads blocked here, FIFO */
+    struct spinlock lock;     /* protects waiters */
+    struct list_node waiters; /* threads blocked here, FIFO */
 };
 
-void sched_init(void);                       /* BSP, before smp_boot_aps */
-__noreturn void sched_start(void);           /* each CPU: becomes its idle thread */
+void sched_init(void);             /* BSP, before smp_boot_aps */
+__noreturn void sched_start(void); /* each CPU: becomes its idle thread */
 /* Creates a runnable thread; cpu = -1 lets the scheduler place it.
  * Returns NULL when memory runs out. May be called from any thread context. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu);
@@ -87,7 +87,9 @@ void sched_irq_exit(void);
 /* Wait queues: wait_queue_wait() sleeps until check(arg) is true; every
  * wakeup re-checks it under the queue's lock, so no wakeup is lost. */
 #define WAIT_QUEUE_INIT(name) \
-    { .lock = SPINLOCK_INIT("wait_queue"), .waiters = LIST_INIT((name).waiters) }
+    { \
+        .lock = SPINLOCK_INIT("wait_queue"), .waiters = LIST_INIT((name).waiters) \
+    }
 void wait_queue_init(struct wait_queue *wq);
 void wake_up_one(struct wait_queue *wq);
 void wake_up_all(struct wait_queue *wq);

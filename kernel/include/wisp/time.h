@@ -6,7 +6,7 @@
 #define NSEC_PER_MSEC 1000000ul
 #define NSEC_PER_USEC 1000ul
 
-void clock_init(void);           /* calibrates the TSC; BSP, interrupts off */
+void clock_init(void); /* calibrates the TSC; BSP, interrupts off */
 /* Nanoseconds since boot; 0 before clock_init. Any context. */
 uint64_t clock_ns(void);
 uint64_t clock_tsc_hz(void);

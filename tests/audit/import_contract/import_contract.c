@@ -4,13 +4,7 @@
 
 int timer_start(unsigned long period_ms, void (*fn)(void *arg), void *arg);
 
-static void beat(void *arg)
-{
-    (void)arg;
-}
+static void beat(void *arg) { (void)arg; }
 
-void on_irq(void)
-{
-    timer_start(10, beat, 0);
-}
+void on_irq(void) { timer_start(10, beat, 0); }
 WISP_EXPORT(on_irq);

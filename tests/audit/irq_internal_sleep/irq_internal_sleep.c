@@ -6,10 +6,7 @@
 
 static unsigned ticks;
 
-static __attribute__((noinline)) void settle(void)
-{
-    sched_sleep_ns(NSEC_PER_MSEC);
-}
+static __attribute__((noinline)) void settle(void) { sched_sleep_ns(NSEC_PER_MSEC); }
 
 void irq_tick(void)
 {

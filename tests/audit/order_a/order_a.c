@@ -2,8 +2,5 @@
  * declares the opposite order). */
 #include <wisp/module.h>
 
-int order_a_value(void)
-{
-    return 1;
-}
+int order_a_value(void) { return 1; }
 WISP_EXPORT(order_a_value);

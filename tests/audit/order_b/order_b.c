@@ -2,8 +2,5 @@
  * declares the opposite order). */
 #include <wisp/module.h>
 
-int order_b_value(void)
-{
-    return 1;
-}
+int order_b_value(void) { return 1; }
 WISP_EXPORT(order_b_value);

@@ -13,8 +13,5 @@ static __attribute__((noinline)) void count_hit(void)
     mutex_unlock(&stats_lock);
 }
 
-void stats_hit(void)
-{
-    count_hit();
-}
+void stats_hit(void) { count_hit(); }
 WISP_EXPORT(stats_hit);

@@ -2,8 +2,5 @@
 #include <wisp/module.h>
 #include <wisp/mm.h>
 
-void *buffer_new(void)
-{
-    return kzalloc(64);
-}
+void *buffer_new(void) { return kzalloc(64); }
 WISP_EXPORT(buffer_new);

@@ -4,8 +4,5 @@
 
 int cycle_b_fn(void);
 
-int cycle_a_fn(void)
-{
-    return cycle_b_fn() + 1;
-}
+int cycle_a_fn(void) { return cycle_b_fn() + 1; }
 WISP_EXPORT(cycle_a_fn);

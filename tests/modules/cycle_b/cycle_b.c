@@ -3,8 +3,5 @@
 
 int cycle_a_fn(void);
 
-int cycle_b_fn(void)
-{
-    return cycle_a_fn() + 1;
-}
+int cycle_b_fn(void) { return cycle_a_fn() + 1; }
 WISP_EXPORT(cycle_b_fn);

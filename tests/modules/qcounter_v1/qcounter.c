@@ -33,10 +33,7 @@ uint64_t qcounter_add(uint64_t n)
 }
 WISP_EXPORT(qcounter_add);
 
-void *wisp_state_get(void)
-{
-    return state;
-}
+void *wisp_state_get(void) { return state; }
 
 int wisp_state_adopt(void *old, uint16_t old_state_version)
 {
@@ -62,8 +59,5 @@ static int qcounter_start(void)
 }
 WISP_MODULE_INIT(qcounter_start);
 
-static void qcounter_stop(void)
-{
-    kfree(state);
-}
+static void qcounter_stop(void) { kfree(state); }
 WISP_MODULE_EXIT(qcounter_stop);

@@ -66,8 +66,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     mod_sign_key_from_seed(&key, "wisp fuzz seed key", 18);
     const char *dir = getenv("FUZZ_IMAGE_WRITE_SEEDS");
     if (dir) {
-        write_seed(dir, "signed-with-config.img", 0, 1);
-        write_seed(dir, "unsigned-module.img", 1, 0);
+        write_seed(dir, "signed-with-config.seed", 0, 1);
+        write_seed(dir, "unsigned-module.seed", 1, 0);
         write_section_seed(dir);
         exit(0);
     }

@@ -7,6 +7,7 @@
 ; arguments): this frame sits between the caller's and the implementation's.
 
         bits 64
+%include "modload/thunk_frame.inc"
         default rel
         section .text
 
@@ -14,32 +15,15 @@
         global mod_dispatch_common
 
 mod_dispatch_common:
-        push rbp
-        mov rbp, rsp
-        push r11                        ; [rbp-8]  the identity
-        push rdi                        ; [rbp-16] the arguments
-        push rsi                        ; [rbp-24]
-        push rdx                        ; [rbp-32]
-        push rcx                        ; [rbp-40]
-        push r8                         ; [rbp-48]
-        push r9                         ; [rbp-56]
+        THUNK_SAVE_ARGS                 ; see thunk_frame.inc
         sub rsp, 8                      ; rsp 16-byte aligned for the calls
         mov rdi, r11
         mov esi, r10d
         call mod_dispatch_enter         ; pins; returns the implementation
         mov r11, rax
-        mov rdi, [rbp-16]
-        mov rsi, [rbp-24]
-        mov rdx, [rbp-32]
-        mov rcx, [rbp-40]
-        mov r8, [rbp-48]
-        mov r9, [rbp-56]
+        THUNK_LOAD_ARGS
         call r11
-        mov [rbp-16], rax               ; the result (rax, rdx)
-        mov [rbp-24], rdx
+        THUNK_SAVE_RESULT
         mov rdi, [rbp-8]
         call mod_dispatch_exit          ; unpins at depth 0
-        mov rax, [rbp-16]
-        mov rdx, [rbp-24]
-        leave
-        ret
+        THUNK_RETURN

@@ -6,6 +6,7 @@
 ; the stack (at most six integer arguments).
 
         bits 64
+%include "modload/thunk_frame.inc"
         default rel
         section .text
 
@@ -15,36 +16,19 @@
 FRAME   equ 160                         ; MODULE_GUARD_FRAME_SIZE (checked in C)
 
 module_guard_thunk:
-        push rbp
-        mov rbp, rsp
-        push r11                        ; [rbp-8]  the guard
-        push rdi                        ; [rbp-16] the arguments
-        push rsi                        ; [rbp-24]
-        push rdx                        ; [rbp-32]
-        push rcx                        ; [rbp-40]
-        push r8                         ; [rbp-48]
-        push r9                         ; [rbp-56]
+        THUNK_SAVE_ARGS                 ; see thunk_frame.inc
         sub rsp, FRAME + 8              ; the frame; rsp 16-byte aligned again
         mov rdi, r11
         mov rsi, rsp
         call module_guard_enter
-        mov rdi, [rbp-16]
-        mov rsi, [rbp-24]
-        mov rdx, [rbp-32]
-        mov rcx, [rbp-40]
-        mov r8, [rbp-48]
-        mov r9, [rbp-56]
+        THUNK_LOAD_ARGS
         mov r11, [rbp-8]
         call [r11]                      ; guard->implementation
-        mov [rbp-16], rax               ; the result (rax, rdx)
-        mov [rbp-24], rdx
+        THUNK_SAVE_RESULT
         mov rdi, [rbp-8]
         mov rsi, rsp
         call module_guard_exit
-        mov rax, [rbp-16]
-        mov rdx, [rbp-24]
-        leave
-        ret
+        THUNK_RETURN
 
 ; uint64_t module_guard_invoke(guard, a, b, c, d, e): a call through the
 ; guard as from a slot, for tests.

@@ -514,12 +514,12 @@ out:
     return st;
 }
 
-static enum mod_status load_object_locked(const char *name, uint32_t version, const void *data,
-                                          size_t size, struct module **out, struct mod_error *err)
+/* Parses the object and allocates a LOADING module for it (shared by a
+ * first load and a new version's load). */
+static enum mod_status new_module(const char *name, uint32_t version, const void *data, size_t size,
+                                  struct mod_elf *elf, struct module **out, struct mod_error *err)
 {
-    uint64_t start = clock_ns();
-    struct mod_elf elf;
-    enum mod_status st = mod_elf_parse(&elf, data, size, err);
+    enum mod_status st = mod_elf_parse(elf, data, size, err);
     if (st != MOD_OK)
         return st;
     struct module *m = kzalloc(sizeof(*m));
@@ -528,6 +528,19 @@ static enum mod_status load_object_locked(const char *name, uint32_t version, co
     strlcpy(m->name, name, sizeof(m->name));
     m->version = version;
     m->state = MODULE_LOADING;
+    *out = m;
+    return MOD_OK;
+}
+
+static enum mod_status load_object_locked(const char *name, uint32_t version, const void *data,
+                                          size_t size, struct module **out, struct mod_error *err)
+{
+    uint64_t start = clock_ns();
+    struct mod_elf elf;
+    struct module *m = NULL;
+    enum mod_status st = new_module(name, version, data, size, &elf, &m, err);
+    if (st != MOD_OK)
+        return st;
     list_push_back(&modules, &m->node); /* visible as LOADING: cycle check */
     st = link_module(m, &elf, err);
     if (st != MOD_OK) {
@@ -554,15 +567,10 @@ enum mod_status module_load_version_locked(struct module *running, uint32_t vers
 {
     uint64_t start = clock_ns();
     struct mod_elf elf;
-    enum mod_status st = mod_elf_parse(&elf, data, size, err);
+    struct module *m = NULL;
+    enum mod_status st = new_module(running->name, version, data, size, &elf, &m, err);
     if (st != MOD_OK)
         return st;
-    struct module *m = kzalloc(sizeof(*m));
-    if (!m)
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory", running->name);
-    strlcpy(m->name, running->name, sizeof(m->name));
-    m->version = version;
-    m->state = MODULE_LOADING;
     m->identity = running->identity; /* not published: no symbols, not listed */
     st = link_module(m, &elf, err);
     if (st != MOD_OK) {

@@ -1,7 +1,7 @@
 /* symtab.c — the symbol table: a ck_hs name index over an epoch table of
  * slots at SYM_SLOTS_VA (see symtab.h).
  *
- * Locking: sym_lock serializes writers (register, remove, repoint, slot
+ * Locking: sym_lock serializes writers (register, remove, slot
  * allocation); the hash set is ck_hs in SPMC mode, so readers need no lock,
  * only a read-side section. A removed symbol and a resized hash map are
  * freed through rcu_call(); a freed slot returns to the free bitmap only
@@ -208,14 +208,6 @@ struct symbol *sym_lookup(const char *name)
 {
     const char *key = name; /* a key is anything starting with the name */
     return ck_hs_get(&names, CK_HS_HASH(&names, hs_hash, &key), &key);
-}
-
-void *sym_repoint(struct symbol *s, void *address)
-{
-    uint64_t flags = spin_lock_irqsave(&sym_lock);
-    void *old = epoch_slot_publish(slots, s->slot, address);
-    spin_unlock_irqrestore(&sym_lock, flags);
-    return old;
 }
 
 void *sym_resolve(const char *name)

@@ -3,14 +3,15 @@
  * Seed point 1: a table indexing the available functions, at a constant
  * address. Every export (of the core or of a module) gets a slot in one
  * epoch table (rcu/epoch_table.h) mapped at SYM_SLOTS_VA; the slot holds
- * the current implementation. Modules never call an import directly: the
- * loader points each import at a two-instruction stub `jmp *slot(%rip)`,
- * so repointing the slot (live update) redirects every caller at once.
+ * the core function, or for a module's export its dispatch thunk, which
+ * picks the version a call chain runs on (modload/dispatch.h): a live
+ * update never rewrites a slot. Modules never call an import directly: the
+ * loader points each import at a two-instruction stub `jmp *slot(%rip)`.
  *
  * Names are found through a Concurrency Kit hash set (ck_hs, single writer,
  * lock-free readers). Lookups run inside rcu_read_lock() (a removed symbol
- * is freed after a grace period); writers (register, remove, repoint)
- * serialize on sym_lock. Slots are never reused before a grace period.
+ * is freed after a grace period); writers (register, remove) serialize on
+ * sym_lock. Slots are never reused before a grace period.
  */
 #pragma once
 #include <wisp/compiler.h>
@@ -83,8 +84,6 @@ static inline void *sym_slot_load(uint32_t slot)
 {
     return __atomic_load_n(sym_slot_address(slot), __ATOMIC_ACQUIRE);
 }
-/* Repoints a slot (live update); returns the old implementation. */
-void *sym_repoint(struct symbol *s, void *address);
 
 /* Looks a name up and returns its current implementation, or NULL. Any
  * context that may not sleep is fine (takes its own read section). */

@@ -15,6 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "qemu"))
+import run  # noqa: E402  (run.Checks: the ok / not ok protocol)
+
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ["console", "clock", "counter", "kvstore"]
 
@@ -51,26 +54,17 @@ CASES = [
 ]
 
 
-class Audit:
+class Audit(run.Checks):
     def __init__(self, build, verbose):
         self.build = Path(build)
         self.tool = str(self.build / "host" / "wisp-audit")
-        self.verbose = verbose
-        self.results = []
+        super().__init__(verbose=verbose, detail_lines=25, label='audit')
 
     def run(self, *args):
         p = subprocess.run([self.tool, "--core", str(ROOT / "kernel" / "core.wisp")] +
                            [str(a) for a in args], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=60)
         return p.returncode, p.stdout.decode() + p.stderr.decode()
-
-    def check(self, name, ok, *details):
-        self.results.append(ok)
-        if not ok or self.verbose:
-            for d in details:
-                for line in str(d).splitlines()[-25:]:
-                    print("    # " + line)
-        print("%s %d %s" % ("ok" if ok else "not ok", len(self.results), name), flush=True)
 
 
 def main():
@@ -103,7 +97,7 @@ def main():
     code, out = t.run(t.build / "modules" / "counter.mod")
     t.check("a_module_audited_alone_with_the_core_manifest_is_clean",
             code == 0 and "1 modules and the core, 0 findings" in out, "exit %d" % code, out)
-    return 0 if all(t.results) else 1
+    return t.done()
 
 
 if __name__ == "__main__":

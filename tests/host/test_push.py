@@ -18,16 +18,18 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "qemu"))
+import run  # noqa: E402  (run.Checks: the ok / not ok protocol)
+
 EXIT_LIVE, EXIT_REFUSED, EXIT_CONNECT, EXIT_TIMEOUT, EXIT_ABORTED = 0, 1, 3, 4, 5
 
 
-class Push:
+class Push(run.Checks):
     def __init__(self, build, workdir, verbose):
         self.push = str(Path(build) / "host" / "wisp-push")
         self.sim = str(Path(build) / "host" / "wisp-recv-sim")
         self.dir = Path(workdir)
-        self.verbose = verbose
-        self.results = []
+        super().__init__(verbose=verbose, detail_lines=25, label='push')
         self.module = self.dir / "counter.mod"
         self.module.write_bytes(os.urandom(256 * 1024))
 
@@ -57,14 +59,6 @@ class Push:
         p = subprocess.run([self.push, sock, str(module or self.module)] + list(args),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
-
-    def check(self, name, ok, *details):
-        self.results.append(ok)
-        if not ok or self.verbose:
-            for d in details:
-                for line in str(d).splitlines()[-25:]:
-                    print("    # " + line)
-        print("%s %d %s" % ("ok" if ok else "not ok", len(self.results), name), flush=True)
 
 
 def counters(sim_log):
@@ -175,7 +169,7 @@ def main():
         t = Push(args.build, workdir, args.verbose)
         for test in tests:
             test(t)
-    return 0 if all(t.results) else 1
+    return t.done()
 
 
 if __name__ == "__main__":

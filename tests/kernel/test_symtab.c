@@ -1,5 +1,5 @@
 /* test_symtab.c — the symbol table: core exports, register/lookup/remove,
- * slots at their constant address, repointing, 10,000 symbols. */
+ * slots at their constant address, 10,000 symbols. */
 #include <wisp/ktest.h>
 #include <wisp/mm.h>
 #include <wisp/format.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 
 static uint64_t answer_one(void) { return 1; }
-static uint64_t answer_two(void) { return 2; }
 
 KTEST(symtab_core_exports_resolve_to_the_core_functions)
 {
@@ -35,18 +34,6 @@ KTEST(symtab_register_lookup_call_remove)
     sym_remove(s);
     KEXPECT_EQ(sym_count(), before);
     KEXPECT_EQ((uint64_t)sym_resolve("ktest_answer"), 0);
-}
-
-KTEST(symtab_repoint_changes_what_the_slot_calls)
-{
-    struct symbol *s;
-    KASSERT_EQ(sym_register("ktest_repoint", (void *)answer_one, SYM_FUNCTION, NULL, 0, &s),
-               SYM_OK);
-    void **slot = sym_slot_address(s->slot);
-    KEXPECT_EQ(((uint64_t(*)(void)) * slot)(), 1);
-    KEXPECT_EQ((uint64_t)sym_repoint(s, (void *)answer_two), (uint64_t)answer_one);
-    KEXPECT_EQ(((uint64_t(*)(void)) * slot)(), 2);
-    sym_remove(s);
 }
 
 KTEST(symtab_refuses_duplicates_and_bad_names)

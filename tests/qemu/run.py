@@ -455,14 +455,17 @@ class Checks:
     '# e2e: N passed, N failed'; the script exits 1 when any check failed.
     tests/run-all.py counts the ok / not ok lines."""
 
-    def __init__(self, out=sys.stdout):
+    def __init__(self, out=sys.stdout, verbose=False, detail_lines=None, label="e2e"):
         self.out = out
+        self.verbose = verbose              # details of passing checks too
+        self.detail_lines = detail_lines    # keep only the last N lines of each detail
+        self.label = label
         self.passed = self.failed = 0
 
     def check(self, name, ok, *details):
-        if not ok:
+        if not ok or self.verbose:
             for d in details:
-                for line in str(d).split("\n"):
+                for line in str(d).split("\n")[-(self.detail_lines or 0):]:
                     print("    # " + line, file=self.out)
         if ok:
             self.passed += 1
@@ -473,8 +476,8 @@ class Checks:
         return ok
 
     def done(self):
-        print("# e2e: %d passed, %d failed" % (self.passed, self.failed), file=self.out,
-              flush=True)
+        print("# %s: %d passed, %d failed" % (self.label, self.passed, self.failed),
+              file=self.out, flush=True)
         return 1 if self.failed else 0
 
 

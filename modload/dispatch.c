@@ -16,6 +16,7 @@
 #include <wisp/printk.h>
 #include <wisp/percpu.h>
 #include <rcu/rcu.h>
+#include <wisp/time.h>
 #include <string.h>
 
 static struct thread_module_pin *find_pin(struct thread *t, const struct mod_identity *id)
@@ -121,4 +122,15 @@ int mod_dispatch_export_index(const struct mod_identity *id, const char *name)
 uint64_t mod_dispatch_active(const struct module *m)
 {
     return __atomic_load_n(&m->active, __ATOMIC_ACQUIRE);
+}
+
+bool mod_dispatch_wait_inactive(const struct module *m, uint64_t ms)
+{
+    uint64_t deadline = clock_ns() + ms * NSEC_PER_MSEC;
+    while (mod_dispatch_active(m) != 0) {
+        if (clock_ns() >= deadline)
+            return false;
+        sched_sleep_ns(50 * 1000);
+    }
+    return true;
 }

@@ -40,6 +40,9 @@ struct mod_identity {
      * refuse quiescent updates). */
     bool held;
     struct wait_queue held_wq;
+    /* Older versions still draining (update.c's retiring list; module
+     * lock): the module is not unloaded while there are any. */
+    uint32_t retiring;
 };
 
 /* Called by the asm thunk (not by C code). */
@@ -60,3 +63,8 @@ int mod_dispatch_export_index(const struct mod_identity *id, const char *name);
 
 /* Threads (and interrupts) inside version m right now. */
 uint64_t mod_dispatch_active(const struct module *m);
+
+/* Sleeps until no chain is inside m or ms pass; true when none is. Only
+ * meaningful once no new chain can enter m (it is no longer current, or
+ * its symbols are gone, and a grace period has passed). Process context. */
+bool mod_dispatch_wait_inactive(const struct module *m, uint64_t ms);

@@ -25,6 +25,8 @@
 #define AREA_PAGES ((MODULE_AREA_END - MODULE_AREA_START) / PAGE_SIZE)
 #define STUB_SIZE  8 /* jmp *disp32(%rip) is 6 bytes, padded with int3 */
 
+#define MODULE_UNLOAD_DRAIN_MS 2000 /* longest unload waits for chains inside */
+
 static struct mutex module_mutex = MUTEX_INIT(module_mutex, "modules");
 static struct list_node modules = LIST_INIT(modules); /* module_mutex */
 static uint64_t area_used[AREA_PAGES / 64];           /* module_mutex */
@@ -61,6 +63,16 @@ static void area_free(uint64_t va, size_t pages)
         size_t p = (page_va - MODULE_AREA_START) / PAGE_SIZE;
         area_used[p / 64] &= ~(1ull << (p % 64));
     }
+}
+
+size_t module_area_pages_used(void)
+{
+    size_t used = 0;
+    mutex_lock(&module_mutex);
+    for (size_t p = 0; p < AREA_PAGES; p++)
+        used += (area_used[p / 64] >> (p % 64)) & 1;
+    mutex_unlock(&module_mutex);
+    return used;
 }
 
 static bool area_map(uint64_t va, size_t pages)
@@ -681,9 +693,18 @@ enum mod_status module_load_object(const char *name, uint32_t version, const voi
 enum mod_status module_unload(struct module *m, struct mod_error *err)
 {
     mutex_lock(&module_mutex);
-    if (m->users) {
+    enum mod_status st = MOD_OK;
+    if (m->users)
+        st = mod_fail(err, MOD_E_BUSY, "module %s: %u modules import from it", m->name, m->users);
+    else if (m->identity->retiring)
+        st = mod_fail(err, MOD_E_BUSY, "module %s: %u older versions still have chains inside",
+                      m->name, m->identity->retiring);
+    else if (mod_dispatch_active(m))
+        st = mod_fail(err, MOD_E_BUSY, "module %s: %lu call chains are inside it", m->name,
+                      mod_dispatch_active(m));
+    if (st != MOD_OK) {
         mutex_unlock(&module_mutex);
-        return mod_fail(err, MOD_E_BUSY, "module %s: %u modules import from it", m->name, m->users);
+        return st;
     }
     m->state = MODULE_UNLOADING;
     if (m->exit)
@@ -692,6 +713,13 @@ enum mod_status module_unload(struct module *m, struct mod_error *err)
     for (uint32_t i = 0; i < m->dep_count; i++)
         m->deps[i]->users--;
     list_remove(&m->node);
+    rcu_synchronize(); /* a chain that entered before the symbols went is counted */
+    if (!mod_dispatch_wait_inactive(m, MODULE_UNLOAD_DRAIN_MS)) {
+        pr_warn("module %s: unloaded, but %lu chains are still inside: its memory is kept\n",
+                m->name, mod_dispatch_active(m));
+        mutex_unlock(&module_mutex);
+        return MOD_OK;
+    }
     pr_info("module %s: unloaded\n", m->name);
     release_module(m);
     mutex_unlock(&module_mutex);

@@ -102,6 +102,10 @@ enum mod_status module_unload(struct module *m, struct mod_error *err);
 enum mod_status module_bind(const char *name, uint32_t *slot, struct mod_error *err);
 
 struct module *module_find(const char *name); /* under the module lock's rules: boot/tests */
+/* Pages of the module area in use (code, data, stubs, dispatch thunks of
+ * every loaded and retiring version). Takes the module lock. */
+size_t module_area_pages_used(void);
+
 void module_for_each(void (*fn)(const struct module *m, void *arg), void *arg);
 const char *module_state_name(enum module_state s);
 /* The image section list as the kernel saw it at boot (for lsmod and tests):

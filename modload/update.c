@@ -38,6 +38,32 @@
 static struct update_history_entry history[UPDATE_HISTORY_MAX]; /* module lock */
 static unsigned history_count;
 
+/* Retired versions that still had chains inside when the updater stopped
+ * waiting for them (a thread asleep inside the module, say): no new chain
+ * can enter them, and update_reap_locked() frees each once its active
+ * count is 0. The list is under the module lock; retiring_count is also
+ * read without it by the updater's poll. */
+static struct list_node retiring = LIST_INIT(retiring);
+static unsigned retiring_count;
+static bool reaper_running; /* module lock */
+
+#define UPDATE_REAP_POLL_MS 100
+
+/* Runs while the retiring list is not empty. */
+static void reaper_thread(void *arg __unused)
+{
+    for (;;) {
+        sched_sleep_ns(UPDATE_REAP_POLL_MS * NSEC_PER_MSEC);
+        module_lock();
+        bool done = update_reap_locked() == 0;
+        if (done)
+            reaper_running = false;
+        module_unlock();
+        if (done)
+            thread_exit();
+    }
+}
+
 void update_history_add(const char *name, uint32_t version, const char *by)
 {
     struct update_history_entry *h = &history[history_count++ % UPDATE_HISTORY_MAX];
@@ -93,18 +119,6 @@ static enum mod_status check_quiescent(struct module *old, struct mod_error *err
     return MOD_OK;
 }
 
-/* Sleeps until m's active count is 0 or ms pass; true when it reached 0. */
-static bool wait_inactive(struct module *m, uint64_t ms)
-{
-    uint64_t deadline = clock_ns() + ms * NSEC_PER_MSEC;
-    while (mod_dispatch_active(m) != 0) {
-        if (clock_ns() >= deadline)
-            return false;
-        sched_sleep_ns(50 * 1000);
-    }
-    return true;
-}
-
 static void release_held(struct mod_identity *id)
 {
     __atomic_store_n(&id->held, false, __ATOMIC_RELEASE);
@@ -147,7 +161,7 @@ static enum mod_status swap_locked(struct module *old, const struct mod_image_se
         held_at = clock_ns();
         __atomic_store_n(&id->held, true, __ATOMIC_SEQ_CST);
         rcu_synchronize(); /* every entry now sees held or is counted */
-        if (!wait_inactive(old, UPDATE_QUIESCE_MS)) {
+        if (!mod_dispatch_wait_inactive(old, UPDATE_QUIESCE_MS)) {
             uint64_t inside = mod_dispatch_active(old);
             release_held(id);
             module_free_version_locked(next, true);
@@ -166,6 +180,7 @@ static enum mod_status swap_locked(struct module *old, const struct mod_image_se
     }
     uint64_t switch_at = clock_ns();
     __atomic_store_n(&id->current, next, __ATOMIC_SEQ_CST); /* the switch */
+    r->serving_at = clock_ns();
     module_switch_version_locked(old, next);
     if (quiescent) {
         release_held(id);
@@ -177,27 +192,70 @@ static enum mod_status swap_locked(struct module *old, const struct mod_image_se
 }
 
 /* Frees old once no chain can be in it. Its exit runs only if it is
- * stateless: a stateful version's state now belongs to the new one. */
+ * stateless: a stateful version's state now belongs to the new one. A
+ * version whose chains do not all leave within UPDATE_RETIRE_MS is put on
+ * the retiring list, for update_reap_locked(). */
 static void retire_locked(struct module *old, struct update_report *r)
 {
     uint64_t start = clock_ns();
     rcu_synchronize(); /* no entry is between loading current and counting */
     r->grace_ns = clock_ns() - start;
-    if (!wait_inactive(old, UPDATE_RETIRE_MS)) {
-        pr_warn("update: %s %u.%u still has %lu chains inside after %d ms; its memory is kept\n",
+    if (!mod_dispatch_wait_inactive(old, UPDATE_RETIRE_MS)) {
+        pr_warn("update: %s %u.%u still has %lu chains inside after %d ms; freed when they leave\n",
                 old->name, old->version >> 16, old->version & 0xffff, mod_dispatch_active(old),
                 UPDATE_RETIRE_MS);
         r->old_kept = true;
+        list_push_back(&retiring, &old->node);
+        old->identity->retiring++;
+        __atomic_add_fetch(&retiring_count, 1, __ATOMIC_RELAXED);
+        struct thread *reaper =
+            reaper_running ? NULL : thread_create("reaper", reaper_thread, NULL, -1);
+        if (reaper) {
+            reaper_running = true;
+            thread_detach(reaper);
+        }
         return;
     }
     r->drain_ns = clock_ns() - start - r->grace_ns;
     module_free_version_locked(old, old->state_get == NULL);
 }
 
+unsigned update_reap_locked(void)
+{
+    list_for_each_safe(pos, tmp, &retiring)
+    {
+        struct module *m = list_entry(pos, struct module, node);
+        if (mod_dispatch_active(m) != 0)
+            continue;
+        list_remove(&m->node);
+        m->identity->retiring--;
+        __atomic_sub_fetch(&retiring_count, 1, __ATOMIC_RELAXED);
+        pr_info("update: retired %s %u.%u freed (its last chain left)\n", m->name, m->version >> 16,
+                m->version & 0xffff);
+        module_free_version_locked(m, m->state_get == NULL);
+    }
+    return __atomic_load_n(&retiring_count, __ATOMIC_RELAXED);
+}
+
+unsigned update_retiring(void) { return __atomic_load_n(&retiring_count, __ATOMIC_RELAXED); }
+
+void update_retiring_print(void)
+{
+    module_lock();
+    list_for_each(pos, &retiring)
+    {
+        struct module *m = list_entry(pos, struct module, node);
+        kprintf("  %-16s %3u.%-3u %-9s %6lu KiB  %lu chains inside\n", m->name, m->version >> 16,
+                m->version & 0xffff, "retiring", m->size / 1024, mod_dispatch_active(m));
+    }
+    module_unlock();
+}
+
 enum mod_status update_module_locked(const struct mod_image_section *s, const char *by,
                                      struct update_report *r, struct mod_error *err)
 {
     memset(r, 0, sizeof(*r));
+    update_reap_locked();
     struct module *old = module_find_locked(s->name);
     if (!old)
         return mod_fail(err, MOD_E_NOT_FOUND, "update: %s is not loaded", s->name);
@@ -223,7 +281,8 @@ enum mod_status update_module_locked(const struct mod_image_section *s, const ch
     return MOD_OK;
 }
 
-enum mod_status update_line_apply(const struct mod_image_section *s, struct mod_error *err)
+enum mod_status update_line_apply(const struct mod_image_section *s, uint64_t received_ns,
+                                  struct mod_error *err)
 {
     struct update_report r;
     module_lock();
@@ -247,10 +306,11 @@ enum mod_status update_line_apply(const struct mod_image_section *s, struct mod_
         ksnprintf(blackout, sizeof(blackout), ", blackout %lu us", r.blackout_ns / 1000);
     return mod_fail(
         err, MOD_OK,
-        "%s %u.%u (was %u.%u), %s swap: load %lu us, switch %lu ns%s, grace period %lu us%s",
+        "%s %u.%u (was %u.%u), %s swap: serving %lu us after the last frame (load %lu us), switch %lu ns%s, grace period %lu us%s",
         s->name, s->version >> 16, s->version & 0xffff, r.old_version >> 16, r.old_version & 0xffff,
-        r.quiescent ? "quiescent" : "live", r.load_ns / 1000, r.switch_ns, blackout,
-        r.grace_ns / 1000, r.old_kept ? ", old version still busy: kept" : ", old version freed");
+        r.quiescent ? "quiescent" : "live", (r.serving_at - received_ns) / 1000, r.load_ns / 1000,
+        r.switch_ns, blackout, r.grace_ns / 1000,
+        r.old_kept ? ", old version still busy: kept" : ", old version freed");
 }
 
 void update_history_print(void)

@@ -12,6 +12,7 @@ struct update_report {
     bool old_kept;        /* chains still inside old after the bound: not freed */
     uint64_t load_ns;     /* verify-free part: relocate, link, init */
     uint64_t switch_ns;   /* the store of current and the bookkeeping */
+    uint64_t serving_at;  /* clock_ns() when the new version took new chains */
     uint64_t blackout_ns; /* quiescent: callers held → released */
     uint64_t grace_ns;    /* rcu_synchronize after the switch */
     uint64_t drain_ns;    /* then until old's active count was 0 */
@@ -24,6 +25,16 @@ struct update_report {
  * Caller holds the module lock (module_lock()); process context, sleeps. */
 enum mod_status update_module_locked(const struct mod_image_section *s, const char *by,
                                      struct update_report *report, struct mod_error *err);
+
+/* Retiring versions (update.c): old versions that still had chains
+ * inside when their swap's retire step gave up waiting. update_reap_locked
+ * frees those whose chains have all left and returns how many remain
+ * (module lock held; process context, sleeps: it waits a grace period per
+ * version freed). update_retiring() is the count, lock-free. */
+unsigned update_reap_locked(void);
+unsigned update_retiring(void);
+/* The console's `lsmod` lists them after the live modules. */
+void update_retiring_print(void);
 
 /* The history of versions: each load and each swap (module lock held). */
 #define UPDATE_HISTORY_MAX 64

@@ -106,7 +106,8 @@ static void send_replies(void)
 /* Checks the payload (section file, name, signature) and applies it.
  * Returns 0 when the new version is live, else a mod_status with the
  * reason in err. Updater thread, may sleep. */
-static enum mod_status apply_payload(const struct upd_payload *p, struct mod_error *err)
+static enum mod_status apply_payload(const struct upd_payload *p, uint64_t received_ns,
+                                     struct mod_error *err)
 {
     struct mod_image_section s;
     enum mod_status st;
@@ -118,7 +119,7 @@ static enum mod_status apply_payload(const struct upd_payload *p, struct mod_err
                         s.name);
     if ((st = mod_image_verify_section(&s, mod_signing_key, err)))
         return st;
-    return update_line_apply(&s, err);
+    return update_line_apply(&s, received_ns, err);
 }
 
 static void handle_payload(void)
@@ -130,7 +131,7 @@ static void handle_payload(void)
         return;
     uint64_t start = clock_ns();
     memset(&err, 0, sizeof(err));
-    enum mod_status st = apply_payload(&p, &err);
+    enum mod_status st = apply_payload(&p, start, &err);
     if (st == MOD_OK)
         ksnprintf(text, sizeof(text), "live: %s", err.message);
     else

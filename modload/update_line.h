@@ -28,6 +28,9 @@ bool update_line_stats(struct update_line_stats *out, struct upd_counters *count
 void update_line_print(void);
 
 /* Applies a verified module section (update.c): loads it, or swaps the
- * running version. MOD_OK with a one-line summary in err->message, or the
- * reason naming the step. Process context, may sleep; takes module_mutex. */
-enum mod_status update_line_apply(const struct mod_image_section *section, struct mod_error *err);
+ * running version. MOD_OK with a one-line summary in err->message (with the
+ * time from received_ns, the last frame's arrival, to the new version
+ * serving), or the reason naming the step. Process context, may sleep;
+ * takes module_mutex. */
+enum mod_status update_line_apply(const struct mod_image_section *section, uint64_t received_ns,
+                                  struct mod_error *err);

@@ -124,6 +124,8 @@ static void cmd_lsmod(void)
     kprintf("  %-16s %7s %-9s %10s  %9s  %11s  %s\n", "module", "version", "state", "size", "users",
             "exports", "address");
     module_for_each(print_module, NULL);
+    update_retiring_print();
+    kprintf("module area: %lu pages in use\n", module_area_pages_used());
     const struct module_image_entry *e;
     unsigned n = module_image_entries(&e);
     for (unsigned i = 0; i < n; i++)

@@ -4,14 +4,21 @@
  *
  * The first `hammer` starts one thread per CPU; each call is
  * counter_add(1) then counter_version() in a loop, counting its calls and
- * the versions it saw. The second `hammer` stops them and prints
- *   hammer: calls C, counter grew by D, versions 1:n 2:n 3:n
+ * the versions it saw. Every 16th round is a call chain instead: it enters
+ * counter as counter_version's dispatch thunk does (the outermost entry,
+ * which pins a version and returns its code, whose result is that
+ * version's tag), then calls counter_add and counter_version through their
+ * slots, nested in the chain; a nested tag other than the outermost one
+ * is a mixed chain. The second `hammer` stops them and prints
+ *   hammer: calls C, counter grew by D, versions 1:n 2:n 3:n, chains K, mixed M
  * so that the test can check that no increment was lost across the swaps
- * (D == C) and that every version served. Console thread only.
+ * (D == C), that every version served and that no chain mixed versions
+ * (M == 0). Console thread only.
  */
 #include <wisp/printk.h>
 #include <wisp/sched.h>
 #include <wisp/percpu.h>
+#include "modload/dispatch.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
 
@@ -25,6 +32,21 @@ static uint32_t add_slot, version_slot, read_slot;
 static uint64_t start_count;
 static uint64_t calls[HAMMER_MAX_THREADS];
 static uint64_t seen[HAMMER_MAX_THREADS][HAMMER_VERSIONS];
+static uint64_t chains[HAMMER_MAX_THREADS], mixed[HAMMER_MAX_THREADS];
+static struct mod_identity *counter_identity;
+static int version_index;
+
+/* One chain: outermost entry, then two nested calls through the slots. */
+static uint32_t hammer_chain(unsigned me, uint64_t (*add)(uint64_t), uint32_t (*version)(void))
+{
+    uint32_t (*pinned)(void) = mod_dispatch_enter(counter_identity, (uint32_t)version_index);
+    uint32_t tag = pinned();
+    add(1);
+    mixed[me] += version() != tag;
+    mod_dispatch_exit(counter_identity);
+    chains[me]++;
+    return tag;
+}
 
 static void hammer_thread(void *arg)
 {
@@ -34,8 +56,13 @@ static void hammer_thread(void *arg)
     while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
         add = (uint64_t(*)(uint64_t))sym_slot_load(add_slot);
         version = (uint32_t(*)(void))sym_slot_load(version_slot);
-        add(1);
-        uint32_t v = version();
+        uint32_t v;
+        if ((calls[me] & 15) == 15) {
+            v = hammer_chain(me, add, version);
+        } else {
+            add(1);
+            v = version();
+        }
         calls[me]++;
         seen[me][v < HAMMER_VERSIONS ? v : 0]++;
         if ((calls[me] & 1023) == 0)
@@ -52,11 +79,18 @@ static void hammer_start(void)
         kprintf("hammer: %s\n", err.message);
         return;
     }
+    struct module *m = module_find("counter");
+    if (!m) {
+        kprintf("hammer: counter is not loaded\n");
+        return;
+    }
+    counter_identity = m->identity; /* kept across versions */
+    version_index = mod_dispatch_export_index(m->identity, "counter_version");
     start_count = ((uint64_t(*)(void))sym_slot_load(read_slot))();
     stop = false;
     thread_count = 0;
     for (unsigned cpu = 0; cpu < cpu_count && cpu < HAMMER_MAX_THREADS; cpu++) {
-        calls[cpu] = 0;
+        calls[cpu] = chains[cpu] = mixed[cpu] = 0;
         for (unsigned v = 0; v < HAMMER_VERSIONS; v++)
             seen[cpu][v] = 0;
         threads[cpu] = thread_create("hammer", hammer_thread, (void *)(uintptr_t)cpu, (int)cpu);
@@ -70,10 +104,12 @@ static void hammer_start(void)
 static void hammer_stop(void)
 {
     __atomic_store_n(&stop, true, __ATOMIC_RELEASE);
-    uint64_t total = 0, versions[HAMMER_VERSIONS] = { 0 };
+    uint64_t total = 0, versions[HAMMER_VERSIONS] = { 0 }, all_chains = 0, all_mixed = 0;
     for (unsigned i = 0; i < thread_count; i++) {
         thread_join(threads[i]);
         total += calls[i];
+        all_chains += chains[i];
+        all_mixed += mixed[i];
         for (unsigned v = 0; v < HAMMER_VERSIONS; v++)
             versions[v] += seen[i][v];
     }
@@ -82,7 +118,7 @@ static void hammer_stop(void)
     for (unsigned v = 0; v < HAMMER_VERSIONS; v++)
         if (versions[v])
             kprintf(" %u:%lu", v, versions[v]);
-    kprintf("\n");
+    kprintf(", chains %lu, mixed %lu\n", all_chains, all_mixed);
     thread_count = 0;
 }
 

@@ -7,16 +7,18 @@ they were by every refused push.
 Pushes: a module not loaded at boot (loaded, live); then, while `hammer`
 threads on every CPU call counter, counter v2, v3, v1 SWAPS times (each
 live); versions whose init fails, whose state transfer fails, whose
-manifest weakens a contract, whose import is unsatisfied, signed by another
-key, or not the announced name (each refused naming its step, counter 1.0
-still live); a push over a line that corrupts bytes (rejected frames
-counted, retransmitted, goes live); a push cut off half way (nothing
+manifest weakens a contract or whose import is unsatisfied, still under the
+hammer (each refused naming its step, counter 1.0 still live); versions
+signed by another key, or not the announced name (refused); a push over a
+line that corrupts bytes (rejected frames counted, retransmitted, goes
+live); a push cut off half way (nothing
 changes, the next push starts cleanly); a state layout change of counter
 (refused: quiescence, but its exports are callable from interrupts); a
 quiescent swap of qcounter with a layout change (blackout reported). The
-hammer's tallies (taken right after the swaps: the refusals and line tests
-run without it): no increment lost (calls ==
-growth of the count), every version served; no panic or lock validator
+hammer's tallies: no increment lost (calls == growth of the count), every
+version served, no call chain saw two versions; then the module area's
+pages are exactly what they were before the swaps and the heap is back
+within a slack (every old version freed); no panic or lock validator
 report in the log. The section files come from tests/build.mk
 (BUILD/test-update). Prints one ok / not ok line per check."""
 import os
@@ -114,6 +116,15 @@ def lsmod_version(con, name):
     return (m.group(1), m.group(2)) if m else (None, None), out
 
 
+def memory(con):
+    """(module area pages, heap bytes in use, lsmod text) — the baseline the
+    swaps must return to (same modules, same versions, every old one freed)."""
+    ls = con.command("lsmod")
+    area = re.search(r"module area: (\d+) pages in use", ls)
+    heap = re.search(r"heap: (\d+) bytes in use", con.command("mem"))
+    return (int(area.group(1)) if area else None, int(heap.group(1)) if heap else None, ls)
+
+
 def main():
     args = run.e2e_arguments(__doc__)
     checks = run.Checks()
@@ -139,6 +150,7 @@ REFUSALS = (
     ("counter_bad_import.sec", "load: "),
 )
 SWAPS = 2       # rounds of v2, v3, v1 under the hammer
+HEAP_SLACK = 8192   # heap bytes that may differ (slab caches' own bookkeeping)
 
 
 def push_counter(build, sock, sections, name, *args):
@@ -155,6 +167,7 @@ def run_pushes(con, checks, build, sections, sock, tmp):
                  code == EXIT_LIVE and "kvstore 1.1 loaded" in text and version == "1.1"
                  and state == "live", "exit %d" % code, text, ls)
 
+    area_before, heap_before, _ = memory(con)
     out = con.command("hammer")
     checks.check("hammer starts on every CPU", "hammer: started on" in out, out)
     swaps_ok, details = True, []
@@ -170,20 +183,31 @@ def run_pushes(con, checks, build, sections, sock, tmp):
     checks.check("counter_swaps_v2_v3_v1_%d_times_under_load_each_live" % SWAPS, swaps_ok,
                  *details)
 
+    for name, reason in REFUSALS:   # still under the hammer
+        code, text = push_counter(build, sock, sections, name)
+        (version, state), ls = lsmod_version(con, "counter")
+        checks.check("push_%s_under_load_is_refused_naming_the_step_and_counter_1.0_still_serves" %
+                     name[:-4], code == EXIT_REFUSED and reason in text and version == "1.0"
+                     and state == "live", "exit %d, lsmod %s" % (code, version), text)
+
     out = con.command("hammer", timeout=60)
-    m = re.search(r"hammer: calls (\d+), counter grew by (\d+), versions((?: \d+:\d+)*)", out)
+    m = re.search(r"hammer: calls (\d+), counter grew by (\d+), versions((?: \d+:\d+)*), "
+                  r"chains (\d+), mixed (\d+)", out)
     versions = dict(v.split(":") for v in m.group(3).split()) if m else {}
     checks.check("no_increment_lost_across_swaps_under_load (calls == growth)",
                  m is not None and int(m.group(1)) > 0 and m.group(1) == m.group(2), out)
     checks.check("every_version_served_the_hammer",
                  all(v in versions for v in ("1", "2", "3")), out)
+    checks.check("no_call_chain_mixed_versions (each version tags its results)",
+                 m is not None and int(m.group(4)) > 0 and m.group(5) == "0", out)
 
-    for name, reason in REFUSALS:
-        code, text = push_counter(build, sock, sections, name)
-        (version, state), ls = lsmod_version(con, "counter")
-        checks.check("push_%s_is_refused_naming_the_step_and_counter_1.0_still_serves" %
-                     name[:-4], code == EXIT_REFUSED and reason in text and version == "1.0"
-                     and state == "live", "exit %d, lsmod %s" % (code, version), text)
+    area_after, heap_after, ls = memory(con)
+    checks.check("memory_back_to_its_baseline_after_the_swaps (module area exact, heap within "
+                 "%d bytes)" % HEAP_SLACK,
+                 area_after == area_before and area_before is not None
+                 and abs(heap_after - heap_before) <= HEAP_SLACK and "retiring" not in ls,
+                 "module area pages %s -> %s, heap bytes %s -> %s" % (
+                     area_before, area_after, heap_before, heap_after), ls)
 
     code, text = push_counter(build, sock, sections, "counter-other-key.sec")
     (version, state), ls = lsmod_version(con, "counter")

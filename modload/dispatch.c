@@ -2,26 +2,39 @@
  * module version (see dispatch.h; design and reasoning in MODULES.md,
  * "Live update").
  *
- * Ordering with the updater (update.c): a chain's outermost entry loads
- * identity->current and increments that version's `active` inside one
- * rcu_read_lock() section. The updater stores the new `current`, then
- * waits for a grace period, then for the old version's `active` to reach
- * 0: after the grace period no entry can still be between its load of the
- * old pointer and its increment, so `active == 0` then means no chain is
- * inside the old version and none can enter it again.
+ * Ordering with the updater (update.c), all sequentially consistent: an
+ * outermost entry reads the identity's generation g, increments the
+ * active count of slot g % MOD_VERSION_SLOTS, then reads the generation
+ * again; only if it is still g does the chain go on in that slot's
+ * version (else it takes its increment back and starts again). The
+ * updater stores the new version in the next slot, then the new
+ * generation, then waits for the old slot's count to reach 0. So an entry
+ * that went on in the old version incremented before the updater's store
+ * (its second read saw g), and the updater's wait sees that increment;
+ * every later entry sees the new generation. The counters live in the
+ * identity, which outlives its versions: no entry ever touches a freed
+ * version. Quiescent updates use the same pairing with `held`: an entry
+ * increments, then reads `held`; the updater sets `held`, then reads the
+ * count.
+ *
+ * No interrupt masking: the pin stack is pushed by reserving the entry
+ * (count + 1) before filling it and publishing its identity last, and
+ * popped by clearing the identity before the count; an interrupt handler
+ * that enters a module between those steps sees no half-made pin, pushes
+ * above it and pops before it returns. barrier() keeps the compiler from
+ * reordering those steps; the CPU sees its own stores in order.
  */
 #include "modload/dispatch.h"
 #include "modload/module.h"
 #include <wisp/cpu.h>
 #include <wisp/printk.h>
 #include <wisp/percpu.h>
-#include <rcu/rcu.h>
 #include <wisp/time.h>
 #include <string.h>
 
 static struct thread_module_pin *find_pin(struct thread *t, const struct mod_identity *id)
 {
-    for (int i = 0; i < THREAD_MODULE_PINS; i++)
+    for (uint32_t i = t->module_pin_count; i-- > 0;) /* innermost first */
         if (t->module_pins[i].identity == id)
             return &t->module_pins[i];
     return NULL;
@@ -32,65 +45,64 @@ static bool not_held(void *arg)
     return !__atomic_load_n(&((struct mod_identity *)arg)->held, __ATOMIC_ACQUIRE);
 }
 
-/* Outermost entry: pins the current version. Caller is inside
- * rcu_read_lock() with interrupts off. */
+/* Outermost entry: pushes a pin of the current version, counted in its
+ * slot. Thread context, or an interrupt (which never waits on `held`). */
 static struct thread_module_pin *pin_current(struct thread *t, struct mod_identity *id)
 {
-    struct thread_module_pin *pin = find_pin(t, NULL);
-    if (!pin)
+    uint32_t n = t->module_pin_count;
+    if (n == THREAD_MODULE_PINS)
         panic("dispatch: thread %s is inside more than %d modules at once", t->name,
               THREAD_MODULE_PINS);
-    struct module *v = __atomic_load_n(&id->current, __ATOMIC_ACQUIRE);
-    __atomic_add_fetch(&v->active, 1, __ATOMIC_SEQ_CST);
-    pin->version = v;
-    pin->depth = 0;
-    pin->identity = id; /* last: an interrupt sees a whole pin or none */
-    return pin;
+    struct thread_module_pin *pin = &t->module_pins[n]; /* identity NULL since its pop */
+    t->module_pin_count = n + 1;                        /* reserved */
+    barrier();
+    for (;;) {
+        uint64_t g = __atomic_load_n(&id->generation, __ATOMIC_SEQ_CST);
+        uint32_t slot = (uint32_t)(g % MOD_VERSION_SLOTS);
+        __atomic_add_fetch(&id->active[slot], 1, __ATOMIC_SEQ_CST);
+        bool moved = __atomic_load_n(&id->generation, __ATOMIC_SEQ_CST) != g;
+        bool wait = !moved && __atomic_load_n(&id->held, __ATOMIC_SEQ_CST) && !in_interrupt();
+        if (!moved && !wait) {
+            pin->version = id->versions[slot];
+            pin->slot = slot;
+            pin->depth = 0;
+            barrier();
+            pin->identity = id; /* published: the pin is whole */
+            return pin;
+        }
+        __atomic_sub_fetch(&id->active[slot], 1, __ATOMIC_SEQ_CST);
+        if (wait) /* a quiescent update: wait until released */
+            wait_queue_wait(&id->held_wq, not_held, id);
+    }
 }
 
-/* The read section is entered before interrupts go off and left after
- * they are back on: leaving it may reschedule (preempt_enable), which
- * must not happen with interrupts off. `held` is checked inside the
- * section, so an entry either sees it (and waits, outside) or is one the
- * updater's grace period waits for and then counts in `active`. */
 void *mod_dispatch_enter(struct mod_identity *id, uint32_t index)
 {
-    struct thread *t = current_thread();
-    for (;;) {
-        rcu_read_lock();
-        uint64_t flags = irq_save();
-        struct thread_module_pin *pin = find_pin(t, id);
-        if (!pin && __atomic_load_n(&id->held, __ATOMIC_SEQ_CST) && !in_interrupt()) {
-            irq_restore(flags);
-            rcu_read_unlock(); /* a quiescent update: wait until released */
-            wait_queue_wait(&id->held_wq, not_held, id);
-            continue;
-        }
-        if (!pin)
-            pin = pin_current(t, id);
-        pin->depth++;
-        void *impl = ((struct module *)pin->version)->impl[index];
-        irq_restore(flags);
-        rcu_read_unlock();
-        return impl;
-    }
+    struct thread *t = this_cpu()->current;
+    struct thread_module_pin *pin = find_pin(t, id);
+    if (!pin)
+        pin = pin_current(t, id);
+    pin->depth++; /* an interrupt in between restores it */
+    return ((struct module *)pin->version)->impl[index];
 }
 
 void mod_dispatch_exit(struct mod_identity *id)
 {
-    struct thread *t = current_thread();
-    uint64_t flags = irq_save();
+    struct thread *t = this_cpu()->current;
     struct thread_module_pin *pin = find_pin(t, id);
     if (!pin)
         panic("dispatch: thread %s leaves module %s without a pin", t->name, id->name);
-    if (--pin->depth == 0) {
-        struct module *v = pin->version;
-        pin->identity = NULL;
-        /* Release: the chain's accesses to v happen before the updater
-         * sees active reach 0. */
-        __atomic_sub_fetch(&v->active, 1, __ATOMIC_RELEASE);
-    }
-    irq_restore(flags);
+    if (--pin->depth != 0)
+        return;
+    if (pin != &t->module_pins[t->module_pin_count - 1])
+        panic("dispatch: thread %s leaves module %s out of call order", t->name, id->name);
+    uint32_t slot = pin->slot;
+    pin->identity = NULL;
+    barrier();
+    t->module_pin_count--;
+    /* Release: the chain's accesses to the version happen before the
+     * updater sees the count reach 0. */
+    __atomic_sub_fetch(&id->active[slot], 1, __ATOMIC_RELEASE);
 }
 
 void mod_dispatch_write_thunks(struct mod_identity *id, uint8_t *code, uint64_t code_va)
@@ -121,7 +133,7 @@ int mod_dispatch_export_index(const struct mod_identity *id, const char *name)
 
 uint64_t mod_dispatch_active(const struct module *m)
 {
-    return __atomic_load_n(&m->active, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&m->identity->active[m->version_slot], __ATOMIC_SEQ_CST);
 }
 
 bool mod_dispatch_wait_inactive(const struct module *m, uint64_t ms)

@@ -9,16 +9,23 @@
  * for as long as the module is loaded: an update never repoints a slot.
  * The common thunk (dispatch_thunk.asm) calls mod_dispatch_enter(), which
  * finds the calling thread's pin for the identity — or, at the outermost
- * entry, pins the identity's `current` version and counts the thread in
- * that version's `active` — and returns the pinned version's
+ * entry, pushes a pin of the identity's current version and counts the
+ * thread in that version's slot — and returns the pinned version's
  * implementation of the export; it calls it with the caller's six
  * argument registers, then mod_dispatch_exit() unpins at depth 0.
  *
+ * An identity keeps its versions in MOD_VERSION_SLOTS slots: the current
+ * one is versions[generation % MOD_VERSION_SLOTS], the slots before it
+ * hold older versions still draining (retiring), and each slot has its
+ * count of chains inside (`active`). An update puts the new version in the
+ * next slot, which must be free, and advances the generation.
+ *
  * So a chain that entered version N re-enters version N through any slot
- * of the module, while new chains take the new `current`. Interrupt
- * handlers use the interrupted thread's pins (the same chain). Limit: at
- * most six integer register arguments (as for the guards, module_guard.h);
- * at most THREAD_MODULE_PINS distinct modules nested in one chain.
+ * of the module, while new chains take the new version. Interrupt handlers
+ * use the interrupted thread's pins (the same chain). Limits: at most six
+ * integer register arguments (as for the guards, module_guard.h); at most
+ * THREAD_MODULE_PINS distinct modules nested in one chain; at most
+ * MOD_VERSION_SLOTS - 2 older versions of a module retiring at once.
  */
 #pragma once
 #include <wisp/compiler.h>
@@ -28,8 +35,15 @@
 
 struct module;
 
+#define MOD_VERSION_SLOTS 4
+
 struct mod_identity {
-    struct module *current; /* first: the version new chains enter (release/acquire) */
+    /* The current version is versions[generation % MOD_VERSION_SLOTS];
+     * the updater alone writes both, under the module lock (dispatch.c
+     * gives the ordering with the entries). */
+    uint64_t generation;
+    struct module *versions[MOD_VERSION_SLOTS]; /* current, retiring, or NULL: free */
+    uint64_t active[MOD_VERSION_SLOTS];         /* chains inside versions[i] (atomic) */
     char name[32];
     uint32_t export_count;
     const char **export_names; /* index → name, owned (kmalloc) */
@@ -45,7 +59,14 @@ struct mod_identity {
     uint32_t retiring;
 };
 
-/* Called by the asm thunk (not by C code). */
+/* The version new chains enter (module lock held, or a racy snapshot). */
+static inline struct module *mod_identity_current(const struct mod_identity *id)
+{
+    uint64_t g = __atomic_load_n(&id->generation, __ATOMIC_ACQUIRE);
+    return id->versions[g % MOD_VERSION_SLOTS];
+}
+
+/* Called by the asm thunk, and by tests that build call chains by hand. */
 void *mod_dispatch_enter(struct mod_identity *id, uint32_t index);
 void mod_dispatch_exit(struct mod_identity *id);
 
@@ -61,7 +82,8 @@ static inline void *mod_dispatch_thunk(const struct mod_identity *id, uint32_t i
 /* Index of name among the identity's exports, or -1. */
 int mod_dispatch_export_index(const struct mod_identity *id, const char *name);
 
-/* Threads (and interrupts) inside version m right now. */
+/* Chains (of threads, or interrupts) inside version m right now; may
+ * briefly include an entry that is taking its increment back. */
 uint64_t mod_dispatch_active(const struct module *m);
 
 /* Sleeps until no chain is inside m or ms pass; true when none is. Only

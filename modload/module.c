@@ -311,7 +311,9 @@ static enum mod_status identity_create(struct module *m, const char *names, uint
         goto nomem;
     mod_dispatch_write_thunks(id, (uint8_t *)id->thunks_va, id->thunks_va);
     area_protect(id->thunks_va, id->thunks_pages * PAGE_SIZE, VM_EXEC);
-    __atomic_store_n(&id->current, m, __ATOMIC_RELEASE);
+    m->version_slot = 0;
+    id->versions[0] = m;
+    __atomic_store_n(&id->generation, 0, __ATOMIC_RELEASE);
     return MOD_OK;
 nomem:
     return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for its dispatch thunks", m->name);
@@ -628,6 +630,8 @@ void module_free_version_locked(struct module *m, bool run_exit)
 {
     if (run_exit && m->exit)
         m->exit();
+    if (m->identity->versions[m->version_slot] == m)
+        m->identity->versions[m->version_slot] = NULL; /* the slot is free again */
     remove_exports(m);
     for (uint32_t i = 0; i < m->dep_count; i++)
         m->deps[i]->users--;

@@ -52,7 +52,7 @@ struct module {
     struct mod_identity *identity; /* shared by every version */
     bool owns_identity;            /* the live version frees it */
     void **impl;                   /* identity->export_count entries */
-    uint64_t active;               /* chains inside this version (atomic) */
+    uint32_t version_slot;         /* its slot in identity->versions */
     void *(*state_get)(void);      /* wisp_state_get, or NULL: stateless */
     int (*state_adopt)(void *old_state, uint16_t old_state_version);
 };

@@ -8,8 +8,10 @@
  *   quiesce    (quiescent updates only) new chains held, in-flight drained,
  *              bounded by UPDATE_QUIESCE_MS;
  *   transfer   the new version adopts the old one's state object;
- *   switch     one store of identity->current (+ the bookkeeping);
- *   retire     grace period, old's active count 0, then old is freed.
+ *   switch     the new version in the identity's next slot, then one store
+ *              of its generation (+ the bookkeeping);
+ *   retire     the grace period: until no chain is inside old (its slot's
+ *              count 0), then old is freed.
  *
  * A failure before the switch leaves the old version live and untouched,
  * frees what the attempt took and names the step. Everything runs under
@@ -159,8 +161,9 @@ static enum mod_status swap_locked(struct module *old, const struct mod_image_se
     uint64_t held_at = 0;
     if (quiescent) {
         held_at = clock_ns();
+        /* Pairs with the entry's increment-then-read of held (dispatch.c):
+         * every later entry waits, every earlier one is counted. */
         __atomic_store_n(&id->held, true, __ATOMIC_SEQ_CST);
-        rcu_synchronize(); /* every entry now sees held or is counted */
         if (!mod_dispatch_wait_inactive(old, UPDATE_QUIESCE_MS)) {
             uint64_t inside = mod_dispatch_active(old);
             release_held(id);
@@ -179,7 +182,10 @@ static enum mod_status swap_locked(struct module *old, const struct mod_image_se
         return st;
     }
     uint64_t switch_at = clock_ns();
-    __atomic_store_n(&id->current, next, __ATOMIC_SEQ_CST); /* the switch */
+    uint64_t g = id->generation + 1;
+    next->version_slot = (uint32_t)(g % MOD_VERSION_SLOTS);
+    id->versions[next->version_slot] = next;
+    __atomic_store_n(&id->generation, g, __ATOMIC_SEQ_CST); /* the switch */
     r->serving_at = clock_ns();
     module_switch_version_locked(old, next);
     if (quiescent) {
@@ -198,9 +204,9 @@ static enum mod_status swap_locked(struct module *old, const struct mod_image_se
 static void retire_locked(struct module *old, struct update_report *r)
 {
     uint64_t start = clock_ns();
-    rcu_synchronize(); /* no entry is between loading current and counting */
+    bool drained = mod_dispatch_wait_inactive(old, UPDATE_RETIRE_MS);
     r->grace_ns = clock_ns() - start;
-    if (!mod_dispatch_wait_inactive(old, UPDATE_RETIRE_MS)) {
+    if (!drained) {
         pr_warn("update: %s %u.%u still has %lu chains inside after %d ms; freed when they leave\n",
                 old->name, old->version >> 16, old->version & 0xffff, mod_dispatch_active(old),
                 UPDATE_RETIRE_MS);
@@ -216,7 +222,6 @@ static void retire_locked(struct module *old, struct update_report *r)
         }
         return;
     }
-    r->drain_ns = clock_ns() - start - r->grace_ns;
     module_free_version_locked(old, old->state_get == NULL);
 }
 
@@ -273,6 +278,12 @@ enum mod_status update_module_locked(const struct mod_image_section *s, const ch
     if (st)
         return st;
     r->quiescent = quiescent;
+    struct mod_identity *id = old->identity;
+    if (id->versions[(id->generation + 1) % MOD_VERSION_SLOTS])
+        return mod_fail(
+            err, MOD_E_BUSY,
+            "retire: %u older versions of %s still have chains inside (at most %d at once); the running version stays live",
+            id->retiring, old->name, MOD_VERSION_SLOTS - 2);
     st = swap_locked(old, s, quiescent, r, err);
     if (st)
         return st;

@@ -12,10 +12,9 @@ struct update_report {
     bool old_kept;        /* chains still inside old after the bound: not freed */
     uint64_t load_ns;     /* verify-free part: relocate, link, init */
     uint64_t switch_ns;   /* the store of current and the bookkeeping */
-    uint64_t serving_at;  /* clock_ns() when the new version took new chains */
+    uint64_t serving_at;  /* clock_ns() when new chains started entering the new version */
     uint64_t blackout_ns; /* quiescent: callers held → released */
-    uint64_t grace_ns;    /* rcu_synchronize after the switch */
-    uint64_t drain_ns;    /* then until old's active count was 0 */
+    uint64_t grace_ns;    /* after the switch, until no chain was inside old */
 };
 
 /* Replaces the live module s->name by the verified section s: contract,

@@ -1,7 +1,7 @@
 /* test_update.c — the live-update transaction's retire step (update.c):
  * a version whose chain does not end in time is kept on the retiring
- * list, keeps its module from being unloaded, and is freed by the reaper
- * once its last chain leaves. */
+ * list, keeps its module from being unloaded and its version slot taken,
+ * and is freed by the reaper once its last chain leaves. */
 #include <wisp/ktest.h>
 #include <wisp/mm.h>
 #include <wisp/sched.h>
@@ -78,11 +78,22 @@ KTEST(update_version_with_a_chain_inside_is_retired_later_and_freed_by_the_reape
     KEXPECT_EQ(module_unload(live, &unload_err), MOD_E_BUSY);
     KEXPECT_TRUE(strstr(unload_err.message, "older versions still have chains inside") != NULL);
 
+    /* Two more swaps drain at once; the next one would need the slot the
+     * retiring version still holds: refused, and nothing changes. */
+    KEXPECT_EQ(swap_counter(3u << 16, &rep, &err), MOD_OK);
+    KEXPECT_EQ(swap_counter(4u << 16, &rep, &err), MOD_OK);
+    KEXPECT_FALSE(rep.old_kept);
+    KEXPECT_EQ(swap_counter(5u << 16, &rep, &err), MOD_E_BUSY);
+    KEXPECT_TRUE(strstr(err.message, "retire: 1 older versions of counter still have chains") !=
+                 NULL);
+    live = module_find("counter");
+    KEXPECT_EQ(live->version, 4u << 16);
+
     /* The chain re-enters its own version, then leaves; the reaper frees it. */
     __atomic_store_n(&s.release, true, __ATOMIC_RELEASE);
     thread_join(t);
     KEXPECT_TRUE(s.inner_impl == s.entered_impl); /* the chain stayed on the old version */
-    KEXPECT_TRUE(s.inner_impl != live->impl[s.version_index]);
+    KEXPECT_TRUE(s.inner_impl != mod_identity_current(s.id)->impl[s.version_index]);
     KEXPECT_TRUE(wait_for(nothing_retiring, 2000));
 
     KEXPECT_EQ(swap_counter(1u << 16, &rep, &err), MOD_OK);

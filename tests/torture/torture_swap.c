@@ -94,10 +94,8 @@ static void swap_worker_fn(void *arg)
             if (swap_busted) {
                 /* Busted: what a per-call slot repoint would give the nested
                  * call — the current version, not the chain's. */
-                rcu_read_lock();
-                struct module *now = __atomic_load_n(&counter_identity->current, __ATOMIC_ACQUIRE);
+                struct module *now = mod_identity_current(counter_identity);
                 inner = now->impl[version_index];
-                rcu_read_unlock();
             }
             w->mixes += inner != outer;
             add(1); /* through the slot, nested in the chain */
@@ -149,8 +147,7 @@ TORTURE(swap)
                 pr_err("torture swap: %s\n", rep.old_kept ? "old version kept" : err.message);
             continue;
         }
-        worst_grace =
-            rep.grace_ns + rep.drain_ns > worst_grace ? rep.grace_ns + rep.drain_ns : worst_grace;
+        worst_grace = rep.grace_ns > worst_grace ? rep.grace_ns : worst_grace;
         r->ops++;
         r->grace_periods++;
     }

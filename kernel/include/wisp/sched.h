@@ -19,13 +19,17 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD
 #define THREAD_STACK_SIZE (16 * 1024)
 
 /* One module version a thread's call chain is inside (modload/dispatch.c):
- * the module's identity, the version pinned at the outermost entry, and
- * how deep the chain is in it. Touched only by the thread itself (and its
- * interrupt handlers, which leave it as they found it). */
+ * the module's identity, the version pinned at the outermost entry (and
+ * its slot in the identity), and how deep the chain is in it. The pins
+ * form a stack (module_pins[0..module_pin_count)), pushed at outermost
+ * entries and popped when they return, so strictly LIFO. Touched only by
+ * the thread itself and its interrupt handlers, which leave it as they
+ * found it. */
 #define THREAD_MODULE_PINS 8
 struct thread_module_pin {
-    void *identity; /* NULL: free */
+    void *identity; /* NULL while the entry is being pushed or popped */
     void *version;
+    uint32_t slot;
     uint32_t depth;
 };
 
@@ -51,6 +55,7 @@ struct thread {
     struct process *process; /* NULL for kernel threads */
     void *fpu_state;         /* fxsave area of a user thread, or NULL */
     struct thread_module_pin module_pins[THREAD_MODULE_PINS];
+    uint32_t module_pin_count;
 };
 
 struct wait_queue {

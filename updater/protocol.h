@@ -31,6 +31,7 @@ enum {
     UPD_BODY_MAX = UPD_HEADER_SIZE + UPD_PAYLOAD_MAX + UPD_CRC_SIZE,
     UPD_WIRE_MAX = 2 + 2 * UPD_BODY_MAX, /* flags + every byte escaped */
     UPD_NAME_MAX = 47,                   /* module name bytes in START */
+    UPD_BACKOFF_MAX_SHIFT = 3,           /* retransmission wait: at most 8 x retransmit_ms */
     UPD_TEXT_MAX = 200,                  /* reason text bytes in NAK, ABORT, VERDICT */
     UPD_SHA256_SIZE = 32,
     UPD_WINDOW_MAX = 32,            /* frames a sender may have in flight */
@@ -224,7 +225,8 @@ struct upd_sender_config {
     uint32_t transfer_id;
     uint32_t chunk_size;    /* DATA bytes per frame, 1..UPD_DATA_MAX (0: max) */
     uint32_t window;        /* frames in flight, 1..UPD_WINDOW_MAX (0: 8) */
-    uint32_t retransmit_ms; /* resend from the oldest unacknowledged frame (0: 500) */
+    uint32_t retransmit_ms; /* resend from the oldest unacknowledged frame after this,
+                               doubled per timeout in a row (0: 500) */
     uint32_t max_retries;   /* timeouts in a row without progress before failing (0: 10) */
 };
 

@@ -90,12 +90,23 @@ static size_t encode_seq(const struct upd_sender *tx, uint32_t seq, uint8_t *out
     return upd_frame_encode(&frame, out, capacity);
 }
 
+/* The wait before the next retransmission: retransmit_ms, doubled for
+ * each timeout in a row up to UPD_BACKOFF_MAX_SHIFT doublings. A slow
+ * receiver (a loaded kernel) that answers late must not be buried under
+ * rounds of the same window, each of which it would then have to read
+ * and answer before it gets to anything new. */
+static uint64_t retransmit_wait(const struct upd_sender *tx)
+{
+    uint32_t shift = tx->retries < UPD_BACKOFF_MAX_SHIFT ? tx->retries : UPD_BACKOFF_MAX_SHIFT;
+    return (uint64_t)tx->config.retransmit_ms << shift;
+}
+
 static void check_timeout(struct upd_sender *tx, uint64_t now)
 {
     bool waiting = tx->next > tx->base || tx->state == UPD_TX_WAIT_VERDICT;
     char text[UPD_TEXT_MAX + 1];
 
-    if (!waiting || now - tx->timer_ms < tx->config.retransmit_ms)
+    if (!waiting || now - tx->timer_ms < retransmit_wait(tx))
         return;
     if (++tx->retries > tx->config.max_retries) {
         ksnprintf(text, sizeof(text), "no answer from the receiver after %u retransmissions",

@@ -714,8 +714,43 @@ HTEST(protocol_sender_times_out_when_the_line_is_dead)
         upd_sender_poll(&tx, now, out, sizeof(out));
     EXPECT_EQ(tx.state, UPD_TX_FAILED);
     EXPECT_EQ(tx.failure.code, UPD_TIMEOUT);
-    EXPECT_EQ(now, 41u); /* sent at 0, resent at 10, 20, 30; gives up at 40 */
+    /* Sent at 0; resent after 10, 20, 40 ms (each wait doubled): at 10,
+     * 30, 70; gives up 80 ms later, at 150. */
+    EXPECT_EQ(now, 151u);
     EXPECT_EQ(tx.frames_sent, 4u);
+}
+
+HTEST(protocol_sender_backs_off_to_eight_times_the_wait_and_resets_on_progress)
+{
+    static struct upd_sender tx;
+    static uint8_t out[UPD_WIRE_MAX * UPD_WINDOW_MAX];
+    uint8_t data[10] = { 0 };
+    struct upd_sender_config sc = { .payload = data,
+                                    .size = 10,
+                                    .name = "x",
+                                    .transfer_id = 1,
+                                    .retransmit_ms = 10,
+                                    .max_retries = 8 };
+    ASSERT_TRUE(upd_sender_init(&tx, &sc, 0));
+    uint64_t sent_at[8];
+    unsigned sends = 0;
+    for (uint64_t now = 0; now < 2000 && sends < 8; now++)
+        if (upd_sender_poll(&tx, now, out, sizeof(out)) > 0)
+            sent_at[sends++] = now;
+    ASSERT_EQ(sends, 8u);
+    static const uint64_t want[8] = { 0, 10, 30, 70, 150, 230, 310, 390 }; /* waits 10..80, 80 */
+    for (unsigned i = 0; i < 8; i++)
+        EXPECT_EQ(sent_at[i], want[i]);
+    /* The START's ACK is progress: the next wait is 10 ms again. */
+    uint8_t wire[UPD_WIRE_MAX];
+    uint8_t payload[4] = { 0 };
+    struct upd_frame ack = { UPD_ACK, 4, 1, 1, payload };
+    size_t n = upd_frame_encode(&ack, wire, sizeof(wire));
+    upd_sender_feed(&tx, wire, n, 400);
+    EXPECT_EQ(tx.retries, 0u);
+    EXPECT_GT(upd_sender_poll(&tx, 400, out, sizeof(out)), 0u); /* DATA and END */
+    EXPECT_EQ(upd_sender_poll(&tx, 409, out, sizeof(out)), 0u);
+    EXPECT_GT(upd_sender_poll(&tx, 410, out, sizeof(out)), 0u); /* resent after 10 ms */
 }
 
 HTEST(protocol_sender_rejects_empty_module_and_bad_name)

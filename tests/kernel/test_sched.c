@@ -213,3 +213,29 @@ KTEST(smp_call_others_runs_on_every_other_cpu)
     irq_restore(flags);
     KEXPECT_EQ(calls, 2 * (cpu_count - 1));
 }
+
+#define CALLERS_ROUNDS 1000
+static unsigned callers_total;
+
+static void call_many(void *arg __unused)
+{
+    for (int i = 0; i < CALLERS_ROUNDS; i++)
+        smp_call_others(count_call, &callers_total);
+}
+
+/* Every CPU calls every other at once, again and again: each request is
+ * run by each target exactly once and every caller gets all its answers
+ * (a lost acknowledgement would leave its caller waiting for ever — the
+ * test would hang). */
+KTEST(smp_call_others_from_every_cpu_at_once_all_complete)
+{
+    struct thread *t[MAX_CPUS];
+    callers_total = 0;
+    for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
+        t[cpu] = thread_create("caller", call_many, NULL, (int)cpu);
+        KASSERT_TRUE(t[cpu] != NULL);
+    }
+    for (unsigned cpu = 0; cpu < cpu_count; cpu++)
+        thread_join(t[cpu]);
+    KEXPECT_EQ(callers_total, cpu_count * CALLERS_ROUNDS * (cpu_count - 1));
+}

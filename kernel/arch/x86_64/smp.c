@@ -65,13 +65,21 @@ void smp_call_others(void (*fn)(void *arg), void *arg)
         serve_mailbox();
         cpu_relax();
     }
-    struct call_request r = { fn, arg, 0 };
-    unsigned me = cpu_id();
+    /* pending is set in full before any target can see the request: a
+     * target decrements it as soon as it has run fn, and an increment per
+     * target interleaved with those decrements could lose one (and wait
+     * for ever). */
+    unsigned me = cpu_id(), targets = 0;
+    bool target[MAX_CPUS];
     for (unsigned i = 0; i < cpu_count; i++) {
-        if (i == me || !__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+        target[i] = i != me && __atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE);
+        targets += target[i];
+    }
+    struct call_request r = { fn, arg, targets };
+    for (unsigned i = 0; i < cpu_count; i++) {
+        if (!target[i])
             continue;
-        r.pending++;
-        __atomic_store_n(&mailbox[i], &r, __ATOMIC_RELEASE);
+        __atomic_store_n(&mailbox[i], &r, __ATOMIC_RELEASE); /* publishes r, pending included */
         lapic_send_ipi(cpus[i].apic_id, VEC_IPI_CALL);
     }
     while (__atomic_load_n(&r.pending, __ATOMIC_ACQUIRE)) {

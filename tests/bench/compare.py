@@ -89,7 +89,7 @@ ROWS += [
     ("swap in kernel (counter): switch", "update.swap_switch", None, False),
     ("swap in kernel (counter): grace period", "update.swap_grace_period", None, False),
     ("push: throughput over the serial line", "update.push_throughput", None, True),
-    ("push: load (verify, relocate, link, transfer)", "update.push_load", None, False),
+    ("push: load (relocate, link, init)", "update.push_load", None, False),
     ("push: switch", "update.push_switch", None, False),
     ("push: grace period", "update.push_grace_period", None, False),
     ("push: serving, from the last frame", "update.push_swap_latency", None, False),

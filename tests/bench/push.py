@@ -3,21 +3,22 @@ update line, as a developer's push sees them (tests/qemu/bench.py calls
 run_pushes() after its boots).
 
 One boot of the release image with COM2 as a unix socket (run.Console
-update_socket, as tests/qemu/e2e_update_line.py); build/host/wisp-push sends
+update_socket, as tests/qemu/e2e_update_line.py); BUILD/host/wisp-push sends
 the section files that tests/build.mk writes to BUILD/test-update:
   - counter v2, v3, v1, ROUNDS times: live swaps on an idle system;
   - qcounter v1 (a push loads it), then v2 ROUNDS times: quiescent swaps
-    (the first converts the state layout 1 -> 2, the next re-push v2 over
-    itself; qcounter's manifest asks for quiescence either way);
+    (the first converts the state layout 1 -> 2, the others re-push v2
+    over itself; qcounter's manifest asks for quiescence either way);
   - counter v2, v3, v1, LOADED_ROUNDS times while `hammer` threads call
     counter on every CPU: live swaps under load.
 
 Each push gives its figures from wisp-push's summary ("N bytes in S s
 (R KiB/s)") and the kernel's verdict ("load N us, switch N ns, blackout N
 us, grace period N us", and "serving N us after the last frame" where the
-kernel reports it). (The host cannot time the verdict itself: the kernel's
-acknowledgement of the last frame may reach it with the verdict.) Names: update.push_* (live, idle),
-update.quiescent_* (quiescent), update.push_*.loaded (live, under hammer).
+kernel reports it). The host cannot time the verdict itself: the kernel's
+acknowledgement of the last frame may reach it with the verdict. Names:
+update.push_* (live, idle), update.quiescent_* (quiescent),
+update.push_*.loaded (live, under hammer).
 """
 import re
 import subprocess
@@ -86,23 +87,27 @@ def run_pushes(iso, figures, rounds, loaded_rounds, smp=run.DEFAULT_SMP, log_dir
     if missing:
         print("bench: no push figures: missing %s (make bench builds them)" % ", ".join(missing))
         return None, False
-    sock = Path(tempfile.mkdtemp(prefix="wisp-bench-")) / "com2.sock"
-    with run.Console(iso, name="bench-push", smp=smp, log_dir=log_dir,
-                     update_socket=str(sock)) as con:
-        try:
-            con.wait_prompt()
-            counter_rounds(tool, sock, sections, figures, rounds, "")
-            swap(tool, sock, sections, "qcounter_v1.sec", "qcounter", "qcounter 1.0 loaded")
-            for _ in range(rounds):
-                text = swap(tool, sock, sections, "qcounter_v2.sec", "qcounter",
-                                    "quiescent swap")
-                record(figures, "update.quiescent", "", text)
-            if loaded_rounds:
-                loaded_pushes(con, tool, sock, sections, figures, loaded_rounds)
-        except (PushError, run.ConsoleError, subprocess.TimeoutExpired) as e:
-            print("bench: push benchmark stopped: %s" % e)
-            return con.command_line, False
-        return con.command_line, True
+    with tempfile.TemporaryDirectory(prefix="wisp-bench-") as tmp:
+        sock = Path(tmp) / "com2.sock"
+        with run.Console(iso, name="bench-push", smp=smp, log_dir=log_dir,
+                         update_socket=str(sock)) as con:
+            try:
+                con.wait_prompt()
+                pushes(con, tool, sock, sections, figures, rounds, loaded_rounds)
+            except (PushError, run.ConsoleError, subprocess.TimeoutExpired) as e:
+                print("bench: push benchmark stopped: %s" % e)
+                return con.command_line, False
+            return con.command_line, True
+
+
+def pushes(con, tool, sock, sections, figures, rounds, loaded_rounds):
+    counter_rounds(tool, sock, sections, figures, rounds, "")
+    swap(tool, sock, sections, "qcounter_v1.sec", "qcounter", "qcounter 1.0 loaded")
+    for _ in range(rounds):
+        text = swap(tool, sock, sections, "qcounter_v2.sec", "qcounter", "quiescent swap")
+        record(figures, "update.quiescent", "", text)
+    if loaded_rounds:
+        loaded_pushes(con, tool, sock, sections, figures, loaded_rounds)
 
 
 def counter_rounds(tool, sock, sections, figures, rounds, suffix, options=()):

@@ -10,7 +10,7 @@ A figure is a named value with a unit. Figures come from two places:
     "bench: NAME VALUE UNIT"; every such line is a figure, with no change here.
 To add a figure, print a "bench:" line from a KBENCH, or add a pattern below.
 
-Then one more boot with COM2 as a unix socket, where build/host/wisp-push
+Then one more boot with COM2 as a unix socket, where wisp-push
 pushes counter and qcounter versions repeatedly (tests/bench/push.py):
 push throughput, swap latency from the last frame, grace period, quiescent
 blackout, idle and under load (update.push_*, update.quiescent_*).
@@ -146,7 +146,8 @@ def main():
         if cmd:
             print("  %-6s %s" % (kind, run.quote_command(cmd).replace(str(run.REPO) + "/", "")))
     if commands.get("push"):
-        tool = (Path(args.iso).resolve().parent / "host" / "wisp-push").relative_to(run.REPO)
+        tool = str(Path(args.iso).resolve().parent / "host" / "wisp-push")
+        tool = tool.replace(str(run.REPO) + "/", "")
         print("  %-6s %s SOCKET SECTION --name NAME: %d round(s) of counter v2, v3, v1 and of "
               "qcounter v2, %d under hammer" % ("", tool, rounds, loaded))
     print()

@@ -52,9 +52,10 @@ class PushError(Exception):
     pass
 
 
-def push(tool, sock, section, name, options=()):
-    """Runs wisp-push; returns its exit code and output (progress, verdict)."""
-    p = subprocess.run([str(tool), str(sock), str(section), "--name", name] + list(options),
+def push(tool, sock, section, name):
+    """Runs wisp-push with its default settings, as a developer would;
+    returns its exit code and output (progress, verdict)."""
+    p = subprocess.run([str(tool), str(sock), str(section), "--name", name],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
     return p.returncode, p.stdout.decode(errors="replace")
 
@@ -71,8 +72,8 @@ def record(figures, prefix, suffix, text):
             figures.add("%s_%s%s" % (prefix, field, suffix), float(m.group(1)), unit)
 
 
-def swap(tool, sock, sections, section, name, want, options=()):
-    code, text = push(tool, sock, sections / section, name, options)
+def swap(tool, sock, sections, section, name, want):
+    code, text = push(tool, sock, sections / section, name)
     if code != 0 or want not in text:
         raise PushError("push of %s: exit %d, expected %r; output:\n%s" % (
             section, code, want, "\n".join("| " + l for l in text.strip().split("\n"))))
@@ -110,18 +111,11 @@ def pushes(con, tool, sock, sections, figures, rounds, loaded_rounds):
         loaded_pushes(con, tool, sock, sections, figures, loaded_rounds)
 
 
-def counter_rounds(tool, sock, sections, figures, rounds, suffix, options=()):
+def counter_rounds(tool, sock, sections, figures, rounds, suffix):
     for _ in range(rounds):
         for section in COUNTER_VERSIONS:
-            text = swap(tool, sock, sections, section, "counter", "live swap", options)
+            text = swap(tool, sock, sections, section, "counter", "live swap")
             record(figures, "update.push", suffix, text)
-
-
-# Under hammer the kernel's acknowledgements come late: with wisp-push's
-# default 500 ms timer, go-back-N resends frames the kernel already has and
-# the line carries mostly duplicates (and on a busy host the push can give
-# up waiting for the verdict). The loaded pushes wait 2 s before resending.
-LOADED_OPTIONS = ("--retransmit", "2000")
 
 
 def loaded_pushes(con, tool, sock, sections, figures, rounds):
@@ -129,7 +123,7 @@ def loaded_pushes(con, tool, sock, sections, figures, rounds):
     the figures measured so far stay, the hammer is stopped and checked."""
     hammer(con)
     try:
-        counter_rounds(tool, sock, sections, figures, rounds, ".loaded", LOADED_OPTIONS)
+        counter_rounds(tool, sock, sections, figures, rounds, ".loaded")
     except (PushError, subprocess.TimeoutExpired) as e:
         print("bench: a push under hammer failed (figures so far kept): %s" % e)
         figures.add("update.push_failed.loaded", 1, "pushes")

@@ -6,7 +6,10 @@ After Wisp's own figures, bench.py calls in here to:
     "bench: linux.*" lines (linux/lbench.c);
   - run the native host benchmark (native/, "bench: native.*" lines);
   - print one table: figure, Wisp min/median, Linux (or the native
-    competitor) min/median, ratio; and write the plots' data and PNGs.
+    competitor) min/median, ratio; then Wisp's own figures that have no
+    counterpart (live update, scaling), a ratio only where both sides are
+    Wisp's (a slot call against a direct call); and write the plots' data
+    and PNGs.
 
 Ratios are always "Wisp's cost over the other's": above 1 Wisp is slower
 (for throughputs, which are better when higher, the ratio is inverted so
@@ -24,8 +27,9 @@ import run  # noqa: E402
 LINUX_CMDLINE = "console=ttyS0 quiet printk.time=1 clocksource=tsc tsc=reliable"
 PENDING = "n/a (Wisp user processes: next issue)"
 
-# (label, Wisp figure, other figure, higher_is_better). A None Wisp figure
-# is a row that needs Wisp user processes.
+# (label, Wisp figure, other figure, higher_is_better). A section title
+# has neither figure; a None Wisp figure is a row that needs Wisp user
+# processes; a None other figure is a Wisp figure alone (no ratio).
 ROWS = [
     ("QEMU guest (TCG, same settings on both sides)", None, None, None),
     ("direct call, the floor", "rcu.direct_call", "linux.direct_call", False),
@@ -38,6 +42,10 @@ ROWS = [
      "linux.synchronize_rcu", False),
     ("grace period, idle, 4 CPUs / synchronize_rcu_expedited", "rcu.gp_latency.idle.cpus4",
      "linux.synchronize_rcu_expedited", False),
+    ("grace period, busy readers, 4 CPUs / synchronize_rcu", "rcu.gp_latency.busy.cpus4",
+     "linux.synchronize_rcu.busy.cpus4", False),
+    ("grace period, busy readers, 4 CPUs / synchronize_rcu_expedited",
+     "rcu.gp_latency.busy.cpus4", "linux.synchronize_rcu_expedited.busy.cpus4", False),
     ("boot: Wisp to first test / Linux to /init", "boot_entry_to_first_test", "linux.boot_to_init", False),
     ("null gate / getppid system call", None, "linux.null_syscall", False),
     ("ghost call / vDSO clock_gettime COARSE", None, "linux.vdso_clock_coarse", False),
@@ -70,6 +78,32 @@ for other, label in [("urcu_memb", "liburcu memb"), ("urcu_qsbr", "liburcu QSBR"
     ]
 ROWS.append(("Wisp slot call / native direct call", "native.wisp_epoch.slot_call.t1",
              "native.direct_call", False))
+# Both sides Wisp's where there is a ratio; update.push_* come from
+# tests/bench/push.py, the rest from the in-kernel KBENCHes.
+ROWS += [
+    ("Wisp only (QEMU guest; ratio only where both sides are Wisp's)", None, None, None),
+    ("slot call (epoch section) / Wisp direct call", "rcu.slot_call", "rcu.direct_call", False),
+    ("dispatch-thunk call / Wisp direct call", "update.dispatch_call", "update.direct_call",
+     False),
+    ("swap in kernel (counter): total", "update.swap_total", None, False),
+    ("swap in kernel (counter): switch", "update.swap_switch", None, False),
+    ("swap in kernel (counter): grace period", "update.swap_grace_period", None, False),
+    ("push: throughput over the serial line", "update.push_throughput", None, True),
+    ("push: load (relocate, link, init)", "update.push_load", None, False),
+    ("push: switch", "update.push_switch", None, False),
+    ("push: grace period", "update.push_grace_period", None, False),
+    ("push: serving, from the last frame", "update.push_swap_latency", None, False),
+    ("quiescent push: blackout", "update.quiescent_blackout", None, False),
+    ("quiescent push: serving, from the last frame", "update.quiescent_swap_latency", None,
+     False),
+    ("push under hammer: throughput", "update.push_throughput.loaded", None, True),
+    ("push under hammer: grace period", "update.push_grace_period.loaded", None, False),
+    ("push under hammer: serving, from the last frame", "update.push_swap_latency.loaded",
+     None, False),
+    ("epoch read throughput, 1 CPU", "rcu.read_throughput.cpus1", None, True),
+    ("epoch read throughput, 4 CPUs (2 host cores)", "rcu.read_throughput.cpus4", None, True),
+    ("scaling 1 -> 4 CPUs (4 CPUs / 1)", "rcu.read_scaling.cpus4", None, True),
+]
 
 
 def linux_kernel():
@@ -125,8 +159,11 @@ def comparison_rows(figures):
     """[(label, wisp cell, other cell, ratio or None)] — sections have None cells."""
     rows = []
     for label, wisp, other, higher_better in ROWS:
-        if other is None:
+        if wisp is None and other is None:
             rows.append((label, None, None, None))
+            continue
+        if other is None:
+            rows.append((label, _cell(figures, wisp)[1], "-", None))
             continue
         o_med, o_cell = _cell(figures, other)
         if wisp is None:
@@ -143,7 +180,7 @@ def comparison_rows(figures):
 def print_comparison(rows):
     width = max(len(r[0]) for r in rows)
     print("%-*s  %-38s  %-30s  %s" % (width, "figure", "Wisp (min / median)",
-                                       "Linux or native (min / median)", "ratio"))
+                                       "other side (min / median)", "ratio"))
     for label, w, o, ratio in rows:
         if w is None:
             print("\n-- " + label)

@@ -2,21 +2,21 @@
 # usage: gnuplot -e "dir='build/bench'" tests/bench/plot.gp
 # Reads dir/ratios.dat ("label" ratio) and dir/scaling.dat (cpus Mreads/s),
 # both written by tests/bench/compare.py.
-set terminal pngcairo size 1000,700 font ",9" noenhanced
+set terminal pngcairo size 1100,780 font ",9" noenhanced
 set output dir."/ratios.png"
-set title "Wisp's cost / the other's, median over median (< 1: Wisp is better; log scale, clipped to 1/1000..100)"
+set title "Wisp's cost / the other's, median / median (< 1: Wisp is better; log, clipped to 1e-4..100)"
 set style fill solid 0.6
 set boxwidth 0.6
 set logscale x 10
-set xrange [0.001:100]
+set xrange [0.0001:100]
 set format x "%g"
-clip(r) = r < 0.001 ? 0.001 : r > 100 ? 100 : r
+clip(r) = r < 0.0001 ? 0.0001 : r > 100 ? 100 : r
 set grid xtics
 set ytics nomirror
 set yrange [-1:*] reverse
 unset key
 set arrow from 1, graph 0 to 1, graph 1 nohead lc rgb "black" dt 2
-plot dir."/ratios.dat" using (clip($2)):0:(0.001):(clip($2)):($0-0.3):($0+0.3):yticlabels(1) with boxxyerror lc rgb "#4a7ebb"
+plot dir."/ratios.dat" using (clip($2)):0:(0.0001):(clip($2)):($0-0.3):($0+0.3):yticlabels(1) with boxxyerror lc rgb "#4a7ebb"
 
 reset
 set terminal pngcairo size 700,450 font ",10" noenhanced

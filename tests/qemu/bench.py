@@ -10,6 +10,11 @@ A figure is a named value with a unit. Figures come from two places:
     "bench: NAME VALUE UNIT"; every such line is a figure, with no change here.
 To add a figure, print a "bench:" line from a KBENCH, or add a pattern below.
 
+Then one more boot with COM2 as a unix socket, where wisp-push
+pushes counter and qcounter versions repeatedly (tests/bench/push.py):
+push throughput, swap latency from the last frame, grace period, quiescent
+blackout, idle and under load (update.push_*, update.quiescent_*).
+
 With --linux-initrd (and --native), the same run then boots Debian's Linux
 kernel under the same QEMU settings and runs the native host benchmark, and
 prints the side-by-side table of tests/bench/compare.py (see
@@ -26,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import run  # noqa: E402
 import compare  # noqa: E402
+import push  # noqa: E402
 
 # (regex with one number group, figure name, unit), applied to every log line.
 FIGURE_PATTERNS = [
@@ -101,6 +107,11 @@ def main():
     p.add_argument("--bench", default="bench",
                    help="kernel argument of the benchmark boots ('bench=PREFIX' selects)")
     p.add_argument("--no-kernel-bench", action="store_true", help="boot-time figures only")
+    p.add_argument("--push-rounds", type=int,
+                   help="pushes of counter v2, v3, v1 and of qcounter v2 (default 5, 2 with "
+                        "--quick; 0: no push boot)")
+    p.add_argument("--push-loaded-rounds", type=int,
+                   help="pushes of counter v2, v3, v1 under hammer (default 2, 1 with --quick)")
     p.add_argument("--timeout", type=float, default=300)
     p.add_argument("--log-dir")
     p.add_argument("--linux-initrd", help="initramfs of tests/bench/linux: also boot Linux")
@@ -122,10 +133,23 @@ def main():
         if not args.no_kernel_bench:
             commands["bench"], good = logged_boot(args, figures, args.bench, "bench-kernel")
             ok &= good
+    rounds = args.push_rounds if args.push_rounds is not None else 2 if args.quick else 5
+    loaded = (args.push_loaded_rounds if args.push_loaded_rounds is not None
+              else 1 if args.quick else 2)
+    if rounds:
+        commands["push"], good = push.run_pushes(args.iso, figures, rounds, loaded, args.smp,
+                                                 args.log_dir)
+        ok &= good
 
     print("QEMU (TCG, %d CPUs), %d boots of each kind; commands:" % (args.smp, args.runs))
     for kind, cmd in commands.items():
-        print("  %-6s %s" % (kind, run.quote_command(cmd).replace(str(run.REPO) + "/", "")))
+        if cmd:
+            print("  %-6s %s" % (kind, run.quote_command(cmd).replace(str(run.REPO) + "/", "")))
+    if commands.get("push"):
+        tool = str(Path(args.iso).resolve().parent / "host" / "wisp-push")
+        tool = tool.replace(str(run.REPO) + "/", "")
+        print("  %-6s %s SOCKET SECTION --name NAME: %d round(s) of counter v2, v3, v1 and of "
+              "qcounter v2, %d under hammer" % ("", tool, rounds, loaded))
     print()
     figures.print_table()
     if args.linux_initrd or args.native:

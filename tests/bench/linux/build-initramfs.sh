@@ -27,8 +27,11 @@ gcc "${CFLAGS[@]}" "$here/hello.c" -o "$root/bin/hello-dynamic"
 
 # The dynamic loader and libc the dynamic hello names, from Debian's libc6.
 interp=$(readelf -l "$root/bin/hello-dynamic" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+# (The list is read whole first: grep -m1 stopping early in a pipe from
+# dpkg would kill dpkg with SIGPIPE, which pipefail turns into a failure.)
+libc6_files=$(dpkg -L libc6)
 for want in "$interp" libc.so.6; do
-    file=$(dpkg -L libc6 | grep -m1 "/$(basename "$want")\$")
+    file=$(grep -m1 "/$(basename "$want")\$" <<<"$libc6_files" || true)
     [ -n "$file" ] || { echo "build-initramfs: $want is not in libc6" >&2; exit 1; }
     dest=$root/lib/x86_64-linux-gnu/$(basename "$want")
     cp -L "$file" "$dest"

@@ -201,7 +201,8 @@ torture: $(ISO)
 include tests/bench/bench.mk
 QUICK ?= 0
 bench: $(BENCH_NATIVE) $(BENCH_INITRD)
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/release SRC_DIR=$(SRC_DIR) RELEASE=1 iso
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/release SRC_DIR=$(SRC_DIR) RELEASE=1 iso \
+	    bench-push-files
 	@$(PYTHON) tests/qemu/bench.py --iso $(BUILD)/release/wisp.iso --smp $(SMP) \
 	    $(if $(filter 1,$(QUICK)),--runs 1 --quick) --linux-initrd $(BENCH_INITRD) \
 	    --native $(BENCH_NATIVE) --out-dir $(BENCH_OUT)

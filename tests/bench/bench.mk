@@ -28,15 +28,10 @@ $(BENCH_INITRD): $(wildcard tests/bench/linux/* tests/bench/linux/rcubench/*) | 
 	@bash tests/bench/linux/build-initramfs.sh $(@D)
 
 # The push benchmark (tests/bench/push.py) boots the release image and
-# pushes the section files of tests/build.mk with wisp-push: built in the
-# release build directory by a sub-make with the same variables as the one
-# that builds the ISO, once the benchmarks' own packages are in (never two
-# package installs at once).
+# pushes the section files of tests/build.mk with wisp-push: the top
+# Makefile's `bench` builds them in the release build directory, in the
+# same sub-make as the release ISO.
 BENCH_PUSH_FILES = $(WISP_PUSH) $(addprefix $(UPDATE_TEST_DIR)/,counter_v1.sec counter_v2.sec \
                    counter_v3.sec qcounter_v1.sec qcounter_v2.sec)
 bench-push-files: $(BENCH_PUSH_FILES)
-bench-release-push-files: | $(BENCH_NATIVE) $(BENCH_INITRD)
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)/release SRC_DIR=$(SRC_DIR) RELEASE=1 \
-	    bench-push-files
-bench: bench-release-push-files
-.PHONY: bench-push-files bench-release-push-files
+.PHONY: bench-push-files

@@ -105,3 +105,25 @@ $(UPDATE_TEST_DIR)/counter_v1.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) $(
 test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec counter.sec counter-other-key.sec \
              counter_v1.sec qcounter_v1.sec qcounter_v2.sec $(addsuffix .sec,$(foreach v,$(UPDATE_COUNTER_VERSIONS),$(word 1,$(subst =, ,$(v)))))) \
              $(BUILD)/host/wisp-push
+
+# Test programs (tests/programs/NAME.c, one program each), built with the
+# SDK (sdk/sdk.mk) and signed into the image as program sections: the
+# in-kernel tests of tests/kernel/test_process.c spawn them by name, the
+# host tests of modload/exec.c load them. ghost_stub.c is not a program:
+# it stands in for libghost.so in the host tests.
+TEST_PROGRAM_NAMES := $(filter-out ghost_stub,$(basename $(notdir $(wildcard tests/programs/*.c))))
+TEST_PROGRAM_ELF := $(TEST_PROGRAM_NAMES:%=$(BUILD)/programs/%.elf)
+TEST_GHOST_STUB := $(BUILD)/programs/stub/libghost.so
+$(TEST_GHOST_STUB): tests/programs/ghost_stub.c
+	@mkdir -p $(@D)
+	@$(CC) -shared -fPIC -nostdlib -O2 -Wl,-soname,libghost.so $< -o $@
+$(BUILD)/programs/%.elf: $(BUILD)/user/tests/programs/%.o $(SDK_CRT0) $(TEST_GHOST_STUB)
+	@mkdir -p $(@D)
+	@echo "  LD      $@ (program)"
+	@$(SDK_LINK) -L$(dir $(TEST_GHOST_STUB)) --as-needed -lghost
+$(BUILD)/user/tests/programs/%.o: SDK_CFLAGS += -Ikernel/include -I.
+
+IMAGE_PROGRAMS += $(foreach p,$(TEST_PROGRAM_NAMES),$(p)=$(BUILD)/programs/$(p).elf)
+$(IMAGE): $(TEST_PROGRAM_ELF)
+$(BUILD)/host/unit-tests: $(TEST_PROGRAM_ELF)
+$(BUILD)/host/unit-tests: HOST_CFLAGS += -DEXEC_TEST_PROGRAMS='"$(BUILD)/programs"'

@@ -109,18 +109,22 @@ test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec counter.sec counter-oth
 # Test programs (tests/programs/NAME.c, one program each), built with the
 # SDK (sdk/sdk.mk) and signed into the image as program sections: the
 # in-kernel tests of tests/kernel/test_process.c spawn them by name, the
-# host tests of modload/exec.c load them. ghost_stub.c is not a program:
-# it stands in for libghost.so in the host tests.
+# host tests of modload/exec.c load them. ghost_stub.c is not a program: it
+# is a stand-in libghost.so with names that are no ghost functions, for the
+# programs that exec must refuse (TEST_UNBOUND_PROGRAMS).
 TEST_PROGRAM_NAMES := $(filter-out ghost_stub,$(basename $(notdir $(wildcard tests/programs/*.c))))
 TEST_PROGRAM_ELF := $(TEST_PROGRAM_NAMES:%=$(BUILD)/programs/%.elf)
+TEST_UNBOUND_PROGRAMS := not_user_callable no_such_ghost
 TEST_GHOST_STUB := $(BUILD)/programs/stub/libghost.so
 $(TEST_GHOST_STUB): tests/programs/ghost_stub.c
 	@mkdir -p $(@D)
 	@$(CC) -shared -fPIC -nostdlib -O2 -Wl,-soname,libghost.so $< -o $@
-$(BUILD)/programs/%.elf: $(BUILD)/user/tests/programs/%.o $(SDK_CRT0) $(TEST_GHOST_STUB)
+$(BUILD)/programs/%.elf: $(BUILD)/user/tests/programs/%.o $(SDK_CRT0) $(SDK_LIBGHOST)
 	@mkdir -p $(@D)
 	@echo "  LD      $@ (program)"
-	@$(SDK_LINK) -L$(dir $(TEST_GHOST_STUB)) --as-needed -lghost
+	@$(SDK_LINK)
+$(TEST_UNBOUND_PROGRAMS:%=$(BUILD)/programs/%.elf): $(TEST_GHOST_STUB)
+$(TEST_UNBOUND_PROGRAMS:%=$(BUILD)/programs/%.elf): SDK_GHOST_DIR = $(dir $(TEST_GHOST_STUB))
 $(BUILD)/user/tests/programs/%.o: SDK_CFLAGS += -Ikernel/include -I.
 
 IMAGE_PROGRAMS += $(foreach p,$(TEST_PROGRAM_NAMES),$(p)=$(BUILD)/programs/$(p).elf)

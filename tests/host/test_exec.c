@@ -97,8 +97,8 @@ static uint64_t image_u64(const struct loaded *l, uint64_t offset)
 
 HTEST(exec_parses_every_test_program)
 {
-    const char *names[] = { "exit42",        "args",       "hello",     "faults",
-                            "bad_arguments", "sse",        "owns_data", "reads_other",
+    const char *names[] = { "exit42",        "args",       "hello_parts", "faults",
+                            "bad_arguments", "sse",        "owns_data",   "reads_other",
                             "parent",        "null_calls", "imports" };
     for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         struct loaded l = { 0 };
@@ -284,27 +284,29 @@ HTEST(exec_refuses_bad_headers)
 
 HTEST(exec_refuses_bad_segments)
 {
-    uint64_t rw = field_of("hello", rw_segment, 0), x = field_of("hello", x_segment, 0);
-    expect_refused(ctx, "hello", rw + 4, PF_R | PF_W | PF_X, 4, MOD_E_EXEC_SEGMENT,
+    uint64_t rw = field_of("hello_parts", rw_segment, 0), x = field_of("hello_parts", x_segment, 0);
+    expect_refused(ctx, "hello_parts", rw + 4, PF_R | PF_W | PF_X, 4, MOD_E_EXEC_SEGMENT,
                    "writable and executable");
-    expect_refused(ctx, "hello", x + 32, 0x100000, 8, MOD_E_EXEC_SEGMENT, "file size 0x100000");
-    expect_refused(ctx, "hello", rw + 8, 1ull << 40, 8, MOD_E_EXEC_SEGMENT, "outside the file");
-    expect_refused(ctx, "hello", rw + 16, 0x3001, 8, MOD_E_EXEC_SEGMENT,
+    expect_refused(ctx, "hello_parts", x + 32, 0x100000, 8, MOD_E_EXEC_SEGMENT,
+                   "file size 0x100000");
+    expect_refused(ctx, "hello_parts", rw + 8, 1ull << 40, 8, MOD_E_EXEC_SEGMENT,
+                   "outside the file");
+    expect_refused(ctx, "hello_parts", rw + 16, 0x3001, 8, MOD_E_EXEC_SEGMENT,
                    "differ modulo the page size");
     size_t size;
-    uint8_t *file = load_program("hello", &size);
+    uint8_t *file = load_program("hello_parts", &size);
     ASSERT_NOT_NULL(file);
     uint64_t rw_offset = modtest_get(file + rw + 8, 8); /* congruent, in the page before */
     free(file);
-    expect_refused(ctx, "hello", rw + 16, rw_offset, 8, MOD_E_EXEC_SEGMENT, "overlaps");
-    expect_refused(ctx, "hello", rw + 40, 1ull << 40, 8, MOD_E_EXEC_SEGMENT, "MiB limit");
-    expect_refused(ctx, "hello", field_of("hello", stack_phdr, 4), PF_R | PF_W | PF_X, 4,
+    expect_refused(ctx, "hello_parts", rw + 16, rw_offset, 8, MOD_E_EXEC_SEGMENT, "overlaps");
+    expect_refused(ctx, "hello_parts", rw + 40, 1ull << 40, 8, MOD_E_EXEC_SEGMENT, "MiB limit");
+    expect_refused(ctx, "hello_parts", field_of("hello", stack_phdr, 4), PF_R | PF_W | PF_X, 4,
                    MOD_E_EXEC_SEGMENT, "executable stack");
-    expect_refused(ctx, "hello", field_of("hello", stack_phdr, 0), PT_INTERP, 4, MOD_E_EXEC_SEGMENT,
-                   "PT_INTERP");
-    expect_refused(ctx, "hello", field_of("hello", stack_phdr, 0), PT_TLS, 4, MOD_E_EXEC_SEGMENT,
-                   "type 0x7 not supported");
-    expect_refused(ctx, "hello", field_of("hello", relro_phdr, 16), 0, 8, MOD_E_EXEC_SEGMENT,
+    expect_refused(ctx, "hello_parts", field_of("hello", stack_phdr, 0), PT_INTERP, 4,
+                   MOD_E_EXEC_SEGMENT, "PT_INTERP");
+    expect_refused(ctx, "hello_parts", field_of("hello", stack_phdr, 0), PT_TLS, 4,
+                   MOD_E_EXEC_SEGMENT, "type 0x7 not supported");
+    expect_refused(ctx, "hello_parts", field_of("hello", relro_phdr, 16), 0, 8, MOD_E_EXEC_SEGMENT,
                    "PT_GNU_RELRO");
 }
 

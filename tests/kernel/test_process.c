@@ -45,8 +45,8 @@ static int run_fault(const char *what)
 
 KTEST(process_test_programs_are_in_the_image)
 {
-    static const char *const names[] = { "exit42",        "args",      "hello",     "faults",
-                                         "bad_arguments", "sse",       "owns_data", "reads_other",
+    static const char *const names[] = { "exit42",        "args",      "hello_parts", "faults",
+                                         "bad_arguments", "sse",       "owns_data",   "reads_other",
                                          "parent",        "null_calls" };
     for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
         if (!program_find(names[i]))
@@ -62,7 +62,7 @@ KTEST(process_exec_refuses_a_program_whose_names_do_not_bind)
 
 KTEST(process_exit_status_reaches_waiter) { KEXPECT_EQ(run("exit42"), 42); }
 
-KTEST(process_writes_console_through_gate) { KEXPECT_EQ(run("hello"), 0); }
+KTEST(process_writes_console_through_gate) { KEXPECT_EQ(run("hello_parts"), 0); }
 
 KTEST(process_gets_its_arguments)
 {

@@ -1,6 +1,5 @@
-/* ghost_stub.c — a stand-in libghost.so for the host tests of exec.c: the
- * names imports.c calls. */
-#include <stdint.h>
-
-uint64_t counter_add(uint64_t n) { return n; }
-uint64_t counter_version(void) { return 0; }
+/* ghost_stub.c — a stand-in libghost.so with names that are no ghost
+ * functions, so that not_user_callable and no_such_ghost link: the kernel
+ * must refuse them at exec. */
+void kfree(void *p) { (void)p; }
+void no_such_ghost(void) {}

@@ -2,13 +2,10 @@
  * through the PLT (R_X86_64_JUMP_SLOT), a function pointer in data
  * (R_X86_64_64 or GLOB_DAT) and pointers to its own strings (RELATIVE).
  * Used by the host tests of modload/exec.c. */
-#include <stdint.h>
-
-uint64_t counter_add(uint64_t n);
-uint64_t counter_version(void);
+#include <ghost.h>
 
 /* Not const: kept in data, so that the relocations stay. */
-uint64_t (*version_fn)(void) = counter_version;
+uint32_t (*version_fn)(void) = counter_version;
 const char *words[] = { "ghost", "bindings" };
 
 int main(void)

@@ -1,4 +1,4 @@
-/* hello — writes one line through the gate; 0 when the whole line went. */
+/* hello_parts — writes one line through the gate; 0 when the whole line went. */
 #include "sys.h"
 
 static const char *const parts[] = { "hello ", "from ring 3 ", "ok\n" }; /* RELATIVE relocations */

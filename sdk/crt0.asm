@@ -9,7 +9,7 @@ bits 64
 default rel
 section .text
 global _start
-extern main
+extern main, exit
 
 _start:
     xor ebp, ebp                     ; the outermost frame
@@ -17,9 +17,8 @@ _start:
     lea rsi, [rsp + 8]               ; argv
     and rsp, -16
     call main wrt ..plt
-    mov edi, eax                     ; exit(main's result)
-    xor eax, eax                     ; SYS_EXIT
-    syscall
+    mov edi, eax                     ; exit(main's result): a ghost function
+    call exit wrt ..plt
     ud2
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -131,3 +131,12 @@ IMAGE_PROGRAMS += $(foreach p,$(TEST_PROGRAM_NAMES),$(p)=$(BUILD)/programs/$(p).
 $(IMAGE): $(TEST_PROGRAM_ELF)
 $(BUILD)/host/unit-tests: $(TEST_PROGRAM_ELF)
 $(BUILD)/host/unit-tests: HOST_CFLAGS += -DEXEC_TEST_PROGRAMS='"$(BUILD)/programs"'
+
+# counter 2.0 inside the kernel, for test_ghost.c's live swap under
+# running programs.
+COUNTER_V2_BLOB_OBJ := $(BUILD)/k/tests/kernel/counter_v2_blob.o
+KERNEL_EXTRA_OBJ += $(COUNTER_V2_BLOB_OBJ)
+$(COUNTER_V2_BLOB_OBJ): tests/kernel/counter_v2_blob.asm $(TM)/counter_v2.mod
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -w+all -DCOUNTER_V2='"$(TM)/counter_v2.mod"' $< -o $@

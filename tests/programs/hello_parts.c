@@ -8,7 +8,7 @@ int main(void)
     long total = 0, expected = 0;
     for (unsigned i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         expected += (long)raw_strlen(parts[i]);
-        total += raw_write(parts[i], raw_strlen(parts[i]));
+        total += write(parts[i], raw_strlen(parts[i]));
     }
     return total == expected ? 0 : 1;
 }

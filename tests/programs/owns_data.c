@@ -10,6 +10,6 @@ int main(void)
 {
     big[0] = 1;
     *(volatile uint64_t *)OTHER_VA = 0x5a5a;
-    raw_syscall(SYS_SLEEP, 50000000, 0, 0, 0);
+    sleep(50000000);
     return 0;
 }

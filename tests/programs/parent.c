@@ -5,9 +5,9 @@
 int main(void)
 {
     const char *argv[] = { "args", "one", "three", NULL };
-    long pid = raw_syscall(SYS_SPAWN, (long)"args", 4, (long)argv, 3);
+    long pid = spawn("args", 4, argv, 3);
     int status = -1;
-    if (pid < 0 || raw_syscall(SYS_WAIT, pid, (long)&status, 0, 0) != 0)
+    if (pid < 0 || wait(pid, &status) != 0)
         return 1;
     return status + 1;
 }

@@ -10,7 +10,7 @@ int main(int argc, char **argv)
     for (uint64_t i = 200; i > 0; i--) {
         if (!keep)
             __asm__ volatile("movq %0, %%xmm0" ::"r"(i) : "xmm0");
-        raw_syscall(SYS_YIELD, 0, 0, 0, 0);
+        yield();
         uint64_t now;
         __asm__ volatile("movq %%xmm0, %0" : "=r"(now));
         if (keep && now != mine)

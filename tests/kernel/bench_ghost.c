@@ -9,6 +9,7 @@
 #include <wisp/mm.h>
 #include <wisp/printk.h>
 #include <wisp/time.h>
+#include <wisp/format.h>
 
 #define ROUNDS 7
 
@@ -36,7 +37,9 @@ KBENCH(ghost_calls)
             return;
         }
         kbench_report(kinds[k][1], kbench_cycles_to_ns_milli((uint64_t)centi) / 100, "ns");
-        kbench_report(kinds[k][1], (uint64_t)centi * 10, "cycles");
+        char name[48];
+        ksnprintf(name, sizeof(name), "%s_cycles", kinds[k][1]);
+        kbench_report(name, (uint64_t)centi * 10, "cycles");
     }
 }
 

@@ -4,8 +4,9 @@
  * reaches this loop on its next call, with no rebinding.
  *
  *   count [N]   adds 1 N times (default 1000); prints the versions of
- *               counter it saw; exits with the number of version changes
- *               it observed (0 when no update happened meanwhile). */
+ *               counter it saw and the counter's value at its end; exits
+ *               with the number of version changes it observed (0 when no
+ *               update happened meanwhile). */
 #include <ghost.h>
 
 static uint64_t number(const char *s)
@@ -44,5 +45,7 @@ int main(int argc, char **argv)
             print_number(version);
         }
     }
+    write("count: counter is ", 18);
+    print_number(counter_read());
     return changes;
 }

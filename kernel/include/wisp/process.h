@@ -102,6 +102,9 @@ bool user_range_ok(uint64_t addr, size_t n);
  * its length, max when no NUL is within max bytes, or -SYS_EFAULT. */
 long strncpy_from_user(char *dst, const char *user_src, size_t max);
 
+/* run.c: the kernel console's `run NAME [ARG...]` (line is modified). */
+void process_run_command(char *line);
+
 /* exec.c: maps prog's image at USER_LOAD_BASE in p's space, relocated and
  * bound, and its stack with argv; sets p->entry and p->stack_pointer.
  * On error the pages taken are on p->pages (freed with the space). */

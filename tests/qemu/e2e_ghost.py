@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -28,16 +29,32 @@ def push(build, sock, section, *args):
     return p.returncode, p.stdout.decode(errors="replace")
 
 
+def wait_all(con, start, pattern, count, timeout):
+    """The matches of pattern in everything the console printed since start
+    (console commands consume output: programs print in between), once
+    there are count of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = re.findall(pattern, con.text[start:])
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 def counter_value(con):
     """Runs `count 0` (adds nothing) and returns the counter it prints."""
+    start = len(con.text)
     con.command("run count 0")
-    m = con.expect(r"count: counter is (\d+)", timeout=60)
-    con.expect(r"run: count \(pid \d+\) exited with status 0", timeout=60)
-    return int(m.group(1))
+    ends = wait_all(con, start, r"run: count \(pid \d+\) exited with status 0", 1, 60)
+    values = re.findall(r"count: counter is (\d+)", con.text[start:])
+    if not ends or not values:
+        raise run.ConsoleError("count 0 did not report the counter")
+    return int(values[-1])
 
 
 def run_checks(con, checks, build, sock):
     before = counter_value(con)
+    start = len(con.text)
     pids = []
     for _ in range(PROGRAMS):
         out = con.command("run count %d" % ADDS)
@@ -47,10 +64,8 @@ def run_checks(con, checks, build, sock):
     code, text = push(build, sock, build / "test-update" / "counter_v2.sec", "--name", "counter")
     checks.check("push of counter 2.0 goes live while the programs run",
                  code == 0 and "live swap" in text, "exit %d" % code, text)
-    statuses = {}
-    for _ in range(PROGRAMS):
-        m = con.expect(r"run: count \(pid (\d+)\) exited with status (-?\d+)", timeout=300)
-        statuses[m.group(1)] = int(m.group(2))
+    statuses = dict((pid, int(status)) for pid, status in wait_all(
+        con, start, r"run: count \(pid (\d+)\) exited with status (-?\d+)", PROGRAMS, 300))
     checks.check("every program saw counter 2.0 on its next call (one version change each)",
                  sorted(statuses) == sorted(pids) and all(s == 1 for s in statuses.values()),
                  statuses)

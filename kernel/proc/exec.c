@@ -158,8 +158,11 @@ int process_exec(struct process *p, const struct program *prog, unsigned argc,
         pr_warn("exec: %s\n", merr.message);
         return -SYS_ENOEXEC;
     }
-    if (USER_LOAD_BASE + exec.image_size > USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE)
+    if (USER_LOAD_BASE + exec.image_size > USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE) {
+        pr_warn("exec: program %s: image of %lu bytes does not fit below the stack\n", prog->name,
+                exec.image_size);
         return -SYS_ENOEXEC;
+    }
     int err = ghost_map(p->space);
     if (!err)
         err = load_image(p, &exec);

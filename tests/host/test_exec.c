@@ -301,14 +301,14 @@ HTEST(exec_refuses_bad_segments)
     free(file);
     expect_refused(ctx, "hello_parts", rw + 16, rw_offset, 8, MOD_E_EXEC_SEGMENT, "overlaps");
     expect_refused(ctx, "hello_parts", rw + 40, 1ull << 40, 8, MOD_E_EXEC_SEGMENT, "MiB limit");
-    expect_refused(ctx, "hello_parts", field_of("hello", stack_phdr, 4), PF_R | PF_W | PF_X, 4,
-                   MOD_E_EXEC_SEGMENT, "executable stack");
-    expect_refused(ctx, "hello_parts", field_of("hello", stack_phdr, 0), PT_INTERP, 4,
+    expect_refused(ctx, "hello_parts", field_of("hello_parts", stack_phdr, 4), PF_R | PF_W | PF_X,
+                   4, MOD_E_EXEC_SEGMENT, "executable stack");
+    expect_refused(ctx, "hello_parts", field_of("hello_parts", stack_phdr, 0), PT_INTERP, 4,
                    MOD_E_EXEC_SEGMENT, "PT_INTERP");
-    expect_refused(ctx, "hello_parts", field_of("hello", stack_phdr, 0), PT_TLS, 4,
+    expect_refused(ctx, "hello_parts", field_of("hello_parts", stack_phdr, 0), PT_TLS, 4,
                    MOD_E_EXEC_SEGMENT, "type 0x7 not supported");
-    expect_refused(ctx, "hello_parts", field_of("hello", relro_phdr, 16), 0, 8, MOD_E_EXEC_SEGMENT,
-                   "PT_GNU_RELRO");
+    expect_refused(ctx, "hello_parts", field_of("hello_parts", relro_phdr, 16), 0, 8,
+                   MOD_E_EXEC_SEGMENT, "PT_GNU_RELRO");
 }
 
 HTEST(exec_refuses_bad_dynamic_sections_and_relocations)

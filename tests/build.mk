@@ -3,7 +3,8 @@
 # refuse (tampered, signed by another key, unsigned, not ELF, truncated
 # ELF, unresolved import, failing init, an import cycle, no manifest, a
 # manifest naming another module, an import contract not satisfied) beside
-# the normal modules. Each tests/modules/NAME/ has a manifest.wisp.
+# the normal modules, and two bad program sections (tampered, not ELF).
+# Each tests/modules/NAME/ has a manifest.wisp.
 
 TEST_MODULE_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/modules/*/)))
 define test_module_rule
@@ -31,7 +32,7 @@ $(BAD_DIR)/other-key.pem:
 $(BAD_IMAGE): $(CORE) $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pem \
               $(IMAGE_MODULE_OBJ) tests/qemu/bad-image.conf \
               $(foreach m,$(TEST_MODULE_NAMES),$(TM)/$(m).mod) $(TM)/no_manifest.mod \
-              tests/qemu/corrupt.py
+              tests/qemu/corrupt.py $(BUILD)/programs/exit42.elf
 	@echo "  IMAGE   $@ (deliberately bad sections)"
 	@head -c 4096 /dev/urandom > $(BAD_DIR)/garbage.bin
 	@head -c 600 $(TM)/plain.mod > $(BAD_DIR)/truncated.bin
@@ -44,9 +45,12 @@ $(BAD_IMAGE): $(CORE) $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pem \
 	    --module cyclea=$(TM)/cycle_a.mod --module cycleb=$(TM)/cycle_b.mod \
 	    --module nomanifest=$(TM)/no_manifest.mod --module wrongname=$(TM)/plain.mod \
 	    --module badcontract=$(TM)/bad_contract.mod \
+	    --unchecked-program badprog=$(BAD_DIR)/garbage.bin \
+	    --program tamperedprog=$(BUILD)/programs/exit42.elf \
 	    --config tests/qemu/bad-image.conf >/dev/null
 	@$(WISP_IMAGE) append $@ --key $(BAD_DIR)/other-key.pem wrongkey=$(TM)/plain.mod >/dev/null
 	@$(PYTHON) tests/qemu/corrupt.py $@ tampered
+	@$(PYTHON) tests/qemu/corrupt.py $@ tamperedprog
 
 $(BAD_ISO): $(BAD_IMAGE) mk/grub.cfg
 	@mkdir -p $(BAD_DIR)/iso/boot/grub

@@ -24,7 +24,7 @@ _Static_assert(MOD_EXEC_PAGE_SIZE == PAGE_SIZE, "exec pages are kernel pages");
 
 /* Allocates a zeroed page for va in p (not mapped yet): on p->pages, so
  * that the process's teardown frees it whatever happens next. */
-int process_add_page(struct process *p, uint64_t va, uint64_t *pa)
+static int process_add_page(struct process *p, uint64_t va, uint64_t *pa)
 {
     struct user_page *up = kmalloc(sizeof(*up));
     uint64_t page = pmm_alloc_page();
@@ -42,7 +42,6 @@ int process_add_page(struct process *p, uint64_t va, uint64_t *pa)
 }
 
 struct exec_image {
-    struct process *process;
     uint64_t *pa; /* per image page; 0 for a gap */
     uint64_t pages;
 };
@@ -77,7 +76,7 @@ static unsigned segment_flags(const struct mod_exec *exec, uint64_t offset)
 
 static int load_image(struct process *p, const struct mod_exec *exec)
 {
-    struct exec_image image = { .process = p, .pages = exec->image_size / PAGE_SIZE };
+    struct exec_image image = { .pages = exec->image_size / PAGE_SIZE };
     image.pa = kzalloc(image.pages * sizeof(uint64_t));
     if (!image.pa)
         return -SYS_ENOMEM;

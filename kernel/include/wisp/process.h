@@ -110,8 +110,6 @@ void process_run_command(char *line);
  * On error the pages taken are on p->pages (freed with the space). */
 int process_exec(struct process *p, const struct program *prog, unsigned argc,
                  const char *const *argv);
-/* exec.c helpers shared with process.c. */
-int process_add_page(struct process *p, uint64_t va, uint64_t *pa);
 
 /* The gate (gate.asm / syscall.c). */
 void gate_init_cpu(void);

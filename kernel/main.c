@@ -1,4 +1,5 @@
 /* main.c — kernel_entry: brings the core up in dependency order. */
+#include <wisp/ghost.h>
 #include <wisp/boot.h>
 #include <wisp/printk.h>
 #include <wisp/serial.h>
@@ -42,6 +43,7 @@ static void merge_cmdline(void)
 
 static void init_thread(void *arg __unused)
 {
+    ghost_init();  /* the ghost pages every process maps */
     module_boot(); /* verify the image, load the boot configuration */
     uint64_t ms = tsc_to_ns(rdtsc() - boot_tsc) / NSEC_PER_MSEC;
     if (kbench_mode()) {

@@ -2,7 +2,7 @@
 # the wisp-image host tool, the image and the fuzzers. Included by the top
 # Makefile before KERNEL_OBJ and the host test rule are defined.
 
-MODLOAD_PURE_SRC := modload/error.c modload/elf.c modload/reloc.c \
+MODLOAD_PURE_SRC := modload/error.c modload/elf.c modload/reloc.c modload/exec.c \
                     modload/image.c modload/verify.c modload/config.c
 MODLOAD_HOST_SRC := $(MODLOAD_PURE_SRC) modload/sign.c modload/builder.c
 
@@ -120,10 +120,13 @@ keys: $(DEV_KEY) $(DEV_PUBKEY) $(DEV_PUBKEY_C)
 # ---------------------------------------------------------------- image
 # The bootable image: the core ELF plus signed sections. Modules are added
 # by modules/build.mk as NAME=OBJECT pairs in IMAGE_MODULES (objects in
-# IMAGE_MODULE_OBJ); IMAGE_CONFIG is the boot configuration file.
+# IMAGE_MODULE_OBJ), programs as NAME=ELF pairs in IMAGE_PROGRAMS (their
+# fragments add them as prerequisites); IMAGE_CONFIG is the boot
+# configuration file.
 IMAGE := $(BUILD)/wisp.img
 IMAGE_MODULES ?=
 IMAGE_MODULE_OBJ ?=
+IMAGE_PROGRAMS ?=
 IMAGE_CONFIG ?= $(BUILD)/boot.conf
 $(BUILD)/boot.conf:
 	@mkdir -p $(@D)
@@ -131,7 +134,8 @@ $(BUILD)/boot.conf:
 $(IMAGE): $(CORE) $(WISP_IMAGE) $(DEV_KEY) $(IMAGE_CONFIG) $(IMAGE_MODULE_OBJ)
 	@echo "  IMAGE   $@"
 	@$(WISP_IMAGE) build $@ --core $(CORE) --key $(DEV_KEY) \
-	    --config $(IMAGE_CONFIG) $(addprefix --module ,$(IMAGE_MODULES))
+	    --config $(IMAGE_CONFIG) $(addprefix --module ,$(IMAGE_MODULES)) \
+	    $(addprefix --program ,$(IMAGE_PROGRAMS))
 image: $(IMAGE)
 .PHONY: image
 
@@ -143,7 +147,7 @@ FUZZ_TIME ?= 60
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -Ikernel/include -I. -I$(BEARSSL_DIR)/inc
-FUZZ_TARGETS += $(BUILD)/fuzz/fuzz_image $(BUILD)/fuzz/fuzz_elf
+FUZZ_TARGETS += $(BUILD)/fuzz/fuzz_image $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_exec
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODLOAD_HOST_SRC) $(wildcard modload/*.h) \
                       kernel/lib/format.c $(BEARSSL_HOST_LIB)
 	@mkdir -p $(@D)

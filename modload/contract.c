@@ -353,6 +353,14 @@ check_export_kept(const struct mod_manifest *running, const struct mod_contract 
     if (old->user_callable && !new->user_callable)
         return fail(result, MOD_CLAUSE_USER_CALLABLE, prefix,
                     "weakened from 'user-callable yes' to 'user-callable no'");
+    /* Running programs are bound to it: its C signature and where it runs
+     * are its ABI. */
+    if (old->user_callable &&
+        (old->runs != new->runs || strcmp(old->prototype, new->prototype) != 0))
+        return fail(result, MOD_CLAUSE_USER_CALLABLE, prefix,
+                    "changed its ghost function from 'runs %s', '%s' to 'runs %s', '%s'",
+                    mod_runs_name(old->runs), old->prototype, mod_runs_name(new->runs),
+                    new->prototype);
     if (update_strength(new->update) < update_strength(old->update))
         return fail(result, MOD_CLAUSE_UPDATE, prefix,
                     "weakened from 'update %s' to "

@@ -44,6 +44,9 @@ static const char *const status_names[MOD_STATUS_COUNT] = {
     [MOD_E_BUSY] = "module in use",
     [MOD_E_MANIFEST] = "bad manifest",
     [MOD_E_CONTRACT] = "contract not satisfied",
+    [MOD_E_EXEC_TYPE] = "not a position-independent executable",
+    [MOD_E_EXEC_SEGMENT] = "bad program segment",
+    [MOD_E_EXEC_DYNAMIC] = "bad dynamic section",
 };
 
 const char *mod_status_name(enum mod_status code)

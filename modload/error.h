@@ -57,6 +57,10 @@ enum mod_status {
     /* manifests and contracts */
     MOD_E_MANIFEST, /* no .wisp.manifest, or it does not parse or match */
     MOD_E_CONTRACT, /* an import's contract is not satisfied */
+    /* executables (exec.h) */
+    MOD_E_EXEC_TYPE,    /* not a position-independent executable (ET_DYN) */
+    MOD_E_EXEC_SEGMENT, /* a program header is malformed or not allowed */
+    MOD_E_EXEC_DYNAMIC, /* the dynamic section or one of its tables is malformed */
     MOD_STATUS_COUNT
 };
 

@@ -29,6 +29,8 @@ const char *mod_section_type_name(uint32_t type)
         return "module";
     case MOD_SECTION_CONFIG:
         return "config";
+    case MOD_SECTION_PROGRAM:
+        return "program";
     default:
         return "unknown";
     }
@@ -100,7 +102,7 @@ static enum mod_status check_entry_fields(const uint8_t *p, uint32_t i,
             err, MOD_E_IMAGE_SECTION_NAME,
             "section %u: name is empty, unterminated, not NUL-padded or has characters outside [A-Za-z0-9_.-]",
             i);
-    if (s->type < MOD_SECTION_CORE || s->type > MOD_SECTION_CONFIG)
+    if (s->type < MOD_SECTION_CORE || s->type > MOD_SECTION_PROGRAM)
         return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE, "section %u '%s': unknown type %u", i,
                         s->name, s->type);
     if (s->flags != 0 || read16(p + 14) != 0 || !all_zero(p + 168, 8))

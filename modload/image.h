@@ -30,9 +30,10 @@
 #define MOD_IMAGE_SIGNED_MAGIC  "WISP-SECTION-V1" /* + NUL = 16 bytes */
 
 enum mod_section_type {
-    MOD_SECTION_CORE = 1,   /* the core kernel ELF, at offset 0 */
-    MOD_SECTION_MODULE = 2, /* an ELF64 x86-64 relocatable object */
-    MOD_SECTION_CONFIG = 3, /* boot configuration text (config.h) */
+    MOD_SECTION_CORE = 1,    /* the core kernel ELF, at offset 0 */
+    MOD_SECTION_MODULE = 2,  /* an ELF64 x86-64 relocatable object */
+    MOD_SECTION_CONFIG = 3,  /* boot configuration text (config.h) */
+    MOD_SECTION_PROGRAM = 4, /* an ELF64 x86-64 position-independent executable (exec.h) */
 };
 
 /* One decoded table entry. content points into the image. */

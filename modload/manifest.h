@@ -32,6 +32,7 @@
 #define MOD_MANIFEST_MAX_TRANSFER   8u     /* versions in `transfer-from` */
 #define MOD_MANIFEST_MAX_STATE      65535u /* state layout versions 1.. */
 #define MOD_MANIFEST_ERROR_SIZE     320u
+#define MOD_MANIFEST_PROTOTYPE_MAX  127u /* bytes of a `prototype` (C declaration) */
 
 enum mod_manifest_status {
     MOD_MANIFEST_OK = 0,
@@ -66,6 +67,12 @@ enum mod_update_policy {
     MOD_UPDATE_NEVER = 3,
 };
 
+/* Where a user-callable export runs when a program calls it (its ghost
+ * function, MODULES.md "Ghost bindings"): GATE, in ring 0 through the
+ * system-call gate (the default); USER, as ghost code in user mode (the
+ * core's ghost code only). */
+enum mod_runs { MOD_RUNS_GATE = 0, MOD_RUNS_USER = 1 };
+
 /* Lock class sets are bit masks over struct mod_manifest.lock_names. */
 typedef uint32_t mod_lock_set;
 
@@ -86,6 +93,10 @@ struct mod_contract {
     mod_lock_set caller_holds; /* export: classes the caller must hold */
     mod_lock_set holds;        /* import: classes held when calling */
     uint32_t line;             /* of the `export`/`import` line */
+    /* export, user-callable only: where it runs, and its C declaration for
+     * the SDK's ghost.h ("" when not given): words separated by one space */
+    enum mod_runs runs;
+    char prototype[MOD_MANIFEST_PROTOTYPE_MAX + 1];
 };
 
 struct mod_lock_order_decl {
@@ -151,6 +162,7 @@ const char *mod_manifest_status_name(enum mod_manifest_status code);
 const char *mod_context_name(enum mod_context context);
 const char *mod_sleeps_name(enum mod_sleeps sleeps);
 const char *mod_update_policy_name(enum mod_update_policy policy);
+const char *mod_runs_name(enum mod_runs runs);
 
 /* Index of @symbol among the manifest's exports (or imports), -1 if none. */
 int mod_manifest_find_export(const struct mod_manifest *manifest, const char *symbol);

@@ -7,14 +7,16 @@
 #include <string.h>
 
 static const char *const field_names[FIELD_COUNT] = {
-    "context", "sleeps",   "reentrant",    "user-callable",
-    "update",  "acquires", "caller-holds", "holds",
+    "context",  "sleeps",       "reentrant", "user-callable", "update",
+    "acquires", "caller-holds", "holds",     "runs",          "prototype",
 };
 
 #define FIELDS_REQUIRED \
     (1u << FIELD_CONTEXT | 1u << FIELD_SLEEPS | 1u << FIELD_REENTRANT | \
      1u << FIELD_USER_CALLABLE | 1u << FIELD_UPDATE)
-#define FIELDS_EXPORT (FIELDS_REQUIRED | 1u << FIELD_ACQUIRES | 1u << FIELD_CALLER_HOLDS)
+#define FIELDS_EXPORT \
+    (FIELDS_REQUIRED | 1u << FIELD_ACQUIRES | 1u << FIELD_CALLER_HOLDS | 1u << FIELD_RUNS | \
+     1u << FIELD_PROTOTYPE)
 #define FIELDS_IMPORT (FIELDS_REQUIRED | 1u << FIELD_HOLDS)
 
 static int find_contract(const struct mod_contract *list, uint32_t count, const char *symbol)
@@ -106,6 +108,12 @@ static const enum mod_update_policy update_values[] = {
     MOD_UPDATE_QUIESCENT,
     MOD_UPDATE_NEVER,
 };
+static const char *const runs_words[] = { "gate", "user" };
+
+const char *mod_runs_name(enum mod_runs runs)
+{
+    return (unsigned)runs < 2 ? runs_words[runs] : "?";
+}
 
 const char *mod_context_name(enum mod_context context)
 {
@@ -126,6 +134,48 @@ const char *mod_update_policy_name(enum mod_update_policy policy)
         if (update_values[i] == policy)
             return update_words[i];
     return "?";
+}
+
+static bool is_prototype_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '(' || c == ')' || c == '*' || c == ',' || c == ' ';
+}
+
+/* `prototype WORDS...`: a C declaration of the export, kept with its words
+ * joined by one space. Only identifiers, '(', ')', '*' and ','; it must
+ * declare the export's name (the name, then '(') and end with ')'. */
+static enum mod_manifest_status parse_prototype(struct mod_manifest_parser *p,
+                                                struct mod_contract *c)
+{
+    size_t used = 0;
+    if (p->word_count < 2)
+        return mod_parser_expect_words(p, 1, "a C declaration");
+    for (uint32_t i = 1; i < p->word_count; i++) {
+        const struct mod_manifest_word *w = &p->words[i];
+        if (used + (i > 1) + w->length > MOD_MANIFEST_PROTOTYPE_MAX)
+            return FAIL_WORD(p, MOD_MANIFEST_E_LIMIT, i, "prototype longer than %u bytes",
+                             MOD_MANIFEST_PROTOTYPE_MAX);
+        if (i > 1)
+            c->prototype[used++] = ' ';
+        for (size_t k = 0; k < w->length; k++)
+            if (!is_prototype_char(w->start[k]))
+                return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, i,
+                                 "'%w': a prototype has identifiers, '(', ')', '*' and ',' only",
+                                 WORD(p, i));
+        memcpy(c->prototype + used, w->start, w->length);
+        used += w->length;
+    }
+    c->prototype[used] = '\0';
+    size_t n = strlen(c->symbol);
+    bool declares = false;
+    for (size_t at = 0; at + n < used && !declares; at++)
+        declares = (at == 0 || c->prototype[at - 1] == ' ' || c->prototype[at - 1] == '*') &&
+                   memcmp(c->prototype + at, c->symbol, n) == 0 && c->prototype[at + n] == '(';
+    if (!declares || c->prototype[used - 1] != ')')
+        return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 1, "prototype '%s' does not declare '%s(...)'",
+                         c->prototype, c->symbol);
+    return MOD_MANIFEST_OK;
 }
 
 static enum mod_manifest_status unknown_field(struct mod_manifest_parser *p)
@@ -186,6 +236,13 @@ enum mod_manifest_status mod_parser_field(struct mod_manifest_parser *p)
     case FIELD_CALLER_HOLDS:
         status = parse_lock_list(p, &c->caller_holds);
         break;
+    case FIELD_RUNS:
+        status = parse_choice(p, runs_words, 2, &value);
+        c->runs = value == 0 ? MOD_RUNS_GATE : MOD_RUNS_USER;
+        break;
+    case FIELD_PROTOTYPE:
+        status = parse_prototype(p, c);
+        break;
     default:
         status = parse_lock_list(p, &c->holds);
         break;
@@ -225,6 +282,14 @@ enum mod_manifest_status mod_parser_close_block(struct mod_manifest_parser *p)
                                "'user-callable yes' (line %u) and a lock class held by the caller "
                                "exclude each other",
                                p->field_line[FIELD_USER_CALLABLE]);
+    /* Where it runs and how C declares it matter only to user code. */
+    if (!c->user_callable && (p->fields_seen & (1u << FIELD_RUNS | 1u << FIELD_PROTOTYPE)))
+        return mod_parser_fail(
+            p, MOD_MANIFEST_E_CONFLICT,
+            p->field_line[p->fields_seen & (1u << FIELD_RUNS) ? FIELD_RUNS : FIELD_PROTOTYPE], 0,
+            "'%s' is for user-callable exports only ('user-callable no', line %u)",
+            p->fields_seen & (1u << FIELD_RUNS) ? "runs" : "prototype",
+            p->field_line[FIELD_USER_CALLABLE]);
     mod_lock_set both = c->acquires & c->caller_holds;
     if (both) {
         uint32_t i = 0;

@@ -22,6 +22,8 @@ enum mod_manifest_field {
     FIELD_ACQUIRES,
     FIELD_CALLER_HOLDS,
     FIELD_HOLDS,
+    FIELD_RUNS,
+    FIELD_PROTOTYPE,
     FIELD_COUNT
 };
 

@@ -52,6 +52,10 @@ static void print_contract(struct mod_text *text, const struct mod_manifest *m,
         print_lock_set(text, m, c->caller_holds);
         mod_text_char(text, '\n');
     }
+    if (is_export && c->runs == MOD_RUNS_USER)
+        mod_text_string(text, "  runs user\n");
+    if (is_export && c->prototype[0])
+        mod_text_format(text, "  prototype %s\n", c->prototype);
     if (!is_export && c->holds) {
         mod_text_string(text, "  holds");
         print_lock_set(text, m, c->holds);

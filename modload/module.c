@@ -18,6 +18,7 @@
 #include <wisp/boot.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
+#include <wisp/process.h>
 #include <wisp/time.h>
 #include <locks/mutex.h>
 #include <string.h>
@@ -786,6 +787,8 @@ static void verify_image(void)
         if (!e->verified) {
             strlcpy(e->reason, err.message, sizeof(e->reason));
             pr_err("image: section %s refused: %s\n", s.name, err.message);
+        } else if (s.type == MOD_SECTION_PROGRAM) {
+            program_register(s.name, s.content, s.size); /* logs a refusal */
         }
     }
 }

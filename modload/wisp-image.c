@@ -4,6 +4,7 @@
  *
  *   wisp-image build OUT --core ELF --key KEY [--config FILE]
  *                        [--module NAME[@MAJOR.MINOR]=OBJ]...
+ *                        [--program NAME[@MAJOR.MINOR]=ELF]...
  *   wisp-image list IMG
  *   wisp-image verify IMG --pubkey KEY
  *   wisp-image append IMG --key KEY NAME[@MAJOR.MINOR]=OBJ...
@@ -13,12 +14,17 @@
  * section writes one signed module section as a standalone section file
  * (image.h), the payload that wisp-push sends for a live update.
  *
+ * --program adds a user program (an ELF64 position-independent executable
+ * built with the SDK, checked with exec.h) as a signed program section.
+ *
  * build also takes --unsigned-module and --unchecked-module (same syntax as
- * --module) to make deliberately bad images for tests.
+ * --module) and --unchecked-program to make deliberately bad images for
+ * tests.
  */
 #include "modload/builder.h"
 #include "modload/config.h"
 #include "modload/elf.h"
+#include "modload/exec.h"
 #include "modload/reloc.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -118,6 +124,16 @@ static int check_module(const char *name, const uint8_t *data, size_t size)
     return st ? fail("module '%s': %s", name, err.message) : 0;
 }
 
+/* Checks that a program will load: validates it as a PIE (exec.h). */
+static int check_program(const char *name, const uint8_t *data, size_t size)
+{
+    struct mod_exec exec;
+    struct mod_error err;
+    if (mod_exec_parse(&exec, name, data, size, &err))
+        return fail("%s", err.message);
+    return 0;
+}
+
 /* Splits NAME[@MAJOR.MINOR]=FILE. */
 static int parse_module_arg(char *arg, char **name, uint32_t *version, char **path)
 {
@@ -139,9 +155,15 @@ static int parse_module_arg(char *arg, char **name, uint32_t *version, char **pa
     return 0;
 }
 
-enum add_mode { ADD_CHECKED, ADD_UNCHECKED, ADD_UNSIGNED };
+enum add_mode {
+    ADD_CHECKED,
+    ADD_UNCHECKED,
+    ADD_UNSIGNED,
+    ADD_PROGRAM,
+    ADD_UNCHECKED_PROGRAM,
+};
 
-/* The add_mode of a build option, or -1 if it is not a module option. */
+/* The add_mode of a build option, or -1 if it adds no section. */
 static int module_mode(const char *option)
 {
     if (!strcmp(option, "--module"))
@@ -150,6 +172,10 @@ static int module_mode(const char *option)
         return ADD_UNCHECKED;
     if (!strcmp(option, "--unsigned-module"))
         return ADD_UNSIGNED;
+    if (!strcmp(option, "--program"))
+        return ADD_PROGRAM;
+    if (!strcmp(option, "--unchecked-program"))
+        return ADD_UNCHECKED_PROGRAM;
     return -1;
 }
 
@@ -165,9 +191,11 @@ static int add_module(struct mod_image_builder *b, char *arg, enum add_mode mode
     uint8_t *data = read_file(path, &size);
     if (!data)
         return 1;
-    int bad = mode == ADD_CHECKED && check_module(name, data, size);
-    if (!bad && mod_builder_add(b, MOD_SECTION_MODULE, name, version, data, size,
-                                mode == ADD_UNSIGNED ? NULL : key, &err))
+    bool program = mode == ADD_PROGRAM || mode == ADD_UNCHECKED_PROGRAM;
+    int bad = (mode == ADD_CHECKED && check_module(name, data, size)) ||
+              (mode == ADD_PROGRAM && check_program(name, data, size));
+    if (!bad && mod_builder_add(b, program ? MOD_SECTION_PROGRAM : MOD_SECTION_MODULE, name,
+                                version, data, size, mode == ADD_UNSIGNED ? NULL : key, &err))
         bad = fail("%s", err.message);
     free(data);
     return bad;
@@ -379,6 +407,8 @@ static int cmd_verify(int argc, char **argv)
             section_bad = fail("%s", err.message);
         else if (s.type == MOD_SECTION_MODULE)
             section_bad = check_module(s.name, s.content, s.size);
+        else if (s.type == MOD_SECTION_PROGRAM)
+            section_bad = check_program(s.name, s.content, s.size);
         if (!section_bad)
             printf("ok      %s %s\n", mod_section_type_name(s.type), s.name);
         bad |= section_bad;
@@ -459,7 +489,7 @@ static int usage(void)
 {
     fprintf(
         stderr,
-        "usage: %s build OUT --core ELF --key KEY [--config FILE] [--module NAME[@MAJOR.MINOR]=OBJ]...\n"
+        "usage: %s build OUT --core ELF --key KEY [--config FILE] [--module NAME[@MAJOR.MINOR]=OBJ]... [--program NAME[@MAJOR.MINOR]=ELF]...\n"
         "       %s list IMG\n"
         "       %s verify IMG --pubkey KEY\n"
         "       %s append IMG --key KEY NAME[@MAJOR.MINOR]=OBJ...\n"

@@ -3,7 +3,8 @@
 # refuse (tampered, signed by another key, unsigned, not ELF, truncated
 # ELF, unresolved import, failing init, an import cycle, no manifest, a
 # manifest naming another module, an import contract not satisfied) beside
-# the normal modules. Each tests/modules/NAME/ has a manifest.wisp.
+# the normal modules, and two bad program sections (tampered, not ELF).
+# Each tests/modules/NAME/ has a manifest.wisp.
 
 TEST_MODULE_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/modules/*/)))
 define test_module_rule
@@ -31,7 +32,7 @@ $(BAD_DIR)/other-key.pem:
 $(BAD_IMAGE): $(CORE) $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pem \
               $(IMAGE_MODULE_OBJ) tests/qemu/bad-image.conf \
               $(foreach m,$(TEST_MODULE_NAMES),$(TM)/$(m).mod) $(TM)/no_manifest.mod \
-              tests/qemu/corrupt.py
+              tests/qemu/corrupt.py $(BUILD)/programs/exit42.elf
 	@echo "  IMAGE   $@ (deliberately bad sections)"
 	@head -c 4096 /dev/urandom > $(BAD_DIR)/garbage.bin
 	@head -c 600 $(TM)/plain.mod > $(BAD_DIR)/truncated.bin
@@ -44,9 +45,12 @@ $(BAD_IMAGE): $(CORE) $(WISP_IMAGE) $(DEV_KEY) $(BAD_DIR)/other-key.pem \
 	    --module cyclea=$(TM)/cycle_a.mod --module cycleb=$(TM)/cycle_b.mod \
 	    --module nomanifest=$(TM)/no_manifest.mod --module wrongname=$(TM)/plain.mod \
 	    --module badcontract=$(TM)/bad_contract.mod \
+	    --unchecked-program badprog=$(BAD_DIR)/garbage.bin \
+	    --program tamperedprog=$(BUILD)/programs/exit42.elf \
 	    --config tests/qemu/bad-image.conf >/dev/null
 	@$(WISP_IMAGE) append $@ --key $(BAD_DIR)/other-key.pem wrongkey=$(TM)/plain.mod >/dev/null
 	@$(PYTHON) tests/qemu/corrupt.py $@ tampered
+	@$(PYTHON) tests/qemu/corrupt.py $@ tamperedprog
 
 $(BAD_ISO): $(BAD_IMAGE) mk/grub.cfg
 	@mkdir -p $(BAD_DIR)/iso/boot/grub
@@ -105,3 +109,38 @@ $(UPDATE_TEST_DIR)/counter_v1.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) $(
 test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec counter.sec counter-other-key.sec \
              counter_v1.sec qcounter_v1.sec qcounter_v2.sec $(addsuffix .sec,$(foreach v,$(UPDATE_COUNTER_VERSIONS),$(word 1,$(subst =, ,$(v)))))) \
              $(BUILD)/host/wisp-push
+
+# Test programs (tests/programs/NAME.c, one program each), built with the
+# SDK (sdk/sdk.mk) and signed into the image as program sections: the
+# in-kernel tests of tests/kernel/test_process.c spawn them by name, the
+# host tests of modload/exec.c load them. ghost_stub.c is not a program: it
+# is a stand-in libghost.so with names that are no ghost functions, for the
+# programs that exec must refuse (TEST_UNBOUND_PROGRAMS).
+TEST_PROGRAM_NAMES := $(filter-out ghost_stub,$(basename $(notdir $(wildcard tests/programs/*.c))))
+TEST_PROGRAM_ELF := $(TEST_PROGRAM_NAMES:%=$(BUILD)/programs/%.elf)
+TEST_UNBOUND_PROGRAMS := not_user_callable no_such_ghost
+TEST_GHOST_STUB := $(BUILD)/programs/stub/libghost.so
+$(TEST_GHOST_STUB): tests/programs/ghost_stub.c
+	@mkdir -p $(@D)
+	@$(CC) -shared -fPIC -nostdlib -O2 -Wl,-soname,libghost.so $< -o $@
+$(BUILD)/programs/%.elf: $(BUILD)/user/tests/programs/%.o $(SDK_CRT0) $(SDK_LIBGHOST)
+	@mkdir -p $(@D)
+	@echo "  LD      $@ (program)"
+	@$(SDK_LINK)
+$(TEST_UNBOUND_PROGRAMS:%=$(BUILD)/programs/%.elf): $(TEST_GHOST_STUB)
+$(TEST_UNBOUND_PROGRAMS:%=$(BUILD)/programs/%.elf): SDK_GHOST_DIR = $(dir $(TEST_GHOST_STUB))
+$(BUILD)/user/tests/programs/%.o: SDK_CFLAGS += -Ikernel/include -I.
+
+IMAGE_PROGRAMS += $(foreach p,$(TEST_PROGRAM_NAMES),$(p)=$(BUILD)/programs/$(p).elf)
+$(IMAGE): $(TEST_PROGRAM_ELF)
+$(BUILD)/host/unit-tests: $(TEST_PROGRAM_ELF)
+$(BUILD)/host/unit-tests: HOST_CFLAGS += -DEXEC_TEST_PROGRAMS='"$(BUILD)/programs"'
+
+# counter 2.0 inside the kernel, for test_ghost.c's live swap under
+# running programs.
+COUNTER_V2_BLOB_OBJ := $(BUILD)/k/tests/kernel/counter_v2_blob.o
+KERNEL_EXTRA_OBJ += $(COUNTER_V2_BLOB_OBJ)
+$(COUNTER_V2_BLOB_OBJ): tests/kernel/counter_v2_blob.asm $(TM)/counter_v2.mod
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -w+all -DCOUNTER_V2='"$(TM)/counter_v2.mod"' $< -o $@

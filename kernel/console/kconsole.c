@@ -15,6 +15,7 @@
 #include <wisp/mm.h>
 #include <wisp/time.h>
 #include <wisp/cpu.h>
+#include <wisp/process.h>
 #include "modload/module.h"
 #include "modload/module_manifest.h"
 #include "modload/symtab.h"
@@ -68,6 +69,7 @@ static void cmd_help(void)
     kprintf("  updline  the update line (COM2): transfers, pushes, refused frames by reason\n"
             "  modhist  each module version: when it went live, by what (load, push)\n"
             "  hammer   start / stop threads on every CPU calling counter (update tests)\n"
+            "  run NAME [ARG...]  start a program of the image in the background\n"
             "  reboot   restart the machine\n");
 }
 
@@ -181,8 +183,10 @@ __noreturn void kconsole_run(void)
         kprintf("wisp> ");
         if (!read_line(line, sizeof(line)))
             continue;
-        bool found = false;
-        for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        bool found = strncmp(line, "run ", 4) == 0;
+        if (found)
+            process_run_command(line + 4);
+        for (size_t i = 0; i < ARRAY_SIZE(commands) && !found; i++) {
             if (strcmp(line, commands[i].name) == 0) {
                 commands[i].fn();
                 found = true;

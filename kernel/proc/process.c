@@ -1,7 +1,8 @@
 /* process.c — user processes: spawn, the ring-3 thread, exit, fault, wait.
  *
  * process_lock protects the process list, every process's state and
- * exit_status, and the program registry. exit_wq is where waiters sleep;
+ * exit_status, and the writers of the program registry (programs are only
+ * added, so readers take no lock). exit_wq is where waiters sleep;
  * exits are rare, so one queue serves every process (as thread.c does).
  *
  * One thread per process for now: the thread tears its own process down
@@ -17,16 +18,18 @@
 #include <wisp/percpu.h>
 #include <wisp/printk.h>
 #include <wisp/trap.h>
+#include <modload/exec.h>
 #include <string.h>
 
-#define PROGRAMS_MAX   32
+#define PROGRAMS_MAX   64
 #define FPU_STATE_SIZE 512
 
 static struct spinlock process_lock = SPINLOCK_INIT("process");
 static struct list_node processes = LIST_INIT(processes);
 static unsigned processes_alive;
 static uint32_t next_pid = 1;
-static const struct program *programs[PROGRAMS_MAX];
+static struct program programs[PROGRAMS_MAX]; /* the first program_count */
+static unsigned program_count;
 static struct wait_queue exit_wq = WAIT_QUEUE_INIT(exit_wq);
 
 /* The address space each CPU runs on (its current thread's). */
@@ -41,27 +44,39 @@ static uint8_t fpu_initial_state[FPU_STATE_SIZE] __aligned(16) = {
     [25] = 0x1f,
 };
 
-void program_register(const struct program *prog)
+int program_register(const char *name, const void *elf, size_t size)
 {
+    struct mod_exec exec;
+    struct mod_error err;
+    if (mod_exec_parse(&exec, name, elf, size, &err) != MOD_OK) {
+        pr_err("image: program %s refused: %s\n", name, err.message);
+        return -SYS_ENOEXEC;
+    }
+    int result = -SYS_ENOMEM;
     uint64_t flags = spin_lock_irqsave(&process_lock);
-    for (unsigned i = 0; i < PROGRAMS_MAX; i++) {
-        if (!programs[i] || programs[i] == prog) {
-            programs[i] = prog;
-            break;
-        }
+    if (program_count < PROGRAMS_MAX) {
+        struct program *prog = &programs[program_count];
+        strlcpy(prog->name, name, sizeof(prog->name));
+        prog->elf = elf;
+        prog->size = size;
+        /* published: lookups read program_count with acquire */
+        __atomic_store_n(&program_count, program_count + 1, __ATOMIC_RELEASE);
+        result = 0;
     }
     spin_unlock_irqrestore(&process_lock, flags);
+    if (result)
+        pr_err("image: program %s refused: more than %d programs\n", name, PROGRAMS_MAX);
+    return result;
 }
 
+/* Programs are only ever added, never changed or removed: no lock. */
 const struct program *program_find(const char *name)
 {
-    const struct program *found = NULL;
-    uint64_t flags = spin_lock_irqsave(&process_lock);
-    for (unsigned i = 0; i < PROGRAMS_MAX && programs[i] && !found; i++)
-        if (strcmp(programs[i]->name, name) == 0)
-            found = programs[i];
-    spin_unlock_irqrestore(&process_lock, flags);
-    return found;
+    unsigned count = __atomic_load_n(&program_count, __ATOMIC_ACQUIRE);
+    for (unsigned i = 0; i < count; i++)
+        if (strcmp(programs[i].name, name) == 0)
+            return &programs[i];
+    return NULL;
 }
 
 struct process *current_process(void) { return current_thread()->process; }
@@ -88,26 +103,6 @@ void process_switch(struct thread *prev, struct thread *next)
 
 /* ---- the user half ---- */
 
-/* Maps a zeroed page at va with flags (VM_USER added); 0 or -SYS_E... */
-static int map_user_page(struct process *p, uint64_t va, unsigned flags)
-{
-    struct user_page *up = kmalloc(sizeof(*up));
-    uint64_t pa = pmm_alloc_page();
-    if (!up || !pa)
-        goto fail;
-    memset(phys_to_virt(pa), 0, PAGE_SIZE);
-    if (vmm_map_in(p->space, va, pa, flags | VM_USER) != 0)
-        goto fail;
-    *up = (struct user_page){ .va = va, .pa = pa, .next = p->pages };
-    p->pages = up;
-    return 0;
-fail:
-    if (pa)
-        pmm_free_page(pa);
-    kfree(up);
-    return -SYS_ENOMEM;
-}
-
 static void free_user_half(struct process *p)
 {
     while (p->pages) {
@@ -120,33 +115,19 @@ static void free_user_half(struct process *p)
     p->space = NULL;
 }
 
-/* Code (R+X, copied in), data (RW+NX), stack (RW+NX). W^X throughout. */
-static int load_program(struct process *p, const struct program *prog)
+/* argc and argv within the PROCESS_ARGS_* limits? */
+static bool arguments_ok(unsigned argc, const char *const *argv)
 {
-    size_t code_pages = (prog->code_size + PAGE_SIZE - 1) / PAGE_SIZE;
-    if (code_pages == 0 || USER_CODE_VA + (code_pages + prog->data_pages) * PAGE_SIZE >
-                               USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE)
-        return -SYS_EINVAL;
-    for (size_t i = 0; i < code_pages; i++) {
-        uint64_t va = USER_CODE_VA + i * PAGE_SIZE;
-        int err = map_user_page(p, va, VM_EXEC);
-        if (err)
-            return err;
-        size_t n = prog->code_size - i * PAGE_SIZE;
-        memcpy(phys_to_virt(p->pages->pa), prog->code + i * PAGE_SIZE,
-               n < PAGE_SIZE ? n : PAGE_SIZE);
+    size_t total = 0;
+    if (argc > PROCESS_ARGS_MAX)
+        return false;
+    for (unsigned i = 0; i < argc; i++) {
+        size_t n = strnlen(argv[i], PROCESS_ARG_LENGTH_MAX + 1);
+        if (n > PROCESS_ARG_LENGTH_MAX)
+            return false;
+        total += n + 1;
     }
-    for (size_t i = 0; i < prog->data_pages; i++) {
-        int err = map_user_page(p, USER_CODE_VA + (code_pages + i) * PAGE_SIZE, VM_WRITE);
-        if (err)
-            return err;
-    }
-    for (size_t i = 1; i <= USER_STACK_PAGES; i++) {
-        int err = map_user_page(p, USER_STACK_TOP - i * PAGE_SIZE, VM_WRITE);
-        if (err)
-            return err;
-    }
-    return 0;
+    return total <= PROCESS_ARGS_BYTES;
 }
 
 /* ---- life cycle ---- */
@@ -165,11 +146,21 @@ static void user_thread_start(void *arg)
     t->fpu_state = fpu;
     activate_space(p->space);
     preempt_enable();
-    gate_enter_user(USER_CODE_VA, USER_STACK_TOP - 16, 0);
+    gate_enter_user(p->entry, p->stack_pointer, 0);
 }
 
-struct process *process_spawn(const struct program *prog, struct process *parent, int *error)
+struct process *process_spawn(const struct program *prog, unsigned argc, const char *const *argv,
+                              struct process *parent, int *error)
 {
+    const char *name_only[1] = { prog->name };
+    if (argc == 0) {
+        argc = 1;
+        argv = name_only;
+    }
+    if (!arguments_ok(argc, argv)) {
+        *error = -SYS_EINVAL;
+        return NULL;
+    }
     struct process *p = kzalloc(sizeof(*p));
     if (!p) {
         *error = -SYS_ENOMEM;
@@ -180,7 +171,7 @@ struct process *process_spawn(const struct program *prog, struct process *parent
     p->program = prog;
     p->state = PROCESS_RUNNING;
     p->space = vmm_space_create();
-    int err = p->space ? load_program(p, prog) : -SYS_ENOMEM;
+    int err = p->space ? process_exec(p, prog, argc, argv) : -SYS_ENOMEM;
     if (err)
         goto fail;
     uint64_t flags = spin_lock_irqsave(&process_lock);
@@ -266,6 +257,16 @@ __noreturn void gate_bad_return(uint64_t rip)
     struct process *p = current_process();
     pr_warn("process %u (%s): system call returns to %016lx, above the user half: killed\n", p->pid,
             p->name, rip);
+    process_exit(SYS_EXIT_FAULT_BASE + VEC_GPF);
+}
+
+/* gate.asm: a system call that did not come from its gate stub. */
+__noreturn void gate_unpinned_call(uint64_t rip, uint64_t number)
+{
+    struct process *p = current_process();
+    pr_warn("process %u (%s): system call %lu from outside its ghost stub (rip %016lx): "
+            "killed\n",
+            p->pid, p->name, number, rip);
     process_exit(SYS_EXIT_FAULT_BASE + VEC_GPF);
 }
 

@@ -13,6 +13,8 @@
 #include <wisp/printk.h>
 #include <wisp/serial.h>
 #include <wisp/kconsole.h>
+#include <wisp/mm.h>
+#include <wisp/ghost.h>
 #include <string.h>
 
 #define EFER_SCE      (1ul << 0)
@@ -28,7 +30,37 @@ void syscall_entry(void);
 
 static long sys_exit(long status) { process_exit((int)status); }
 
-static long sys_spawn(long name_ptr, long len)
+/* Copies the user's argv (argc pointers at argv_ptr) into args: the
+ * strings packed in args->strings, args->argv pointing into it. */
+struct spawn_args {
+    const char *argv[PROCESS_ARGS_MAX];
+    uint64_t user_argv[PROCESS_ARGS_MAX];
+    char strings[PROCESS_ARGS_BYTES];
+};
+
+static long copy_arguments(struct spawn_args *args, uint64_t argv_ptr, uint64_t argc)
+{
+    if (argc > PROCESS_ARGS_MAX)
+        return -SYS_EINVAL;
+    if (argc && copy_from_user(args->user_argv, (const void *)argv_ptr, argc * 8) != 0)
+        return -SYS_EFAULT;
+    size_t used = 0;
+    for (uint64_t i = 0; i < argc; i++) {
+        size_t room = sizeof(args->strings) - used;
+        size_t max = room < PROCESS_ARG_LENGTH_MAX + 1 ? room : PROCESS_ARG_LENGTH_MAX + 1;
+        long n = strncpy_from_user(args->strings + used, (const char *)args->user_argv[i], max);
+        if (n < 0)
+            return n;
+        if ((size_t)n == max) /* no NUL: too long */
+            return -SYS_EINVAL;
+        args->argv[i] = args->strings + used;
+        used += (size_t)n + 1;
+    }
+    return 0;
+}
+
+/* spawn(name, len, argv, argc): argc 0 runs the program with argv = { name }. */
+static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
 {
     char name[NAME_MAX_USER];
     if ((uint64_t)len == 0 || (uint64_t)len >= sizeof(name))
@@ -36,12 +68,21 @@ static long sys_spawn(long name_ptr, long len)
     if (copy_from_user(name, (const void *)name_ptr, (size_t)len) != 0)
         return -SYS_EFAULT;
     name[len] = '\0';
-    const struct program *prog = program_find(name);
-    if (!prog)
-        return -SYS_ENOENT;
-    int err = 0;
-    struct process *p = process_spawn(prog, current_process(), &err);
-    return p ? (long)p->pid : err;
+    struct spawn_args *args = kmalloc(sizeof(*args));
+    if (!args)
+        return -SYS_ENOMEM;
+    long result = copy_arguments(args, (uint64_t)argv_ptr, (uint64_t)argc);
+    const struct program *prog = result ? NULL : program_find(name);
+    if (!result && !prog)
+        result = -SYS_ENOENT;
+    if (prog) {
+        int err = 0;
+        struct process *p =
+            process_spawn(prog, (unsigned)argc, args->argv, current_process(), &err);
+        result = p ? (long)p->pid : err;
+    }
+    kfree(args);
+    return result;
 }
 
 static long sys_wait(long pid, long status_ptr)
@@ -115,14 +156,32 @@ static long sys_getpid(void) { return (long)current_process()->pid; }
 
 static long sys_null(void) { return 0; }
 
-/* Indexed by enum sys_number; gate.asm bounds-checks against the count. */
-const void *const syscall_table[SYS_COUNT] = {
+/* The core's gate functions, by system-call number: the ghost functions
+ * of kernel/proc/ghost.wisp that `runs gate`. */
+static const void *const core_calls[SYS_COUNT] = {
     [SYS_EXIT] = sys_exit,   [SYS_SPAWN] = sys_spawn, [SYS_WAIT] = sys_wait,
     [SYS_SLEEP] = sys_sleep, [SYS_TIME] = sys_time,   [SYS_WRITE] = sys_write,
     [SYS_READ] = sys_read,   [SYS_YIELD] = sys_yield, [SYS_GETPID] = sys_getpid,
     [SYS_NULL] = sys_null,
 };
-const uint64_t syscall_count = SYS_COUNT;
+static const char *const core_call_names[SYS_COUNT] = {
+    [SYS_EXIT] = "exit",     [SYS_SPAWN] = "spawn", [SYS_WAIT] = "wait", [SYS_SLEEP] = "sleep",
+    [SYS_TIME] = "time",     [SYS_WRITE] = "write", [SYS_READ] = "read", [SYS_YIELD] = "yield",
+    [SYS_GETPID] = "getpid", [SYS_NULL] = "null",
+};
+
+long sys_nosys(void) { return -SYS_ENOSYS; }
+
+/* Indexed by ghost index (gate.asm: only from gate stub i, i < GHOST_MAX).
+ * Written by ghost.c only: at boot, and when a module export gets an
+ * index (before any program can reach its stub through a binding). */
+const void *syscall_table[GHOST_MAX];
+
+const void *syscall_core_handler(unsigned number, const char **name)
+{
+    *name = number < SYS_COUNT ? core_call_names[number] : NULL;
+    return number < SYS_COUNT ? core_calls[number] : NULL;
+}
 
 /* Every CPU, from cpu_init_common: the FPU/SSE for user code (the kernel
  * itself never touches it), then SYSCALL to syscall_entry with IF, TF, DF,

@@ -24,3 +24,23 @@ int copy_to_user(void *user_dst, const void *src, size_t n)
         return -SYS_EFAULT;
     return n == 0 || user_copy(user_dst, src, n) == 0 ? 0 : -SYS_EFAULT;
 }
+
+/* Page by page, so that a string ending just before an unmapped page is
+ * copied whole and nothing past its page is touched before its NUL. */
+long strncpy_from_user(char *dst, const char *user_src, size_t max)
+{
+    size_t done = 0;
+    while (done < max) {
+        uint64_t at = (uint64_t)user_src + done;
+        size_t chunk = 4096 - at % 4096;
+        if (chunk > max - done)
+            chunk = max - done;
+        if (copy_from_user(dst + done, (const void *)at, chunk) != 0)
+            return -SYS_EFAULT;
+        for (size_t i = 0; i < chunk; i++)
+            if (dst[done + i] == '\0')
+                return (long)(done + i);
+        done += chunk;
+    }
+    return (long)max;
+}

@@ -298,6 +298,18 @@ HTEST(manifest_update_may_become_user_callable_never_stop)
                                         "to 'user-callable no'");
 }
 
+HTEST(manifest_update_keeps_a_ghost_functions_prototype_and_where_it_runs)
+{
+    EXPECT_UPDATE_OK(CONTRACT("process", "may", "yes", "yes", "live") "  prototype int f(int a)\n",
+                     CONTRACT("process", "may", "yes", "yes", "live") "  prototype int f(int a)\n");
+    EXPECT_UPDATE_REFUSED(
+        CONTRACT("process", "may", "yes", "yes", "live") "  prototype int f(int a)\n",
+        CONTRACT("process", "may", "yes", "yes", "live") "  prototype long f(long a)\n",
+        MOD_CLAUSE_USER_CALLABLE,
+        UPDATE_PREFIX "'user-callable': changed its ghost function from 'runs gate', 'int f(int "
+                      "a)' to 'runs gate', 'long f(long a)'");
+}
+
 HTEST(manifest_update_policy_may_move_towards_live_and_never_only)
 {
     EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "quiescent"),

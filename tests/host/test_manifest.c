@@ -552,19 +552,19 @@ HTEST(manifest_refuses_unknown_and_misplaced_fields)
 {
     EXPECT_PARSE_ERROR(HEAD "export f {\n  colour red\n", MOD_MANIFEST_E_UNKNOWN_KEY,
                        "t.wisp:4:3: export 'f': unknown field 'colour' (expected 'context', "
-                       "'sleeps', 'reentrant', 'user-callable', 'update', 'acquires' or "
-                       "'caller-holds')");
+                       "'sleeps', 'reentrant', 'user-callable', 'update', 'acquires', "
+                       "'caller-holds', 'runs' or 'prototype')");
     EXPECT_PARSE_ERROR(HEAD "import f {\n  acquires x.y\n", MOD_MANIFEST_E_UNKNOWN_KEY,
                        "t.wisp:4:3: import 'f': unknown field 'acquires' (expected 'context', "
                        "'sleeps', 'reentrant', 'user-callable', 'update' or 'holds')");
     EXPECT_PARSE_ERROR(HEAD "export f {\n  holds x.y\n", MOD_MANIFEST_E_UNKNOWN_KEY,
                        "t.wisp:4:3: export 'f': unknown field 'holds' (expected 'context', "
-                       "'sleeps', 'reentrant', 'user-callable', 'update', 'acquires' or "
-                       "'caller-holds')");
+                       "'sleeps', 'reentrant', 'user-callable', 'update', 'acquires', "
+                       "'caller-holds', 'runs' or 'prototype')");
     EXPECT_PARSE_ERROR(HEAD "export f {\n  module x\n", MOD_MANIFEST_E_UNKNOWN_KEY,
                        "t.wisp:4:3: export 'f': unknown field 'module' (expected 'context', "
-                       "'sleeps', 'reentrant', 'user-callable', 'update', 'acquires' or "
-                       "'caller-holds')");
+                       "'sleeps', 'reentrant', 'user-callable', 'update', 'acquires', "
+                       "'caller-holds', 'runs' or 'prototype')");
 }
 
 HTEST(manifest_refuses_fields_given_twice)
@@ -776,4 +776,81 @@ HTEST(manifest_round_trips_when_classes_are_named_before_defined)
                             "order x.b < m.a\nlock m.a\nlock m.b\n"
                             "state 7\ntransfer-from 7 2\n" EXPORT("f", FIELDS "  acquires m.b\n");
     expect_round_trip(ctx, text, strlen(text));
+}
+
+/* ------------------------------------------------------------ ghost fields */
+
+#define USER_FIELDS \
+    "  context any\n  sleeps never\n  reentrant yes\n  user-callable yes\n  update live\n"
+
+HTEST(manifest_parses_runs_and_prototype_of_user_callable_exports)
+{
+    ASSERT_EQ(
+        parse(&manifest,
+              HEAD EXPORT("counter_add",
+                          USER_FIELDS "  prototype uint64_t   counter_add(uint64_t n)\n")
+                  EXPORT("clock_ns", USER_FIELDS "  runs user\n"
+                                                 "  prototype uint64_t clock_ns(void)\n")
+                      EXPORT("spawn", USER_FIELDS "  runs gate\n  prototype long spawn(const char "
+                                                  "*name, size_t len, const char *const *argv, "
+                                                  "size_t argc)\n")),
+        MOD_MANIFEST_OK);
+    EXPECT_STREQ(manifest.exports[0].prototype, "uint64_t counter_add(uint64_t n)");
+    EXPECT_EQ(manifest.exports[0].runs, MOD_RUNS_GATE);
+    EXPECT_EQ(manifest.exports[1].runs, MOD_RUNS_USER);
+    EXPECT_STREQ(manifest.exports[2].prototype,
+                 "long spawn(const char *name, size_t len, const char *const *argv, size_t argc)");
+    EXPECT_STREQ(mod_runs_name(MOD_RUNS_USER), "user");
+}
+
+HTEST(manifest_round_trips_runs_and_prototype)
+{
+    const char *text =
+        HEAD EXPORT("f", USER_FIELDS "  runs user\n  prototype void *f(int *a, long b)\n")
+            EXPORT("g", USER_FIELDS "  prototype _Noreturn void g(void)\n");
+    expect_round_trip(ctx, text, strlen(text));
+}
+
+HTEST(manifest_refuses_bad_prototypes_and_runs)
+{
+    EXPECT_PARSE_ERROR(HEAD "export f {\n  prototype\n", MOD_MANIFEST_E_SYNTAX,
+                       "t.wisp:4:12: export 'f': expected a C declaration after 'prototype', "
+                       "found end of line");
+    EXPECT_PARSE_ERROR(HEAD "export f {\n  prototype int f(int a[3])\n", MOD_MANIFEST_E_SYNTAX,
+                       "t.wisp:4:23: export 'f': 'a[3])': a prototype has identifiers, '(', ')', "
+                       "'*' and ',' only");
+    EXPECT_PARSE_ERROR(HEAD "export f {\n  prototype int g(void)\n", MOD_MANIFEST_E_SYNTAX,
+                       "t.wisp:4:13: export 'f': prototype 'int g(void)' does not declare "
+                       "'f(...)'");
+    EXPECT_PARSE_ERROR(HEAD "export f {\n  prototype int f(void) x\n", MOD_MANIFEST_E_SYNTAX,
+                       "t.wisp:4:13: export 'f': prototype 'int f(void) x' does not declare "
+                       "'f(...)'");
+    EXPECT_PARSE_ERROR(HEAD "export f {\n  prototype int xf(void)\n", MOD_MANIFEST_E_SYNTAX,
+                       "t.wisp:4:13: export 'f': prototype 'int xf(void)' does not declare "
+                       "'f(...)'");
+    EXPECT_PARSE_ERROR(HEAD "export f {\n  runs kernel\n", MOD_MANIFEST_E_SYNTAX,
+                       "t.wisp:4:8: export 'f': expected 'gate' or 'user' after 'runs', found "
+                       "'kernel'");
+    EXPECT_PARSE_ERROR(HEAD EXPORT("f", FIELDS "  runs user\n"), MOD_MANIFEST_E_CONFLICT,
+                       "t.wisp:9: export 'f': 'runs' is for user-callable exports only "
+                       "('user-callable no', line 7)");
+    EXPECT_PARSE_ERROR(HEAD EXPORT("f", FIELDS "  prototype int f(void)\n"),
+                       MOD_MANIFEST_E_CONFLICT,
+                       "t.wisp:9: export 'f': 'prototype' is for user-callable exports only "
+                       "('user-callable no', line 7)");
+    EXPECT_PARSE_ERROR(HEAD "import f {\n  runs user\n", MOD_MANIFEST_E_UNKNOWN_KEY,
+                       "t.wisp:4:3: import 'f': unknown field 'runs' (expected 'context', "
+                       "'sleeps', 'reentrant', 'user-callable', 'update' or 'holds')");
+}
+
+HTEST(manifest_refuses_a_prototype_over_its_limit)
+{
+    static char text[1024];
+    char words[400];
+    size_t n = 0;
+    for (int i = 0; i < 5; i++)
+        n += (size_t)snprintf(words + n, sizeof(words) - n, "abcdefghijklmnopqrstuvwxyz_abcd ");
+    snprintf(text, sizeof(text), HEAD "export f {\n  prototype %sf(void)\n", words);
+    EXPECT_EQ(parse(&manifest, text), MOD_MANIFEST_E_LIMIT);
+    EXPECT_NOT_NULL(strstr(error.message, "prototype longer than 127 bytes"));
 }

@@ -3,7 +3,9 @@
 section of each bad kind beside the normal modules (tests/build.mk builds
 it), and check that each bad one is refused with its reason, that nothing
 of a refused module is left behind, and that the rest of the system boots
-and works. Prints one ok / not ok line per check (run.Checks)."""
+and works; a program section that is tampered or not an ELF executable is
+refused with its reason and cannot be run. Prints one ok / not ok line per
+check (run.Checks)."""
 import re
 import sys
 from pathlib import Path
@@ -24,6 +26,8 @@ REFUSALS = {
     "nomanifest": r"module nomanifest not loaded: .*no manifest \(\.wisp\.manifest section\)",
     "wrongname": r"module wrongname not loaded: .*describes module 'plain' \(clause 'module name'\)",
     "badcontract": r"module badcontract not loaded: .*import 'mutex_lock' .*clause 'context'",
+    "badprog": r"image: program badprog refused: program badprog: not an ELF file",
+    "tamperedprog": r"section tamperedprog refused: .*checksum mismatch",
 }
 
 
@@ -50,7 +54,7 @@ def main():
                      "plain: loaded" not in boot_log and "badcontract: loaded" not in boot_log,
                      "a refused module printed 'plain: loaded' or 'badcontract: loaded'")
         m = re.search(r"image: (\d+) sections, (\d+) verified", boot_log)
-        checks.check("18 sections seen, 15 verified", m and m.groups() == ("18", "15"),
+        checks.check("20 sections seen, 16 verified", m and m.groups() == ("20", "16"),
                      "line: %s" % (m.group(0) if m else "none"))
 
         out = con.command("lsmod")
@@ -63,6 +67,10 @@ def main():
             checks.check("lsmod shows why %s was refused" % section,
                          re.search(r"(?m)^\s+%s\s+refused at boot:" % section, out) is not None,
                          "lsmod:", out)
+        for program in ("badprog", "tamperedprog"):
+            out = con.command("run %s" % program)
+            checks.check("refused program %s cannot be run" % program,
+                         "run: %s: no such program" % program in out, out)
         out = con.command("syms")
         checks.check("a module whose init failed left no symbol behind",
                      "bad_init_export" not in out and "counter_add" in out, "syms:", out)

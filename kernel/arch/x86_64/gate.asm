@@ -5,10 +5,19 @@
 ;   swapgs                      GS: user -> kernel per-CPU base
 ;   save user rsp in gs:8, load the thread's kernel stack from gs:16
 ;   push user rsp, rflags (r11), rip (rcx); sti
-;   rax < syscall_count ? call syscall_table[rax](rdi, rsi, rdx, r10, r8, r9)
-;                       : rax = -SYS_ENOSYS
+;   pinned: rax < GHOST_MAX and rcx == the return address of gate stub rax
+;           (GHOST_STUB_RETURN0 + rax * 16), else the process is ended
+;   call syscall_table[rax](rdi, rsi, rdx, r10, r8, r9, rax)
 ;   cli; pop rip/rflags; zero the scratch registers (no kernel value leaks)
 ;   canonical check of the return rip (see below); pop user rsp; swapgs; sysretq
+;
+; Pinned system calls (like OpenBSD's pinsyscalls, Zircon's vDSO-only
+; entry): a system call's number is a ghost index, and call i is accepted
+; only from the `syscall` instruction of gate stub i in the shared ghost
+; pages (kernel/include/wisp/ghost.h), so a program reaches the gate only
+; through the ghost functions it was bound to. A raw `syscall` anywhere
+; else, or a jump into stub j with stub i's number, ends the process
+; (gate_unpinned_call). The check costs four instructions.
 ;
 ; The SYSRET hazard: on Intel CPUs, sysretq with a non-canonical rcx raises
 ; #GP in ring 0 but on the user's stack. A user rip is always below
@@ -23,10 +32,16 @@
 
 bits 64
 section .text
-extern syscall_table, syscall_count, gate_bad_return
+extern syscall_table, gate_bad_return, gate_unpinned_call
+%include "kernel/proc/ghost_layout.inc"
 
 USER_TOP    equ 0x00007ffffffff000
-ENOSYS      equ 38
+
+; ghost_init() checks that the gate and ghost.h agree on the stubs.
+section .rodata
+global gate_stub_return0
+gate_stub_return0: dq GHOST_STUB_RETURN0
+section .text
 
 global syscall_entry
 syscall_entry:
@@ -39,11 +54,19 @@ syscall_entry:
     push rbp
     mov rbp, rsp                     ; 16-byte aligned: 4 pushes from the top
     sti
-    cmp rax, [rel syscall_count]
-    jae .bad_number
+    cmp rax, GHOST_MAX               ; pinned: from gate stub rax only
+    jae .unpinned
+    mov r11, rax
+    shl r11, 4
+    add r11, [rel gate_stub_return0]
+    cmp r11, rcx
+    jne .unpinned
     mov rcx, r10                     ; 4th argument: SYSCALL takes rcx
+    push rax                         ; 7th argument: the ghost index
+    push rax                         ; (and rsp stays 16-byte aligned)
     lea r11, [rel syscall_table]
     call [r11 + rax * 8]
+    add rsp, 16
 .return:
     cli
     pop rbp
@@ -61,9 +84,12 @@ syscall_entry:
     mov rsp, [rsp]                   ; user rsp
     swapgs
     o64 sysret
-.bad_number:
-    mov rax, -ENOSYS
-    jmp .return
+.unpinned:
+    ; on the kernel stack, interrupts on: end the process
+    mov rdi, rcx
+    mov rsi, rax
+    call gate_unpinned_call
+    ud2
 .bad_return:
     ; back on the kernel stack, interrupts on, and end the process
     mov rsp, [gs:16]

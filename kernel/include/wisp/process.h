@@ -2,8 +2,11 @@
  * status and a parent that waits for it (kernel/proc/).
  *
  * Layout of the user half (below USER_TOP; nothing is ever mapped above):
- *   USER_CODE_VA   the program's code (R+X) and, after it, data (RW+NX)
- *   USER_STACK_TOP the user stack grows down from here (RW+NX)
+ *   USER_LOAD_BASE the program's image (an ELF PIE, kernel/proc/exec.c):
+ *                  code R+X, read-only data R, data RW+NX, bss zeroed,
+ *                  the RELRO pages read-only after relocation
+ *   USER_STACK_TOP the user stack grows down from here (RW+NX), with
+ *                  argc, argv and the argument strings at its top
  * The kernel half is the kernel's (vmm_space_create), never VM_USER.
  *
  * Lifetime: process_spawn creates the process and starts its thread.
@@ -17,23 +20,28 @@
 #include <wisp/list.h>
 #include <wisp/syscall.h>
 
-#define USER_CODE_VA     0x0000000000400000ul
+#define USER_LOAD_BASE   0x0000000000400000ul
 #define USER_STACK_TOP   0x00007ffffff00000ul
 #define USER_STACK_PAGES 8
 #define USER_TOP         0x00007ffffffff000ul /* first address never mapped */
 #define PROCESS_NAME_MAX 24
+/* Arguments a process is started with (spawn's limits). */
+#define PROCESS_ARGS_MAX       32   /* argc, argv[0] included */
+#define PROCESS_ARG_LENGTH_MAX 255  /* bytes of one argument, NUL excluded */
+#define PROCESS_ARGS_BYTES     4096 /* all the strings, NULs included */
+#define PROGRAM_NAME_MAX       32
 
 struct address_space;
 struct thread;
 struct trap_frame;
 
-/* A program the kernel may run: for now flat code (loaded at USER_CODE_VA,
- * entry at its first byte) with data_pages of zeroed RW data after it. */
+/* A program the kernel may run: an ELF64 position-independent executable
+ * (modload/exec.h), from a verified program section of the image. elf
+ * points into the image and stays valid while the kernel runs. */
 struct program {
-    const char *name;
-    const uint8_t *code;
-    size_t code_size;
-    size_t data_pages;
+    char name[PROGRAM_NAME_MAX];
+    const uint8_t *elf;
+    size_t size;
 };
 
 struct user_page {
@@ -51,18 +59,25 @@ struct process {
     struct process *parent;   /* NULL: the kernel reaps it */
     bool orphan;              /* parent ended first: frees itself */
     struct address_space *space;
-    struct user_page *pages; /* every page mapped in the user half */
+    struct user_page *pages; /* every page of its own in the user half */
     const struct program *program;
-    struct list_node node; /* on the process list */
+    uint64_t entry, stack_pointer; /* where its thread enters ring 3 */
+    struct list_node node;         /* on the process list */
 };
 
-/* Programs that spawn can find by name. register keeps the pointer. */
-void program_register(const struct program *prog);
+/* Programs that spawn can find by name. register validates the ELF (a bad
+ * one is refused and logged with its reason) and keeps the pointer; 0 or
+ * -SYS_E.... Called for every verified program section at boot. */
+int program_register(const char *name, const void *elf, size_t size);
 const struct program *program_find(const char *name);
 
-/* Starts prog in a new process; returns it, or NULL with *error set
- * (-SYS_E...). Thread context, may sleep. */
-struct process *process_spawn(const struct program *prog, struct process *parent, int *error);
+/* Starts prog in a new process with argc arguments argv (kernel strings,
+ * within the PROCESS_ARGS_* limits; argc 0: argv is { prog->name }).
+ * Returns it, or NULL with *error set (-SYS_E...; a program that does not
+ * load is -SYS_ENOEXEC and the reason is logged). Thread context, may
+ * sleep. */
+struct process *process_spawn(const struct program *prog, unsigned argc, const char *const *argv,
+                              struct process *parent, int *error);
 /* Waits for p to end, frees it and returns its exit status. Only p's
  * parent (or any kernel thread when the parent is NULL) may call it. */
 int process_wait(struct process *p);
@@ -83,6 +98,18 @@ void process_switch(struct thread *prev, struct thread *next);
 int copy_from_user(void *dst, const void *user_src, size_t n);
 int copy_to_user(void *user_dst, const void *src, size_t n);
 bool user_range_ok(uint64_t addr, size_t n);
+/* Copies the NUL-terminated user string at user_src into dst (max bytes):
+ * its length, max when no NUL is within max bytes, or -SYS_EFAULT. */
+long strncpy_from_user(char *dst, const char *user_src, size_t max);
+
+/* run.c: the kernel console's `run NAME [ARG...]` (line is modified). */
+void process_run_command(char *line);
+
+/* exec.c: maps prog's image at USER_LOAD_BASE in p's space, relocated and
+ * bound, and its stack with argv; sets p->entry and p->stack_pointer.
+ * On error the pages taken are on p->pages (freed with the space). */
+int process_exec(struct process *p, const struct program *prog, unsigned argc,
+                 const char *const *argv);
 
 /* The gate (gate.asm / syscall.c). */
 void gate_init_cpu(void);

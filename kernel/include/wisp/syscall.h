@@ -11,7 +11,7 @@
 
 /* Numbers (#defines, so assembly and the SDK's stubs use them too). */
 #define SYS_EXIT   0 /* exit(int status): does not return */
-#define SYS_SPAWN  1 /* spawn(const char *name, size_t len) -> pid */
+#define SYS_SPAWN  1 /* spawn(const char *name, size_t len, const char **argv, size_t argc) -> pid */
 #define SYS_WAIT   2 /* wait(long pid, int *status) -> 0 */
 #define SYS_SLEEP  3 /* sleep(uint64_t ns) -> 0 */
 #define SYS_TIME   4 /* time() -> ns since boot */
@@ -23,12 +23,13 @@
 #define SYS_COUNT  10
 
 /* Errors, returned negated. */
-#define SYS_ENOENT 2  /* no such program */
-#define SYS_ECHILD 10 /* no such child of the caller */
-#define SYS_ENOMEM 12
-#define SYS_EFAULT 14 /* a pointer outside the user half, or not mapped */
-#define SYS_EINVAL 22
-#define SYS_ENOSYS 38 /* no such system call */
+#define SYS_ENOENT  2  /* no such program */
+#define SYS_ENOEXEC 8  /* the program does not load (reason in the kernel log) */
+#define SYS_ECHILD  10 /* no such child of the caller */
+#define SYS_ENOMEM  12
+#define SYS_EFAULT  14 /* a pointer outside the user half, or not mapped */
+#define SYS_EINVAL  22
+#define SYS_ENOSYS  38 /* no such system call */
 
 /* Exit status of a process ended by a fault: 128 + the exception vector
  * (page fault 142, general protection 141, invalid opcode 134). */

@@ -11,6 +11,7 @@ export counter_add {
     reentrant yes
     user-callable yes
     update live
+    prototype uint64_t counter_add(uint64_t n)
 }
 
 export counter_read {
@@ -19,6 +20,7 @@ export counter_read {
     reentrant yes
     user-callable yes
     update live
+    prototype uint64_t counter_read(void)
 }
 
 export counter_version {
@@ -27,6 +29,7 @@ export counter_version {
     reentrant yes
     user-callable yes
     update live
+    prototype uint32_t counter_version(void)
 }
 
 import klog {                   # pr_info in init

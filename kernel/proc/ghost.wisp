@@ -1,0 +1,124 @@
+# ghost — the core's ghost functions: what every program may call besides
+# the user-callable exports of the loaded modules (MODULES.md, "Ghost
+# bindings"). Embedded in the core (kernel/proc/ghost_manifest.asm) and read
+# by the SDK (sdk/wisp-ghost) to make ghost.h and libghost.so.
+#
+# `runs gate`: ring 0, through the system-call gate; the function's ghost
+# index is its system-call number (kernel/include/wisp/syscall.h), in this
+# order. `runs user`: ghost code that runs in user mode from the shared
+# ghost pages (kernel/proc/ghost_code.asm). Keep this file, syscall.h and
+# kernel/proc/ghost.c in step (the kernel checks them against each other
+# at boot).
+module ghost
+version 1.0
+state none
+
+export exit {                  # ends the calling process with status
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype _Noreturn void exit(int status)
+}
+
+export spawn {                  # starts program name with argc arguments argv (0: argv = { name }): its pid
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long spawn(const char *name, size_t len, const char *const *argv, size_t argc)
+}
+
+export wait {                  # waits for child pid to end: 0 and its exit status
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long wait(long pid, int *status)
+}
+
+export sleep {                  # sleeps at least ns nanoseconds
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long sleep(uint64_t ns)
+}
+
+export time {                  # nanoseconds since boot, read in the kernel
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype uint64_t time(void)
+}
+
+export write {                  # writes len bytes to the console
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long write(const char *buf, size_t len)
+}
+
+export read {                  # reads from the console; blocks for at least one byte
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long read(char *buf, size_t len)
+}
+
+export yield {                  # gives the CPU to another thread
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long yield(void)
+}
+
+export getpid {                  # the caller's pid
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long getpid(void)
+}
+
+export null {                  # does nothing: measures the gate
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long null(void)
+}
+
+export clock_ns {               # nanoseconds since boot, from the TSC, in user mode
+    context any
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update never
+    runs user
+    prototype uint64_t clock_ns(void)
+}

@@ -1,0 +1,27 @@
+/* sys.h — helpers of the test programs: the ghost functions (<ghost.h>),
+ * a string length, and raw_syscall for the tests of the gate itself (a
+ * system call from outside the ghost stubs ends the process).
+ *
+ * The gate returns in rax and zeroes rdi, rsi, rdx, r8, r9 and r10 on the
+ * way out; SYSCALL itself clobbers rcx and r11. */
+#pragma once
+#include <ghost.h>
+#include <wisp/syscall.h>
+
+static inline long raw_syscall(long number, long a, long b, long c, long d)
+{
+    register long r10 __asm__("r10") = d;
+    __asm__ volatile("syscall"
+                     : "+a"(number), "+D"(a), "+S"(b), "+d"(c), "+r"(r10)
+                     :
+                     : "rcx", "r11", "r8", "r9", "memory");
+    return number;
+}
+
+static inline size_t raw_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}

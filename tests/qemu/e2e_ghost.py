@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""e2e_ghost.py — a live update reaches running programs: boot with COM2 as
+a unix socket, start three `count` programs (sdk/examples/count.c: they
+call counter_add and counter_version through their ghost bindings in a
+loop) from the console's `run`, push counter 2.0 over the update line with
+wisp-push while they run, and check: the push went live, every program saw
+the new version (exit status 1: one change), no increment was lost (the
+counter grew by exactly what the programs added, read by `count 0` before
+and after), and a program whose names are no ghost functions is refused
+naming the symbol. Prints one ok / not ok line per check."""
+
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+
+PROGRAMS = 3
+ADDS = 2000000  # long enough (tens of seconds under TCG) for the push to land
+
+
+def push(build, sock, section, *args):
+    p = subprocess.run([str(build / "host" / "wisp-push"), str(sock), str(section)] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
+def wait_all(con, start, pattern, count, timeout):
+    """The matches of pattern in everything the console printed since start
+    (console commands consume output: programs print in between), once
+    there are count of them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = re.findall(pattern, con.text[start:])
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def counter_value(con):
+    """Runs `count 0` (adds nothing) and returns the counter it prints."""
+    start = len(con.text)
+    con.command("run count 0")
+    ends = wait_all(con, start, r"run: count \(pid \d+\) exited with status 0", 1, 60)
+    values = re.findall(r"count: counter is (\d+)", con.text[start:])
+    if not ends or not values:
+        raise run.ConsoleError("count 0 did not report the counter")
+    return int(values[-1])
+
+
+def run_checks(con, checks, build, sock):
+    before = counter_value(con)
+    start = len(con.text)
+    pids = []
+    for _ in range(PROGRAMS):
+        out = con.command("run count %d" % ADDS)
+        m = re.search(r"run: count started, pid (\d+)", out)
+        pids.append(m.group(1) if m else None)
+    checks.check("%d count programs start" % PROGRAMS, all(pids), pids)
+    code, text = push(build, sock, build / "test-update" / "counter_v2.sec", "--name", "counter")
+    checks.check("push of counter 2.0 goes live while the programs run",
+                 code == 0 and "live swap" in text, "exit %d" % code, text)
+    statuses = dict((pid, int(status)) for pid, status in wait_all(
+        con, start, r"run: count \(pid (\d+)\) exited with status (-?\d+)", PROGRAMS, 300))
+    checks.check("every program saw counter 2.0 on its next call (one version change each)",
+                 sorted(statuses) == sorted(pids) and all(s == 1 for s in statuses.values()),
+                 statuses)
+    after = counter_value(con)
+    checks.check("no increment lost (the counter grew by %d)" % (PROGRAMS * ADDS),
+                 after - before == PROGRAMS * ADDS, "before %d, after %d" % (before, after))
+    code, text = push(build, sock, build / "test-update" / "counter_v1.sec", "--name", "counter")
+    checks.check("push of counter 1.0 back goes live", code == 0 and "live swap" in text, text)
+    out = con.command("run no_such_ghost")
+    checks.check("a program calling no ghost function is refused naming the symbol",
+                 "exec: program no_such_ghost: undefined symbol 'no_such_ghost': no ghost "
+                 "function of that name" in out and "run: no_such_ghost: error -8" in out, out)
+
+
+def main():
+    args = run.e2e_arguments(__doc__)
+    checks = run.Checks()
+    build = Path(args.iso).resolve().parent
+    tmp = Path(tempfile.mkdtemp(prefix="wisp-ghost-"))
+    sock = tmp / "com2.sock"
+    with run.Console(args.iso, name="e2e_ghost", smp=args.smp, log_dir=args.log_dir,
+                     update_socket=str(sock)) as con:
+        try:
+            con.wait_prompt()
+            run_checks(con, checks, build, sock)
+        except (run.ConsoleError, subprocess.TimeoutExpired) as e:
+            checks.check("console and update line answer", False, e)
+        log = con.text
+    bad_lines = [l for l in log.split("\n") if re.search(r"panic|PANIC|lockdep|BUG", l)]
+    checks.check("no panic or lock validator report", not bad_lines, *bad_lines)
+    return checks.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

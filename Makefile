@@ -51,10 +51,19 @@ $(DEPS_STAMP): mk/deps.sh
 	@bash mk/deps.sh packages
 	@touch $@
 
-$(CK_DIR)/src/ck_epoch.c: | $(DEPS_STAMP)
+# The source packages (Concurrency Kit, BearSSL) unpack in one step, once:
+# every file of theirs that a rule names waits for its stamp (so that a
+# parallel make runs the step once, not once per file).
+SOURCES_STAMP := $(SRC_DIR)/.unpacked
+$(SOURCES_STAMP): | $(DEPS_STAMP)
 	@bash mk/deps.sh sources $(SRC_DIR)
+	@touch $@
+$(CK_DIR)/src/%.c: | $(SOURCES_STAMP) ;
+$(BEARSSL_DIR)/src/%.c: | $(SOURCES_STAMP) ;
+$(BEARSSL_DIR)/inc/bearssl.h: | $(SOURCES_STAMP) ;
+.PRECIOUS: $(CK_DIR)/src/%.c $(BEARSSL_DIR)/src/%.c
 
-deps: $(DEPS_STAMP) $(CK_DIR)/src/ck_epoch.c
+deps: $(DEPS_STAMP) $(SOURCES_STAMP)
 
 # ---------------------------------------------------------------- kernel
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)

@@ -16,9 +16,6 @@ $(BUILD)/host/bearssl/%.o: $(BEARSSL_DIR)/src/%.c
 	@mkdir -p $(@D)
 	@$(CC) $(BEARSSL_HOST_CFLAGS) -c $< -o $@
 
-$(BEARSSL_DIR)/inc/bearssl.h: | $(DEPS_STAMP)
-	@bash mk/deps.sh sources $(SRC_DIR)
-
 # The source list is only known once the sources are unpacked: recursive make.
 $(BEARSSL_HOST_LIB): | $(BEARSSL_DIR)/inc/bearssl.h
 	@echo "  AR      $@"

@@ -25,7 +25,15 @@ sys.path.insert(0, str(HERE.parent / "qemu"))
 import run  # noqa: E402
 
 LINUX_CMDLINE = "console=ttyS0 quiet printk.time=1 clocksource=tsc tsc=reliable"
-PENDING = "n/a (Wisp user processes: next issue)"
+# Rows with no Wisp figure yet, and why.
+NOT_MEASURED = {
+    "context switch, two processes ping-pong": "n/a (needs a blocking pipe or futex: not yet)",
+    "page fault, fresh anonymous page": "n/a (Wisp maps a program's pages at exec: no demand paging)",
+}
+
+# Units compared across the sides: each is converted to its base before
+# the ratio (the cells keep their own units).
+UNIT_BASE = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9, "KiB": 1.0, "pages": 4.0}
 
 # (label, Wisp figure, other figure, higher_is_better). A section title
 # has neither figure; a None Wisp figure is a row that needs Wisp user
@@ -47,15 +55,25 @@ ROWS = [
     ("grace period, busy readers, 4 CPUs / synchronize_rcu_expedited",
      "rcu.gp_latency.busy.cpus4", "linux.synchronize_rcu_expedited.busy.cpus4", False),
     ("boot: Wisp to first test / Linux to /init", "boot_entry_to_first_test", "linux.boot_to_init", False),
-    ("null gate / getppid system call", None, "linux.null_syscall", False),
-    ("ghost call / vDSO clock_gettime COARSE", None, "linux.vdso_clock_coarse", False),
-    ("ghost call / vDSO clock_gettime MONOTONIC", None, "linux.vdso_clock_monotonic", False),
-    ("spawn+exit+wait, static program", None, "linux.spawn_static", False),
-    ("spawn+exit+wait / Linux dynamic (ld.so)", None, "linux.spawn_dynamic", False),
+    ("direct call in a program / in a Linux program", "ghost.direct_call", "linux.direct_call",
+     False),
+    ("null gate (ghost null()) / getppid system call", "ghost.gate_call", "linux.null_syscall",
+     False),
+    ("module export via the gate (counter_read) / getppid", "ghost.module_call",
+     "linux.null_syscall", False),
+    ("user-mode ghost clock_ns / vDSO clock_gettime COARSE", "ghost.user_code_call",
+     "linux.vdso_clock_coarse", False),
+    ("user-mode ghost clock_ns / vDSO clock_gettime MONOTONIC", "ghost.user_code_call",
+     "linux.vdso_clock_monotonic", False),
+    ("spawn+exit+wait, static program", "process.spawn_exit_wait", "linux.spawn_static", False),
+    ("spawn+exit+wait / Linux dynamic (ld.so)", "process.spawn_exit_wait",
+     "linux.spawn_dynamic", False),
     ("context switch, two processes ping-pong", None, "linux.context_switch", False),
     ("page fault, fresh anonymous page", None, "linux.page_fault", False),
-    ("memory per extra process (static)", None, "linux.mem_per_process_static", False),
-    ("memory per extra process (dynamic)", None, "linux.mem_per_process_dynamic", False),
+    ("memory per extra process / Linux static", "process.extra_total_pages",
+     "linux.mem_per_process_static", False),
+    ("memory per extra process / Linux dynamic", "process.extra_total_pages",
+     "linux.mem_per_process_dynamic", False),
     ("Native host (same C, no emulation)", None, None, None),
 ]
 for other, label in [("urcu_memb", "liburcu memb"), ("urcu_qsbr", "liburcu QSBR"),
@@ -147,12 +165,13 @@ def run_native(binary, quick, figures):
 
 
 def _cell(figures, name):
+    """(median in its unit's base, "min / median unit") — None when missing."""
     if name not in figures.values:
         return None, "missing"
     unit, v = figures.values[name]
     digits = 0 if min(v) >= 1000 else 3 if min(v) < 10 else 1
-    return statistics.median(v), "%.*f / %.*f %s" % (digits, min(v), digits,
-                                                      statistics.median(v), unit)
+    return statistics.median(v) * UNIT_BASE.get(unit, 1.0), "%.*f / %.*f %s" % (
+        digits, min(v), digits, statistics.median(v), unit)
 
 
 def comparison_rows(figures):
@@ -167,7 +186,7 @@ def comparison_rows(figures):
             continue
         o_med, o_cell = _cell(figures, other)
         if wisp is None:
-            rows.append((label, PENDING, o_cell, None))
+            rows.append((label, NOT_MEASURED.get(label, "n/a"), o_cell, None))
             continue
         w_med, w_cell = _cell(figures, wisp)
         ratio = None

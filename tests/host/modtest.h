@@ -1,5 +1,5 @@
 /* modtest.h — helpers shared by the modload host tests (test_elf.c,
- * test_reloc.c, test_image.c): the test module objects that the build
+ * test_reloc.c, test_image.c, test_exec.c): the test module objects that the build
  * compiles from the C files of tests/host/data, and field patching for malformed
  * copies of them. */
 #pragma once
@@ -13,11 +13,9 @@
 #define MODLOAD_TEST_DATA "build/host/data"
 #endif
 
-/* Reads MODLOAD_TEST_DATA/name into a malloc'd buffer (NULL on error). */
-static inline uint8_t *modtest_load(const char *name, size_t *size)
+/* Reads the file at path into a malloc'd buffer (NULL on error). */
+static inline uint8_t *modtest_read_file(const char *path, size_t *size)
 {
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", MODLOAD_TEST_DATA, name);
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -32,6 +30,14 @@ static inline uint8_t *modtest_load(const char *name, size_t *size)
     fclose(f);
     *size = (size_t)n;
     return data;
+}
+
+/* Reads MODLOAD_TEST_DATA/name (NULL on error). */
+static inline uint8_t *modtest_load(const char *name, size_t *size)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", MODLOAD_TEST_DATA, name);
+    return modtest_read_file(path, size);
 }
 
 static inline void modtest_put(uint8_t *p, uint64_t value, int bytes)

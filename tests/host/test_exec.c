@@ -20,20 +20,7 @@ static uint8_t *load_program(const char *name, size_t *size)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s.elf", EXEC_TEST_PROGRAMS, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *data = malloc((size_t)n);
-    if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
-        free(data);
-        data = NULL;
-    }
-    fclose(f);
-    *size = (size_t)n;
-    return data;
+    return modtest_read_file(path, size);
 }
 
 /* A loaded image in one malloc'd buffer, and a resolver that knows

@@ -12,7 +12,6 @@ naming the symbol. Prints one ok / not ok line per check."""
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -81,22 +80,9 @@ def run_checks(con, checks, build, sock):
 
 
 def main():
-    args = run.e2e_arguments(__doc__)
-    checks = run.Checks()
-    build = Path(args.iso).resolve().parent
-    tmp = Path(tempfile.mkdtemp(prefix="wisp-ghost-"))
-    sock = tmp / "com2.sock"
-    with run.Console(args.iso, name="e2e_ghost", smp=args.smp, log_dir=args.log_dir,
-                     update_socket=str(sock)) as con:
-        try:
-            con.wait_prompt()
-            run_checks(con, checks, build, sock)
-        except (run.ConsoleError, subprocess.TimeoutExpired) as e:
-            checks.check("console and update line answer", False, e)
-        log = con.text
-    bad_lines = [l for l in log.split("\n") if re.search(r"panic|PANIC|lockdep|BUG", l)]
-    checks.check("no panic or lock validator report", not bad_lines, *bad_lines)
-    return checks.done()
+    return run.e2e_with_update_line(
+        __doc__, "e2e_ghost",
+        lambda con, checks, build, sock, tmp: run_checks(con, checks, build, sock))
 
 
 if __name__ == "__main__":

@@ -21,15 +21,12 @@ pages are exactly what they were before the swaps and the heap is back
 within a slack (every old version freed); no panic or lock validator
 report in the log. The section files come from tests/build.mk
 (BUILD/test-update). Prints one ok / not ok line per check."""
-import os
 import random
 import re
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -126,20 +123,10 @@ def memory(con):
 
 
 def main():
-    args = run.e2e_arguments(__doc__)
-    checks = run.Checks()
-    build = Path(args.iso).resolve().parent
-    sections = build / "test-update"
-    tmp = Path(tempfile.mkdtemp(prefix="wisp-update-"))
-    sock = tmp / "com2.sock"
-    with run.Console(args.iso, name="e2e_update_line", smp=args.smp, log_dir=args.log_dir,
-                     update_socket=str(sock)) as con:
-        try:
-            con.wait_prompt()
-            run_pushes(con, checks, build, sections, sock, tmp)
-        except (run.ConsoleError, subprocess.TimeoutExpired) as e:
-            checks.check("update line answers", False, e)
-    return checks.done()
+    return run.e2e_with_update_line(
+        __doc__, "e2e_update_line",
+        lambda con, checks, build, sock, tmp:
+            run_pushes(con, checks, build, build / "test-update", sock, tmp))
 
 
 # (section file, expected exit, text the verdict must contain)

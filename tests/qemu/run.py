@@ -494,6 +494,27 @@ def e2e_arguments(description):
     return args
 
 
+def e2e_with_update_line(description, name, body):
+    """The main of an e2e script that pushes over the update line: boots
+    with COM2 as a unix socket in a new temporary directory, waits for the
+    prompt and calls body(con, checks, build, sock, tmp); a console or push
+    that stops answering is one failed check. Returns the exit status."""
+    import tempfile
+    args = e2e_arguments(description)
+    checks = Checks()
+    build = Path(args.iso).resolve().parent
+    tmp = Path(tempfile.mkdtemp(prefix="wisp-%s-" % name))
+    sock = tmp / "com2.sock"
+    with Console(args.iso, name=name, smp=args.smp, log_dir=args.log_dir,
+                 update_socket=str(sock)) as con:
+        try:
+            con.wait_prompt()
+            body(con, checks, build, sock, tmp)
+        except (ConsoleError, subprocess.TimeoutExpired) as e:
+            checks.check("console and update line answer", False, e)
+    return checks.done()
+
+
 # ------------------------------------------------------------------ command line
 
 def main():

@@ -35,7 +35,7 @@ FUZZ_TARGETS :=
 .PHONY: all iso run push debug test test-host test-qemu bench torture fuzz lint format clean help deps
 
 help:
-	@echo "make run      boot Wisp in QEMU (serial console here; quit: Ctrl-A then X)"
+	@echo "make run      boot Wisp in QEMU to the shell (MONITOR=1: the kernel monitor; quit: Ctrl-A then X)"
 	@echo "make test     host unit tests + in-kernel tests + QEMU end-to-end tests"
 	@echo "make push MOD=name [PUSH_VERSION=M.m]  send a rebuilt module to the VM of make run"
 	@echo "make debug    boot halted with the gdb stub; prints the gdb command"
@@ -166,13 +166,17 @@ iso: $(ISO)
 QEMU_FLAGS := -M q35 -cpu max -smp $(SMP) -m $(MEM) -no-reboot -display none \
     -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom $(ISO)
 
-# COM1 is the console (this terminal); COM2 is the live-update line, a unix
-# socket that `make push` (updater/wisp-push) connects to.
+# COM1 is the console (this terminal): the user-space shell, or the kernel
+# monitor with MONITOR=1 (the kernel argument `monitor`, through fw_cfg).
+# COM2 is the live-update line, a unix socket that `make push`
+# (updater/wisp-push) connects to.
 UPDATE_SOCKET := $(BUILD)/wisp-update.sock
+comma := ,
 run: $(ISO)
 	@echo "Booting Wisp: serial console below. Quit QEMU with Ctrl-A then X."
 	@echo "Update line (COM2): $(UPDATE_SOCKET) — push with: make push MOD=name"
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio \
+	    $(if $(MONITOR),-fw_cfg name=opt/wisp/cmdline$(comma)string=monitor) \
 	    -chardev socket,id=upd,path=$(UPDATE_SOCKET),server=on,wait=off -serial chardev:upd
 
 debug: $(ISO)

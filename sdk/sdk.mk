@@ -43,8 +43,15 @@ $(SDK_LIBGHOST): $(WISP_GHOST) $(SDK_GHOST_MANIFESTS)
 	@$(NASM) -f elf64 -w+all $(BUILD)/sdk/libghost.asm -o $(BUILD)/sdk/libghost.o
 	@$(LD) -shared -soname libghost.so -z noexecstack -o $@ $(BUILD)/sdk/libghost.o
 
+# <wisp/syscall.h>: error codes and the records of the listing calls.
+SDK_SYSCALL_H := $(BUILD)/sdk/include/wisp/syscall.h
+HOST_TOOLS += $(SDK_SYSCALL_H)
+$(SDK_SYSCALL_H): kernel/include/wisp/syscall.h
+	@mkdir -p $(@D)
+	@cp $< $@
+
 # User code: objects under $(BUILD)/user/ (never linked into the kernel).
-$(BUILD)/user/%.o: %.c | $(DEPS_STAMP) $(SDK_GHOST_H)
+$(BUILD)/user/%.o: %.c | $(DEPS_STAMP) $(SDK_GHOST_H) $(SDK_SYSCALL_H)
 	@mkdir -p $(@D)
 	@echo "  CC      $< (user)"
 	@$(CC) $(SDK_CFLAGS) -MMD -MP -c $< -o $@

@@ -1,10 +1,10 @@
-/* kconsole.c — the minimal kernel console on COM1.
+/* kconsole.c — the kernel monitor on COM1: a debug console.
  *
  * Input comes from the console driver module (modules/console), bound by
  * name through the symbol table; one console thread reads lines with echo
- * and backspace, and runs commands.
- * It is replaced by the user-space shell later and then stays only as a
- * debug monitor. */
+ * and backspace, and runs commands. Boot gives COM1 to the user-space
+ * shell; the monitor runs instead with the kernel argument `monitor`, or
+ * after the shell has ended (docs/PROCESSES.md, "Boot to the shell"). */
 #include <wisp/kconsole.h>
 #include <wisp/printk.h>
 #include <wisp/serial.h>

@@ -113,6 +113,76 @@ export null {                  # does nothing: measures the gate
     prototype long null(void)
 }
 
+export trywait {           # collects child pid if it has ended: 0 and its status, -EAGAIN while it runs
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long trywait(long pid, int *status)
+}
+
+export kill {              # ends process pid at its next return to user mode (not the caller or its ancestors)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long kill(long pid)
+}
+
+export process_list {      # copies up to max struct sys_process_record from the start-th process
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long process_list(void *records, size_t start, size_t max)
+}
+
+export module_list {       # copies up to max struct sys_module_record from the start-th module
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long module_list(void *records, size_t start, size_t max)
+}
+
+export symbol_list {       # copies up to max struct sys_symbol_record from the start-th symbol
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long symbol_list(void *records, size_t start, size_t max)
+}
+
+export memory_stats {      # fills one struct sys_memory_record
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long memory_stats(void *record)
+}
+
+export audit {             # prints the live contract audit on the console: the number of findings
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long audit(void)
+}
+
 export clock_ns {               # nanoseconds since boot, from the TSC, in user mode
     context any
     sleeps never

@@ -301,3 +301,75 @@ int process_wait(struct process *p)
     kfree(p);
     return status;
 }
+
+bool process_try_wait(struct process *p, int *status)
+{
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    bool ended = p->state == PROCESS_ZOMBIE;
+    if (ended) {
+        list_remove(&p->node);
+        *status = p->exit_status;
+    }
+    spin_unlock_irqrestore(&process_lock, flags);
+    if (ended)
+        kfree(p);
+    return ended;
+}
+
+/* A process may end any other process but itself and its ancestors (so a
+ * program cannot kill the shell that runs it, nor the shell's parents). */
+int process_kill(struct process *caller, uint32_t pid)
+{
+    int result = -SYS_ESRCH;
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    list_for_each(pos, &processes)
+    {
+        struct process *p = list_entry(pos, struct process, node);
+        if (p->pid != pid || p->state != PROCESS_RUNNING)
+            continue;
+        result = 0;
+        for (struct process *a = caller; a; a = a->parent)
+            if (a == p)
+                result = -SYS_EPERM;
+        if (!result) /* read by its own thread: process_check_killed */
+            __atomic_store_n(&p->killed, true, __ATOMIC_RELEASE);
+        break;
+    }
+    spin_unlock_irqrestore(&process_lock, flags);
+    return result;
+}
+
+void process_check_killed(void)
+{
+    struct process *p = current_process();
+    if (p && __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
+        pr_info("process %u (%s): killed\n", p->pid, p->name);
+        irq_enable(); /* from ring 3 or a handler: no kernel lock is held */
+        process_exit(SYS_EXIT_KILLED);
+    }
+}
+
+size_t process_snapshot(struct sys_process_record *out, size_t start, size_t max)
+{
+    size_t index = 0, n = 0;
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    list_for_each(pos, &processes)
+    {
+        struct process *p = list_entry(pos, struct process, node);
+        if (index++ < start)
+            continue;
+        if (n == max)
+            break;
+        struct sys_process_record *r = &out[n++];
+        memset(r, 0, sizeof(*r));
+        r->pid = p->pid;
+        r->parent = p->parent ? p->parent->pid : 0;
+        r->state = p->state == PROCESS_ZOMBIE ? SYS_PROCESS_ZOMBIE
+                   : p->killed                ? SYS_PROCESS_KILLED
+                                              : SYS_PROCESS_RUNNING;
+        r->threads = p->state == PROCESS_ZOMBIE ? 0 : 1;
+        strlcpy(r->name, p->name, sizeof(r->name));
+    }
+    spin_unlock_irqrestore(&process_lock, flags);
+    return n;
+}

@@ -1,7 +1,7 @@
-/* run.c — the kernel console's `run NAME [ARG...]`: starts a program in
- * the background and reports its end ("run: NAME (pid N) exited with
- * status S"). A stop-gap until the user-space shell; the end-to-end tests
- * use it to start programs. */
+/* run.c — the user-space shell that boot starts on the console, and the
+ * kernel monitor's `run NAME [ARG...]`: starts a program in the background
+ * and reports its end ("run: NAME (pid N) exited with status S"); the
+ * end-to-end tests use it to start programs from the monitor. */
 #include <wisp/process.h>
 #include <wisp/sched.h>
 #include <wisp/mm.h>
@@ -59,4 +59,20 @@ void process_run_command(char *line)
         thread_detach(t);
     else
         kprintf("run: %s (pid %u): no waiter thread\n", job->name, job->pid);
+}
+
+/* The shell is the first program: started by the kernel (no parent), it
+ * owns the console's input until it ends. When it exits (`exit`) or
+ * faults, or is not in the image, the kernel monitor takes the console. */
+void process_run_shell(void)
+{
+    const struct program *prog = program_find("shell");
+    int err = -SYS_ENOENT;
+    struct process *p = prog ? process_spawn(prog, 0, NULL, NULL, &err) : NULL;
+    if (!p) {
+        pr_err("shell: cannot start it (error %d); the kernel monitor has the console\n", err);
+        return;
+    }
+    int status = process_wait(p);
+    pr_info("shell: exited with status %d; the kernel monitor has the console\n", status);
 }

@@ -15,6 +15,9 @@
 #include <wisp/kconsole.h>
 #include <wisp/mm.h>
 #include <wisp/ghost.h>
+#include <locks/mutex.h>
+#include "modload/module.h"
+#include "modload/symtab.h"
 #include <string.h>
 
 #define EFER_SCE      (1ul << 0)
@@ -99,11 +102,44 @@ static long sys_wait(long pid, long status_ptr)
     return 0;
 }
 
+/* trywait(pid, status): wait without blocking (the shell's background jobs). */
+static long sys_trywait(long pid, long status_ptr)
+{
+    int status;
+    if (status_ptr && !user_range_ok((uint64_t)status_ptr, sizeof(status)))
+        return -SYS_EFAULT;
+    if (pid <= 0 || pid > UINT32_MAX)
+        return -SYS_ECHILD;
+    struct process *child = process_find_child(current_process(), (uint32_t)pid);
+    if (!child)
+        return -SYS_ECHILD;
+    if (!process_try_wait(child, &status))
+        return -SYS_EAGAIN;
+    if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0)
+        return -SYS_EFAULT;
+    return 0;
+}
+
+static long sys_kill(long pid)
+{
+    if (pid <= 0 || pid > UINT32_MAX)
+        return -SYS_ESRCH;
+    return process_kill(current_process(), (uint32_t)pid);
+}
+
+/* Sleeps in slices of at most SLEEP_SLICE_NS so that a kill takes effect
+ * within one slice (process_check_killed). */
+#define SLEEP_SLICE_NS (10 * 1000 * 1000ul)
+
 static long sys_sleep(long ns)
 {
     if (ns < 0)
         return -SYS_EINVAL;
-    sched_sleep_ns((uint64_t)ns);
+    uint64_t end = clock_ns() + (uint64_t)ns;
+    for (uint64_t now = clock_ns(); now < end; now = clock_ns()) {
+        process_check_killed();
+        sched_sleep_ns(end - now < SLEEP_SLICE_NS ? end - now : SLEEP_SLICE_NS);
+    }
     return 0;
 }
 
@@ -126,24 +162,43 @@ static long sys_write(long buf, long len)
     return len;
 }
 
-/* Blocks until at least one byte arrives on the console (polling at 1 ms:
- * the serial interrupt belongs to the kernel console for now). */
+/* The console's input belongs to its driver (modules/console: the UART
+ * interrupt fills its ring), reached through console_getc's slot as the
+ * kernel monitor does, so a live update of the driver reaches readers.
+ * console_getc takes one reader at a time: read_lock serializes them (and
+ * the lazy binding). Without the driver, the UART is polled every 1 ms. */
+static struct mutex read_lock = MUTEX_INIT(read_lock, "console-read");
+static uint32_t getc_slot; /* under read_lock */
+static bool getc_bound;
+
+static int read_byte(void)
+{
+    if (!getc_bound) {
+        struct mod_error err;
+        getc_bound = module_bind("console_getc", &getc_slot, &err) == MOD_OK;
+    }
+    if (getc_bound)
+        return ((int (*)(void))sym_slot_load(getc_slot))();
+    int c;
+    while ((c = serial_getc(COM1_PORT)) < 0 && !current_process()->killed)
+        sched_sleep_ns(1000 * 1000);
+    return c; /* -1: killed while it waited */
+}
+
+/* read(buf, len): one byte per call (it blocks until one is typed); a
+ * process killed while it waits ends when the byte comes. */
 static long sys_read(long buf, long len)
 {
-    char chunk[128];
     if (len <= 0)
         return len == 0 ? 0 : -SYS_EINVAL;
     if (!user_range_ok((uint64_t)buf, (size_t)len))
         return -SYS_EFAULT;
-    size_t n = 0, want = (size_t)len < sizeof(chunk) ? (size_t)len : sizeof(chunk);
-    while (n == 0) {
-        int c;
-        while (n < want && (c = serial_getc(COM1_PORT)) >= 0)
-            chunk[n++] = (char)c;
-        if (n == 0)
-            sched_sleep_ns(1000 * 1000);
-    }
-    return copy_to_user((void *)buf, chunk, n) == 0 ? (long)n : -SYS_EFAULT;
+    mutex_lock(&read_lock);
+    int c = read_byte();
+    mutex_unlock(&read_lock);
+    process_check_killed();
+    char byte = (char)c;
+    return copy_to_user((void *)buf, &byte, 1) == 0 ? 1 : -SYS_EFAULT;
 }
 
 static long sys_yield(void)
@@ -156,18 +211,52 @@ static long sys_getpid(void) { return (long)current_process()->pid; }
 
 static long sys_null(void) { return 0; }
 
+/* sysinfo.c */
+long sys_process_list(long records, long start, long max);
+long sys_module_list(long records, long start, long max);
+long sys_symbol_list(long records, long start, long max);
+long sys_memory_stats(long record);
+long sys_audit(void);
+
 /* The core's gate functions, by system-call number: the ghost functions
  * of kernel/proc/ghost.wisp that `runs gate`. */
 static const void *const core_calls[SYS_COUNT] = {
-    [SYS_EXIT] = sys_exit,   [SYS_SPAWN] = sys_spawn, [SYS_WAIT] = sys_wait,
-    [SYS_SLEEP] = sys_sleep, [SYS_TIME] = sys_time,   [SYS_WRITE] = sys_write,
-    [SYS_READ] = sys_read,   [SYS_YIELD] = sys_yield, [SYS_GETPID] = sys_getpid,
+    [SYS_EXIT] = sys_exit,
+    [SYS_SPAWN] = sys_spawn,
+    [SYS_WAIT] = sys_wait,
+    [SYS_SLEEP] = sys_sleep,
+    [SYS_TIME] = sys_time,
+    [SYS_WRITE] = sys_write,
+    [SYS_READ] = sys_read,
+    [SYS_YIELD] = sys_yield,
+    [SYS_GETPID] = sys_getpid,
     [SYS_NULL] = sys_null,
+    [SYS_TRYWAIT] = sys_trywait,
+    [SYS_KILL] = sys_kill,
+    [SYS_PROCESS_LIST] = sys_process_list,
+    [SYS_MODULE_LIST] = sys_module_list,
+    [SYS_SYMBOL_LIST] = sys_symbol_list,
+    [SYS_MEMORY_STATS] = sys_memory_stats,
+    [SYS_AUDIT] = sys_audit,
 };
 static const char *const core_call_names[SYS_COUNT] = {
-    [SYS_EXIT] = "exit",     [SYS_SPAWN] = "spawn", [SYS_WAIT] = "wait", [SYS_SLEEP] = "sleep",
-    [SYS_TIME] = "time",     [SYS_WRITE] = "write", [SYS_READ] = "read", [SYS_YIELD] = "yield",
-    [SYS_GETPID] = "getpid", [SYS_NULL] = "null",
+    [SYS_EXIT] = "exit",
+    [SYS_SPAWN] = "spawn",
+    [SYS_WAIT] = "wait",
+    [SYS_SLEEP] = "sleep",
+    [SYS_TIME] = "time",
+    [SYS_WRITE] = "write",
+    [SYS_READ] = "read",
+    [SYS_YIELD] = "yield",
+    [SYS_GETPID] = "getpid",
+    [SYS_NULL] = "null",
+    [SYS_TRYWAIT] = "trywait",
+    [SYS_KILL] = "kill",
+    [SYS_PROCESS_LIST] = "process_list",
+    [SYS_MODULE_LIST] = "module_list",
+    [SYS_SYMBOL_LIST] = "symbol_list",
+    [SYS_MEMORY_STATS] = "memory_stats",
+    [SYS_AUDIT] = "audit",
 };
 
 long sys_nosys(void) { return -SYS_ENOSYS; }

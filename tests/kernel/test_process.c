@@ -45,9 +45,10 @@ static int run_fault(const char *what)
 
 KTEST(process_test_programs_are_in_the_image)
 {
-    static const char *const names[] = { "exit42",        "args",      "hello_parts", "faults",
-                                         "bad_arguments", "sse",       "owns_data",   "reads_other",
-                                         "parent",        "null_calls" };
+    static const char *const names[] = { "exit42",     "args",          "hello_parts",
+                                         "faults",     "bad_arguments", "sse",
+                                         "owns_data",  "reads_other",   "parent",
+                                         "null_calls", "info_calls" };
     for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
         if (!program_find(names[i]))
             ktest_fail(ctx, __FILE__, __LINE__, "program %s is not registered", names[i]);
@@ -116,6 +117,43 @@ KTEST(process_fault_on_ud_and_privileged_instructions_ends_it)
 }
 
 KTEST(process_bad_syscall_arguments_return_errors) { KEXPECT_EQ(run("bad_arguments"), 0); }
+
+/* The tools' gate functions (sysinfo.c, kill, trywait): bad pointers and
+ * counts are errors, and the calls do what they say (info_calls). */
+KTEST(process_info_calls_check_their_arguments) { KEXPECT_EQ(run("info_calls"), 0); }
+
+KTEST(process_kill_ends_a_sleeping_process)
+{
+    const char *argv[] = { "sleeper", "100000" };
+    int err = 0;
+    unsigned before = process_count();
+    struct process *p = start("sleeper", 2, argv, &err);
+    KASSERT_TRUE(p != NULL);
+    uint32_t pid = p->pid;
+    KEXPECT_EQ(process_kill(p, pid), -SYS_EPERM); /* itself */
+    KEXPECT_EQ(process_kill(NULL, pid), 0);
+    KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED); /* within a sleep slice */
+    KEXPECT_EQ(process_kill(NULL, pid), -SYS_ESRCH);
+    KEXPECT_EQ(process_count(), before);
+}
+
+KTEST(process_snapshot_lists_running_processes)
+{
+    const char *argv[] = { "sleeper", "100000" };
+    struct sys_process_record records[SYS_LIST_MAX];
+    int err = 0;
+    struct process *p = start("sleeper", 2, argv, &err);
+    KASSERT_TRUE(p != NULL);
+    size_t n = process_snapshot(records, 0, SYS_LIST_MAX), found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (records[i].pid == p->pid && strcmp(records[i].name, "sleeper") == 0 &&
+            records[i].parent == 0 && records[i].state == SYS_PROCESS_RUNNING)
+            found++;
+    KEXPECT_EQ(found, 1);
+    KEXPECT_EQ(process_snapshot(records, n, SYS_LIST_MAX), 0);
+    KEXPECT_EQ(process_kill(NULL, p->pid), 0);
+    KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED);
+}
 
 KTEST(process_cannot_read_another_process_memory)
 {

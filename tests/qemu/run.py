@@ -46,6 +46,7 @@ TEST_TIMEOUT = 300       # seconds for the whole in-kernel test boot
 PANIC_TIMEOUT = 120      # seconds for one panic-test boot
 PROMPT_TIMEOUT = 120     # seconds from QEMU start to the first console prompt
 PROMPT = "wisp> "
+SHELL_PROMPT = "wisp$ "  # the user-space shell (user/shell/shell.c)
 
 VERBOSE = False
 
@@ -345,10 +346,15 @@ class Console:
     """A normal boot whose COM1 is a pipe: wait for text, send lines.
 
     Everything the kernel writes is also copied to build/test-logs/NAME.log.
+    By default the kernel gets the argument `monitor`, so COM1 is the kernel
+    monitor's `wisp> ` prompt; shell=True boots to the user-space shell.
     """
 
     def __init__(self, iso, name="console", smp=DEFAULT_SMP, cmdline=None, log_dir=None,
-                 update_socket=None):
+                 update_socket=None, shell=False):
+        if not shell:
+            cmdline = "monitor" + (" " + cmdline if cmdline else "")
+        self.prompt = SHELL_PROMPT if shell else PROMPT
         self.iso, self.name, self.smp, self.cmdline = iso, name, smp, cmdline
         self.update_socket = update_socket
         self.log_dir = Path(log_dir or default_log_dir(iso))
@@ -419,14 +425,14 @@ class Console:
         self.proc.stdin.flush()
 
     def wait_prompt(self, timeout=PROMPT_TIMEOUT):
-        self.expect(re.escape(PROMPT), timeout)
+        self.expect(re.escape(self.prompt), timeout)
         return time.monotonic() - self.started
 
     def command(self, line, timeout=30):
         """Sends one console line; returns its output (without the echo)."""
         start = self.pos
         self.send(line + "\r")
-        m = self.expect(r"(?m)^" + re.escape(PROMPT), timeout)
+        m = self.expect(r"(?m)^" + re.escape(self.prompt), timeout)
         out = self.text[start:m.start()]
         echo = line + "\n"
         i = out.find(echo)

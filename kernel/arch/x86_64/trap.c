@@ -145,4 +145,6 @@ void trap_dispatch(struct trap_frame *f)
         lapic_eoi();
     c->irq_depth--;
     sched_irq_exit();
+    if ((f->cs & 3) == 3) /* back to ring 3: a killed process ends here */
+        process_check_killed();
 }

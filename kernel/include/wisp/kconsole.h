@@ -1,5 +1,6 @@
-/* kconsole.h — the minimal kernel console prompt on COM1 (help, cpus, mem,
- * threads, reboot). Later replaced by the user-space shell. */
+/* kconsole.h — the kernel monitor on COM1 (help, cpus, mem, threads, run,
+ * reboot, ...): a debug console, run with the kernel argument `monitor` or
+ * after the user-space shell has ended. */
 #pragma once
 #include <wisp/compiler.h>
 

@@ -58,6 +58,7 @@ struct process {
     int exit_status;          /* valid once PROCESS_ZOMBIE */
     struct process *parent;   /* NULL: the kernel reaps it */
     bool orphan;              /* parent ended first: frees itself */
+    bool killed;              /* kill: exits at its next return to user mode */
     struct address_space *space;
     struct user_page *pages; /* every page of its own in the user half */
     const struct program *program;
@@ -88,6 +89,17 @@ __noreturn void process_fault(struct trap_frame *frame, uint64_t cr2);
 struct process *current_process(void);
 struct process *process_find_child(struct process *parent, uint32_t pid);
 unsigned process_count(void);
+/* Collects child p (found by process_find_child) if it has ended: true,
+ * its status in *status, and p is freed; false while it runs. */
+bool process_try_wait(struct process *p, int *status);
+/* kill(pid) for caller: marks the process killed (0), -SYS_ESRCH when no
+ * such process runs, -SYS_EPERM for the caller itself or an ancestor. */
+int process_kill(struct process *caller, uint32_t pid);
+/* Ends the current process with SYS_EXIT_KILLED if it was killed. Called
+ * where it returns to user mode or wakes up; no lock may be held. */
+void process_check_killed(void);
+/* Copies up to max records of the processes from the start-th: how many. */
+size_t process_snapshot(struct sys_process_record *out, size_t start, size_t max);
 
 /* Scheduler hook: FPU/SSE state and address space on every switch
  * (interrupts off, run-queue lock held). */
@@ -104,6 +116,9 @@ long strncpy_from_user(char *dst, const char *user_src, size_t max);
 
 /* run.c: the kernel console's `run NAME [ARG...]` (line is modified). */
 void process_run_command(char *line);
+/* run.c: starts the program "shell" on the console and waits for it to
+ * end (the kernel monitor takes the console after it). Thread context. */
+void process_run_shell(void);
 
 /* exec.c: maps prog's image at USER_LOAD_BASE in p's space, relocated and
  * bound, and its stack with argv; sets p->entry and p->stack_pointer.

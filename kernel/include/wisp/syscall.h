@@ -6,26 +6,40 @@
  * back in rax, a negative SYS_E* on error. rcx and r11 are clobbered by the
  * instruction itself; the gate also zeroes rdi, rsi, rdx, r8, r9, r10 on the
  * way out so no kernel value leaks. See docs/PROCESSES.md.
+ *
+ * The SDK installs this file as <wisp/syscall.h>: programs find the
+ * records of the listing calls (process_list, ...) and the error codes here.
  */
 #pragma once
+#include <stdint.h>
 
 /* Numbers (#defines, so assembly and the SDK's stubs use them too). */
-#define SYS_EXIT   0 /* exit(int status): does not return */
-#define SYS_SPAWN  1 /* spawn(const char *name, size_t len, const char **argv, size_t argc) -> pid */
-#define SYS_WAIT   2 /* wait(long pid, int *status) -> 0 */
-#define SYS_SLEEP  3 /* sleep(uint64_t ns) -> 0 */
-#define SYS_TIME   4 /* time() -> ns since boot */
-#define SYS_WRITE  5 /* write(const char *buf, size_t len) -> len (console) */
-#define SYS_READ   6 /* read(char *buf, size_t len) -> bytes (console; blocks for >= 1) */
-#define SYS_YIELD  7 /* yield() -> 0 */
-#define SYS_GETPID 8 /* getpid() -> pid */
-#define SYS_NULL   9 /* null() -> 0: measures the gate */
-#define SYS_COUNT  10
+#define SYS_EXIT         0  /* exit(int status): does not return */
+#define SYS_SPAWN        1  /* spawn(name, len, argv, argc) -> pid */
+#define SYS_WAIT         2  /* wait(long pid, int *status) -> 0 */
+#define SYS_SLEEP        3  /* sleep(uint64_t ns) -> 0 */
+#define SYS_TIME         4  /* time() -> ns since boot */
+#define SYS_WRITE        5  /* write(const char *buf, size_t len) -> len (console) */
+#define SYS_READ         6  /* read(char *buf, size_t len) -> bytes (console; blocks for >= 1) */
+#define SYS_YIELD        7  /* yield() -> 0 */
+#define SYS_GETPID       8  /* getpid() -> pid */
+#define SYS_NULL         9  /* null() -> 0: measures the gate */
+#define SYS_TRYWAIT      10 /* trywait(long pid, int *status) -> 0, -EAGAIN while it runs */
+#define SYS_KILL         11 /* kill(long pid) -> 0: ends it at its next return to user mode */
+#define SYS_PROCESS_LIST 12 /* process_list(records, start, max) -> records written */
+#define SYS_MODULE_LIST  13 /* module_list(records, start, max) -> records written */
+#define SYS_SYMBOL_LIST  14 /* symbol_list(records, start, max) -> records written */
+#define SYS_MEMORY_STATS 15 /* memory_stats(record) -> 0 */
+#define SYS_AUDIT        16 /* audit() -> findings; the report goes to the console */
+#define SYS_COUNT        17
 
 /* Errors, returned negated. */
+#define SYS_EPERM   1  /* kill: the caller itself or one of its ancestors */
 #define SYS_ENOENT  2  /* no such program */
+#define SYS_ESRCH   3  /* kill: no such running process */
 #define SYS_ENOEXEC 8  /* the program does not load (reason in the kernel log) */
 #define SYS_ECHILD  10 /* no such child of the caller */
+#define SYS_EAGAIN  11 /* trywait: the child still runs */
 #define SYS_ENOMEM  12
 #define SYS_EFAULT  14 /* a pointer outside the user half, or not mapped */
 #define SYS_EINVAL  22
@@ -34,3 +48,50 @@
 /* Exit status of a process ended by a fault: 128 + the exception vector
  * (page fault 142, general protection 141, invalid opcode 134). */
 #define SYS_EXIT_FAULT_BASE 128
+
+/* Exit status of a process ended by kill (128 + 9, as a shell shows SIGKILL). */
+#define SYS_EXIT_KILLED 137
+
+/* The listing calls copy fixed-size records out: `max` records at most
+ * (1..SYS_LIST_MAX), starting at the `start`-th entry of a snapshot taken
+ * under the list's lock; fewer than max means the end was reached. */
+#define SYS_LIST_MAX 64
+
+enum sys_process_state { SYS_PROCESS_RUNNING, SYS_PROCESS_ZOMBIE, SYS_PROCESS_KILLED };
+
+struct sys_process_record {
+    uint32_t pid;
+    uint32_t parent;  /* 0: started by the kernel */
+    uint32_t state;   /* enum sys_process_state */
+    uint32_t threads; /* ring-3 threads (one per process for now) */
+    char name[24];
+};
+
+struct sys_module_record {
+    char name[32];
+    uint32_t version; /* major << 16 | minor */
+    uint32_t state;   /* 0 loading, 1 live, 2 unloading */
+    uint32_t users;   /* modules importing from it */
+    uint32_t exports;
+    uint64_t size; /* bytes of the module area */
+};
+
+struct sys_symbol_record {
+    char name[64];
+    char module[32]; /* "core" for the core's exports */
+    uint32_t slot;
+    uint32_t bindings; /* importers bound to it (modules, processes) */
+    uint32_t version;  /* owner's (major << 16 | minor); 0 for the core */
+    uint32_t user_callable;
+    char contract[48]; /* "context C, sleeps S, reentrant R", "" if none */
+};
+
+struct sys_memory_record {
+    uint64_t page_size;
+    uint64_t total_pages; /* physical pages the allocator manages */
+    uint64_t free_pages;
+    uint64_t heap_bytes;       /* kmalloc bytes in use */
+    uint64_t heap_large_pages; /* pages in kmalloc's page runs */
+    uint64_t processes;        /* processes alive */
+    uint64_t module_pages;     /* pages of the module area in use */
+};

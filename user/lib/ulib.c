@@ -1,0 +1,90 @@
+/* ulib.c — strings, numbers and output for the Wisp tools (ulib.h). */
+#include "ulib.h"
+#include <ghost.h>
+
+size_t u_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+bool u_streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+bool u_parse_number(const char *s, uint64_t *out)
+{
+    uint64_t n = 0;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || n > (UINT64_MAX - 9) / 10)
+            return false;
+        n = n * 10 + (uint64_t)(*s - '0');
+    }
+    *out = n;
+    return true;
+}
+
+void u_put(const char *s) { write(s, u_strlen(s)); }
+
+void u_put_column(const char *s, size_t width)
+{
+    static const char spaces[] = "                                ";
+    size_t n = u_strlen(s);
+    write(s, n);
+    size_t pad = n < width ? width - n : 0;
+    if (pad >= sizeof(spaces))
+        pad = sizeof(spaces) - 1;
+    write(spaces, pad + 1);
+}
+
+/* Writes n's digits into the end of text: where they start. */
+static char *format_number(uint64_t n, char *end)
+{
+    char *p = end;
+    do
+        *--p = (char)('0' + n % 10);
+    while ((n /= 10) != 0);
+    return p;
+}
+
+void u_put_number(uint64_t n)
+{
+    char text[24];
+    char *start = format_number(n, text + sizeof(text));
+    write(start, (size_t)(text + sizeof(text) - start));
+}
+
+void u_put_number_column(uint64_t n, size_t width)
+{
+    char text[24];
+    char *start = format_number(n, text + sizeof(text));
+    size_t length = (size_t)(text + sizeof(text) - start);
+    for (size_t i = length; i < width && i < 32; i++)
+        write(" ", 1);
+    write(start, length);
+    write(" ", 1);
+}
+
+void u_put_signed(long n)
+{
+    if (n < 0) {
+        write("-", 1);
+        u_put_number((uint64_t)0 - (uint64_t)n);
+    } else {
+        u_put_number((uint64_t)n);
+    }
+}
+
+void u_put_version(uint32_t version)
+{
+    u_put_number(version >> 16);
+    write(".", 1);
+    u_put_number(version & 0xffff);
+}

@@ -42,23 +42,6 @@ static void merge_cmdline(void)
     boot_info.cmdline = cmdline;
 }
 
-/* Is word one of the kernel arguments (separated by spaces)? */
-static bool cmdline_has(const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = boot_info.cmdline; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *end = p;
-        while (*end && *end != ' ')
-            end++;
-        if ((size_t)(end - p) == n && strncmp(p, word, n) == 0)
-            return true;
-        p = end;
-    }
-    return false;
-}
-
 static void init_thread(void *arg __unused)
 {
     ghost_init();  /* the ghost pages every process maps */
@@ -77,7 +60,7 @@ static void init_thread(void *arg __unused)
     }
     update_line_start(); /* live updates over COM2, if it is there */
     pr_info("boot: %lu ms from kernel entry to the console prompt\n", ms);
-    if (!cmdline_has("monitor"))
+    if (!boot_arg("monitor"))
         process_run_shell(); /* returns when the shell has ended */
     kconsole_run();          /* the kernel monitor: `monitor`, or after the shell */
 }

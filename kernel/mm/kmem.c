@@ -124,11 +124,17 @@ static struct kmem_slab *slab_create(struct kmem_cache *c)
     if (!phys)
         return NULL;
     struct kmem_slab *s = phys_to_virt(phys);
+    /* Every byte of a new slab is written once (and objects are poisoned
+     * in debug builds, below). Besides hygiene: under QEMU's TCG a page
+     * that held translated code (the boot loader's, before the kernel took
+     * over) keeps every later store to it on a slow path — 0.5-2 us each —
+     * until all its stale translations are gone; a store over the whole
+     * page drops them. */
+    memset(s, 0, pages * PAGE_SIZE);
     s->cache = c;
     s->objects = (uint8_t *)s + c->header_size;
     s->in_use = 0;
     s->hint = 0;
-    memset(s->allocated, 0, 8 * ((c->capacity + 63) / 64));
 #ifdef WISP_DEBUG
     memset(s->objects, KMEM_POISON, c->capacity * c->stride);
 #endif
@@ -273,7 +279,7 @@ static void *large_alloc(size_t size)
     slab_mark_pages(phys, 1, PAGE_KIND_LARGE, (void *)pages);
     slab_mark_pages(phys + PAGE_SIZE, pages - 1, PAGE_KIND_LARGE_TAIL, NULL);
     __atomic_fetch_add(&large_pages, pages, __ATOMIC_RELAXED);
-    return phys_to_virt(phys);
+    return memset(phys_to_virt(phys), 0, pages * PAGE_SIZE); /* as slab_create */
 }
 
 void *kmalloc(size_t size)

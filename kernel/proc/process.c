@@ -346,7 +346,8 @@ struct process *process_find_child(struct process *parent, uint32_t pid)
     list_for_each(pos, &processes)
     {
         struct process *p = list_entry(pos, struct process, node);
-        if (p->pid == pid && p->parent == parent) {
+        if (p->pid == pid && p->parent == parent && !p->claimed) {
+            p->claimed = true; /* one thread of the parent collects it */
             found = p;
             break;
         }
@@ -378,6 +379,8 @@ bool process_try_wait(struct process *p, int *status)
     if (ended) {
         list_remove(&p->node);
         *status = p->exit_status;
+    } else {
+        p->claimed = false;
     }
     spin_unlock_irqrestore(&process_lock, flags);
     if (ended)

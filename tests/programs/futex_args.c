@@ -7,6 +7,14 @@ static uint32_t word = 5;
 
 static int returns(void *arg) { return (int)(long)arg; }
 
+/* Waits for child (long)arg: 0 with its status 0, or what went wrong. */
+static int waits_for(void *arg)
+{
+    int status = -1;
+    long r = wait((long)arg, &status);
+    return r ? (int)r : status;
+}
+
 int main(void)
 {
     uint32_t *kernel = (uint32_t *)0xffffffff80000000ul;
@@ -53,6 +61,17 @@ int main(void)
         if (++n, thread_join(tids[i]) != i)
             return n;
     if (++n, thread_join(tids[0]) != -SYS_ESRCH) /* joined already */
+        return n;
+    /* two threads wait for one child: one collects it, the other is told
+     * it is no (more a) child of theirs */
+    const char *argv[] = { "sleeper", "100" };
+    long child = spawn("sleeper", 7, argv, 2);
+    long waiter = child > 0 ? thread_create(waits_for, (void *)child) : -1;
+    int status = 0;
+    sleep(20 * 1000 * 1000);
+    if (++n, child <= 0 || waiter <= 0 || wait(child, &status) != -SYS_ECHILD)
+        return n;
+    if (++n, thread_join(waiter) != 0)
         return n;
     return 0;
 }

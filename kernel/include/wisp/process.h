@@ -79,6 +79,7 @@ struct process {
     int exit_status;          /* valid once PROCESS_ZOMBIE */
     struct process *parent;   /* NULL: the kernel reaps it */
     bool orphan;              /* parent ended first: frees itself */
+    bool claimed;             /* a thread of the parent is collecting it (find_child) */
     bool killed;              /* kill, exit or fault: every thread leaves at its next safe point */
     int kill_status;          /* the process's status when killed */
     unsigned threads_alive;   /* under process_lock; the last one to leave frees the space */
@@ -123,6 +124,9 @@ extern struct wait_queue process_exit_wq;
 /* A fault from ring 3: reports it and ends the process (trap.c). */
 __noreturn void process_fault(struct trap_frame *frame, uint64_t cr2);
 struct process *current_process(void);
+/* Child pid of parent, claimed for the caller (under process_lock): until
+ * process_wait frees it or process_try_wait finds it running, other
+ * threads of the parent do not find it (two waits never free it twice). */
 struct process *process_find_child(struct process *parent, uint32_t pid);
 unsigned process_count(void);
 /* Collects child p (found by process_find_child) if it has ended: true,

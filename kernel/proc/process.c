@@ -372,6 +372,29 @@ int process_wait(struct process *p)
     return status;
 }
 
+struct child_wait {
+    struct process *child, *self;
+};
+
+static bool child_ended_or_self_killed(void *arg)
+{
+    struct child_wait *w = arg;
+    return has_ended(w->child) || __atomic_load_n(&w->self->killed, __ATOMIC_ACQUIRE);
+}
+
+int process_wait_child(struct process *child)
+{
+    struct child_wait w = { child, current_process() };
+    wait_queue_wait(&process_exit_wq, child_ended_or_self_killed, &w);
+    if (!has_ended(child)) { /* the caller's process was killed */
+        uint64_t flags = spin_lock_irqsave(&process_lock);
+        child->claimed = false;
+        spin_unlock_irqrestore(&process_lock, flags);
+        process_check_killed(); /* leaves; the child is orphaned at the end */
+    }
+    return process_wait(child);
+}
+
 bool process_try_wait(struct process *p, int *status)
 {
     uint64_t flags = spin_lock_irqsave(&process_lock);

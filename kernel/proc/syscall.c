@@ -98,7 +98,7 @@ static long sys_wait(long pid, long status_ptr)
     struct process *child = process_find_child(current_process(), (uint32_t)pid);
     if (!child || pid <= 0 || pid > UINT32_MAX)
         return -SYS_ECHILD;
-    status = process_wait(child);
+    status = process_wait_child(child);
     if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0)
         return -SYS_EFAULT;
     return 0;

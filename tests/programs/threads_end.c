@@ -1,6 +1,7 @@
 /* threads_end MODE — how a process with several threads ends. Threads
  * wait in futex_wait (no timeout), in sleep, and spin in user mode; then
- *   exit:  the first thread calls exit(7): the process ends with 7
+ *   exit:  one more waits for a child that sleeps 5 s; the first thread
+ *          calls exit(7): the process ends with 7 at once
  *   fault: a fourth thread writes to address 0: it ends with the fault
  *   kill:  the first thread waits too, until the test kills the process
  *   last:  the first thread calls thread_exit(1); the futex waiter is
@@ -42,6 +43,12 @@ static int spins(void *arg)
     return 3;
 }
 
+static int waits_for_child(void *arg)
+{
+    int status;
+    return (int)wait((long)arg, &status);
+}
+
 static int faults(void *arg)
 {
     (void)arg;
@@ -58,8 +65,14 @@ int main(int argc, char **argv)
     while (__atomic_load_n(&started, __ATOMIC_RELAXED) < 3)
         yield();
     sleep(10 * 1000 * 1000);
-    if (mode[0] == 'e')
+    if (mode[0] == 'e') {
+        const char *argv[] = { "sleeper", "5000" };
+        long child = spawn("sleeper", 7, argv, 2);
+        if (child <= 0 || thread_create(waits_for_child, (void *)child) <= 0)
+            return 101;
+        sleep(10 * 1000 * 1000);
         exit(7);
+    }
     if (mode[0] == 'f') {
         thread_create(faults, 0);
         for (;;)

@@ -108,6 +108,9 @@ struct process *process_spawn(const struct program *prog, unsigned argc, const c
 /* Waits for p to end, frees it and returns its exit status. Only p's
  * parent (or any kernel thread when the parent is NULL) may call it. */
 int process_wait(struct process *p);
+/* process_wait for a thread of p's parent (the wait gate function): the
+ * caller leaves instead when its own process is killed meanwhile. */
+int process_wait_child(struct process *child);
 /* Ends the calling process with status: every thread of it. Never returns. */
 __noreturn void process_exit(int status);
 /* Ends the calling thread with status; the process ends with its last

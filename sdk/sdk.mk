@@ -50,8 +50,15 @@ $(SDK_SYSCALL_H): kernel/include/wisp/syscall.h
 	@mkdir -p $(@D)
 	@cp $< $@
 
+# <wisp/mutex.h>: the user mutex (futex_wait / futex_wake when contended).
+SDK_MUTEX_H := $(BUILD)/sdk/include/wisp/mutex.h
+HOST_TOOLS += $(SDK_MUTEX_H)
+$(SDK_MUTEX_H): sdk/mutex.h
+	@mkdir -p $(@D)
+	@cp $< $@
+
 # User code: objects under $(BUILD)/user/ (never linked into the kernel).
-$(BUILD)/user/%.o: %.c | $(DEPS_STAMP) $(SDK_GHOST_H) $(SDK_SYSCALL_H)
+$(BUILD)/user/%.o: %.c | $(DEPS_STAMP) $(SDK_GHOST_H) $(SDK_SYSCALL_H) $(SDK_MUTEX_H)
 	@mkdir -p $(@D)
 	@echo "  CC      $< (user)"
 	@$(CC) $(SDK_CFLAGS) -MMD -MP -c $< -o $@

@@ -24,7 +24,7 @@ _Static_assert(MOD_EXEC_PAGE_SIZE == PAGE_SIZE, "exec pages are kernel pages");
 
 /* Allocates a zeroed page for va in p (not mapped yet): on p->pages, so
  * that the process's teardown frees it whatever happens next. */
-static int process_add_page(struct process *p, uint64_t va, uint64_t *pa)
+int process_add_page(struct process *p, uint64_t va, uint64_t *pa)
 {
     struct user_page *up = kmalloc(sizeof(*up));
     uint64_t page = pmm_alloc_page();
@@ -157,7 +157,8 @@ int process_exec(struct process *p, const struct program *prog, unsigned argc,
         pr_warn("exec: %s\n", merr.message);
         return -SYS_ENOEXEC;
     }
-    if (USER_LOAD_BASE + exec.image_size > USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE) {
+    if (USER_LOAD_BASE + exec.image_size >
+        USER_STACK_TOP - PROCESS_THREADS_MAX * USER_THREAD_STACK_STRIDE) {
         pr_warn("exec: program %s: image of %lu bytes does not fit below the stack\n", prog->name,
                 exec.image_size);
         return -SYS_ENOEXEC;

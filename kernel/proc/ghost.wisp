@@ -183,6 +183,56 @@ export audit {             # prints the live contract audit on the console: the 
     prototype long audit(void)
 }
 
+export thread_create {      # starts fn(arg) on a new thread of the process, with its own stack: its tid (fn's result is its status)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long thread_create(int (*fn)(void *), void *arg)
+}
+
+export thread_exit {        # ends the calling thread with status (the process ends with its last thread)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype _Noreturn void thread_exit(int status)
+}
+
+export thread_join {        # waits for thread tid of the process to end: its status
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long thread_join(long tid)
+}
+
+export futex_wait {         # sleeps while *addr == expected until futex_wake (timeout_ns 0: no timeout)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long futex_wait(uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
+}
+
+export futex_wake {         # wakes up to count threads waiting on addr: how many
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long futex_wake(uint32_t *addr, uint32_t count)
+}
+
 export clock_ns {               # nanoseconds since boot, from the TSC, in user mode
     context any
     sleeps never

@@ -19,3 +19,12 @@ clock_ns:                                 ; offset 0
     mul qword [rel $$ + DATA + 8]         ; rdx:rax = cycles * ns_mult
     shrd rax, rdx, 32
     ret
+
+; Where a thread's function returns to (GHOST_THREAD_RETURN_VA: the kernel
+; puts this address under the first frame of every thread it creates):
+; thread_exit(the function's result), through thread_exit's own gate stub.
+; Not a ghost function: no program binds it.
+    times GHOST_THREAD_RETURN_OFFSET - ($ - $$) db 0xcc
+thread_return:
+    mov edi, eax
+    jmp GHOST_THREAD_EXIT_STUB

@@ -5,10 +5,12 @@
  * added, so readers take no lock). exit_wq is where waiters sleep;
  * exits are rare, so one queue serves every process (as thread.c does).
  *
- * One thread per process for now: the thread tears its own process down
- * (it runs on kernel_space by then), so no other CPU can have the address
- * space loaded — a CPU always runs on the space of its current thread
- * (process_switch), and threads never migrate.
+ * A process has 1..PROCESS_THREADS_MAX ring-3 threads (thread slots,
+ * kernel/proc/thread.c). Each leaving thread first moves its CPU to
+ * kernel_space, then drops threads_alive under process_lock; the one that
+ * drops it to zero tears the process down. A CPU always runs on the space
+ * of its current thread (process_switch), so by then no CPU has the space
+ * loaded and no TLB holds its entries (CR3 loads flush them: no PCID).
  */
 #include <wisp/process.h>
 #include <wisp/sched.h>
@@ -24,13 +26,13 @@
 #define PROGRAMS_MAX   64
 #define FPU_STATE_SIZE 512
 
-static struct spinlock process_lock = SPINLOCK_INIT("process");
+struct spinlock process_lock = SPINLOCK_INIT("process");
 static struct list_node processes = LIST_INIT(processes);
 static unsigned processes_alive;
 static uint32_t next_pid = 1;
 static struct program programs[PROGRAMS_MAX]; /* the first program_count */
 static unsigned program_count;
-static struct wait_queue exit_wq = WAIT_QUEUE_INIT(exit_wq);
+struct wait_queue process_exit_wq = WAIT_QUEUE_INIT(process_exit_wq);
 
 /* The address space each CPU runs on (its current thread's). */
 static struct address_space *cpu_space[MAX_CPUS];
@@ -132,11 +134,15 @@ static bool arguments_ok(unsigned argc, const char *const *argv)
 
 /* ---- life cycle ---- */
 
-/* The process's thread: becomes a user thread, then enters ring 3. */
-static void user_thread_start(void *arg)
+/* Makes the calling kernel thread a user thread of p (counted in
+ * p->threads_alive by its creator): a clean FPU, p's space. Then a
+ * process killed meanwhile makes it leave at once. */
+void process_become_user_thread(struct process *p, unsigned slot)
 {
-    struct process *p = arg;
     struct thread *t = current_thread();
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    p->threads[slot].kthread = t; /* process_thread_leave finds its slot */
+    spin_unlock_irqrestore(&process_lock, flags);
     t->process = p;
     void *fpu = kmalloc(FPU_STATE_SIZE); /* 512-byte class: aligned */
     if (!fpu)
@@ -146,6 +152,14 @@ static void user_thread_start(void *arg)
     t->fpu_state = fpu;
     activate_space(p->space);
     preempt_enable();
+    process_check_killed();
+}
+
+/* The process's first thread: slot 0, enters ring 3 at the program's entry. */
+static void user_thread_start(void *arg)
+{
+    struct process *p = arg;
+    process_become_user_thread(p, 0);
     gate_enter_user(p->entry, p->stack_pointer, 0);
 }
 
@@ -176,6 +190,9 @@ struct process *process_spawn(const struct program *prog, unsigned argc, const c
         goto fail;
     uint64_t flags = spin_lock_irqsave(&process_lock);
     p->pid = next_pid++;
+    p->threads_alive = 1;
+    p->next_tid = 2;
+    p->threads[0].tid = 1;
     list_push_back(&processes, &p->node);
     processes_alive++;
     spin_unlock_irqrestore(&process_lock, flags);
@@ -198,16 +215,10 @@ fail:
     return NULL;
 }
 
-__noreturn void process_exit(int status)
+/* The last thread is gone: frees the user half, records status, hands
+ * the struct to its waiter (or frees it, an orphan). Runs on kernel_space. */
+static void process_finish(struct process *p, int status)
 {
-    struct thread *t = current_thread();
-    struct process *p = t->process;
-    if (!p)
-        panic("process_exit from kernel thread %s", t->name);
-    preempt_disable();
-    activate_space(&kernel_space);
-    t->process = NULL; /* from here on a kernel thread */
-    preempt_enable();
     free_user_half(p);
     uint64_t flags = spin_lock_irqsave(&process_lock);
     list_for_each(pos, &processes)
@@ -228,8 +239,66 @@ __noreturn void process_exit(int status)
     if (orphan)
         kfree(p);
     else
-        wake_up_all(&exit_wq);
+        wake_up_all(&process_exit_wq);
+}
+
+static struct user_thread *slot_of(struct process *p, struct thread *t)
+{
+    for (unsigned i = 0; i < PROCESS_THREADS_MAX; i++)
+        if (p->threads[i].tid && !p->threads[i].ended && p->threads[i].kthread == t)
+            return &p->threads[i];
+    panic("process %u: thread %s in no slot", p->pid, t->name);
+}
+
+__noreturn void process_thread_leave(int status)
+{
+    struct thread *t = current_thread();
+    struct process *p = t->process;
+    if (!p)
+        panic("thread_exit from kernel thread %s", t->name);
+    preempt_disable();
+    activate_space(&kernel_space);
+    t->process = NULL; /* from here on a kernel thread */
+    preempt_enable();
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    struct user_thread *slot = slot_of(p, t);
+    slot->ended = true;
+    slot->status = status;
+    slot->kthread = NULL;
+    bool last = --p->threads_alive == 0;
+    int final = p->killed ? p->kill_status : status;
+    spin_unlock_irqrestore(&process_lock, flags);
+    if (last)
+        process_finish(p, final);
+    else
+        wake_up_all(&process_exit_wq); /* its joiner */
     thread_exit();
+}
+
+/* Marks p killed with status unless it already is: true if it was not. */
+static bool mark_killed(struct process *p, int status)
+{
+    if (p->killed)
+        return false;
+    p->kill_status = status;
+    /* read by its threads: process_check_killed, futex and join waits */
+    __atomic_store_n(&p->killed, true, __ATOMIC_RELEASE);
+    return true;
+}
+
+__noreturn void process_exit(int status)
+{
+    struct process *p = current_process();
+    if (!p)
+        panic("process_exit from kernel thread %s", current_thread()->name);
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    bool first = mark_killed(p, status);
+    spin_unlock_irqrestore(&process_lock, flags);
+    if (first) {
+        futex_wake_space(p->space);    /* its threads waiting there leave */
+        wake_up_all(&process_exit_wq); /* and those in thread_join */
+    }
+    process_thread_leave(status);
 }
 
 __noreturn void process_fault(struct trap_frame *f, uint64_t cr2)
@@ -277,7 +346,8 @@ struct process *process_find_child(struct process *parent, uint32_t pid)
     list_for_each(pos, &processes)
     {
         struct process *p = list_entry(pos, struct process, node);
-        if (p->pid == pid && p->parent == parent) {
+        if (p->pid == pid && p->parent == parent && !p->claimed) {
+            p->claimed = true; /* one thread of the parent collects it */
             found = p;
             break;
         }
@@ -293,13 +363,36 @@ static bool has_ended(void *arg)
 
 int process_wait(struct process *p)
 {
-    wait_queue_wait(&exit_wq, has_ended, p);
+    wait_queue_wait(&process_exit_wq, has_ended, p);
     uint64_t flags = spin_lock_irqsave(&process_lock);
     list_remove(&p->node);
     int status = p->exit_status;
     spin_unlock_irqrestore(&process_lock, flags);
     kfree(p);
     return status;
+}
+
+struct child_wait {
+    struct process *child, *self;
+};
+
+static bool child_ended_or_self_killed(void *arg)
+{
+    struct child_wait *w = arg;
+    return has_ended(w->child) || __atomic_load_n(&w->self->killed, __ATOMIC_ACQUIRE);
+}
+
+int process_wait_child(struct process *child)
+{
+    struct child_wait w = { child, current_process() };
+    wait_queue_wait(&process_exit_wq, child_ended_or_self_killed, &w);
+    if (!has_ended(child)) { /* the caller's process was killed */
+        uint64_t flags = spin_lock_irqsave(&process_lock);
+        child->claimed = false;
+        spin_unlock_irqrestore(&process_lock, flags);
+        process_check_killed(); /* leaves; the child is orphaned at the end */
+    }
+    return process_wait(child);
 }
 
 bool process_try_wait(struct process *p, int *status)
@@ -309,6 +402,8 @@ bool process_try_wait(struct process *p, int *status)
     if (ended) {
         list_remove(&p->node);
         *status = p->exit_status;
+    } else {
+        p->claimed = false;
     }
     spin_unlock_irqrestore(&process_lock, flags);
     if (ended)
@@ -321,6 +416,7 @@ bool process_try_wait(struct process *p, int *status)
 int process_kill(struct process *caller, uint32_t pid)
 {
     int result = -SYS_ESRCH;
+    bool woken = false;
     uint64_t flags = spin_lock_irqsave(&process_lock);
     list_for_each(pos, &processes)
     {
@@ -331,11 +427,15 @@ int process_kill(struct process *caller, uint32_t pid)
         for (struct process *a = caller; a; a = a->parent)
             if (a == p)
                 result = -SYS_EPERM;
-        if (!result) /* read by its own thread: process_check_killed */
-            __atomic_store_n(&p->killed, true, __ATOMIC_RELEASE);
+        if (!result && mark_killed(p, SYS_EXIT_KILLED)) {
+            futex_wake_space(p->space); /* compared only: may be ending */
+            woken = true;
+        }
         break;
     }
     spin_unlock_irqrestore(&process_lock, flags);
+    if (woken)
+        wake_up_all(&process_exit_wq); /* its threads in thread_join */
     return result;
 }
 
@@ -343,9 +443,10 @@ void process_check_killed(void)
 {
     struct process *p = current_process();
     if (p && __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
-        pr_info("process %u (%s): killed\n", p->pid, p->name);
+        if (p->kill_status == SYS_EXIT_KILLED)
+            pr_info("process %u (%s): killed\n", p->pid, p->name);
         irq_enable(); /* from ring 3 or a handler: no kernel lock is held */
-        process_exit(SYS_EXIT_KILLED);
+        process_thread_leave(p->kill_status);
     }
 }
 
@@ -367,7 +468,7 @@ size_t process_snapshot(struct sys_process_record *out, size_t start, size_t max
         r->state = p->state == PROCESS_ZOMBIE ? SYS_PROCESS_ZOMBIE
                    : p->killed                ? SYS_PROCESS_KILLED
                                               : SYS_PROCESS_RUNNING;
-        r->threads = p->state == PROCESS_ZOMBIE ? 0 : 1;
+        r->threads = p->threads_alive;
         strlcpy(r->name, p->name, sizeof(r->name));
     }
     spin_unlock_irqrestore(&process_lock, flags);

@@ -33,6 +33,8 @@ void syscall_entry(void);
 
 static long sys_exit(long status) { process_exit((int)status); }
 
+static long sys_thread_exit(long status) { process_thread_leave((int)status); }
+
 /* Copies the user's argv (argc pointers at argv_ptr) into args: the
  * strings packed in args->strings, args->argv pointing into it. */
 struct spawn_args {
@@ -96,7 +98,7 @@ static long sys_wait(long pid, long status_ptr)
     struct process *child = process_find_child(current_process(), (uint32_t)pid);
     if (!child || pid <= 0 || pid > UINT32_MAX)
         return -SYS_ECHILD;
-    status = process_wait(child);
+    status = process_wait_child(child);
     if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0)
         return -SYS_EFAULT;
     return 0;
@@ -238,6 +240,11 @@ static const void *const core_calls[SYS_COUNT] = {
     [SYS_SYMBOL_LIST] = sys_symbol_list,
     [SYS_MEMORY_STATS] = sys_memory_stats,
     [SYS_AUDIT] = sys_audit,
+    [SYS_THREAD_CREATE] = sys_thread_create,
+    [SYS_THREAD_EXIT] = sys_thread_exit,
+    [SYS_THREAD_JOIN] = sys_thread_join,
+    [SYS_FUTEX_WAIT] = sys_futex_wait,
+    [SYS_FUTEX_WAKE] = sys_futex_wake,
 };
 static const char *const core_call_names[SYS_COUNT] = {
     [SYS_EXIT] = "exit",
@@ -257,6 +264,11 @@ static const char *const core_call_names[SYS_COUNT] = {
     [SYS_SYMBOL_LIST] = "symbol_list",
     [SYS_MEMORY_STATS] = "memory_stats",
     [SYS_AUDIT] = "audit",
+    [SYS_THREAD_CREATE] = "thread_create",
+    [SYS_THREAD_EXIT] = "thread_exit",
+    [SYS_THREAD_JOIN] = "thread_join",
+    [SYS_FUTEX_WAIT] = "futex_wait",
+    [SYS_FUTEX_WAKE] = "futex_wake",
 };
 
 long sys_nosys(void) { return -SYS_ENOSYS; }

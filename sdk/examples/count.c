@@ -3,10 +3,13 @@
  * gate and its module's dispatch thunk, so a live update of counter
  * reaches this loop on its next call, with no rebinding.
  *
- *   count [N]   adds 1 N times (default 1000); prints the versions of
- *               counter it saw and the counter's value at its end; exits
- *               with the number of version changes it observed (0 when no
- *               update happened meanwhile). */
+ *   count [N [T]]  adds 1 N times (default 1000) on each of T threads
+ *                  (default 1, at most 8: the first thread and T - 1 more
+ *                  from thread_create); prints the versions of counter each
+ *                  thread saw and the counter's value at its end; exits with
+ *                  the number of version changes the threads observed, all
+ *                  together (0 when no update happened meanwhile; T when one
+ *                  did and every thread saw it). */
 #include <ghost.h>
 
 static uint64_t number(const char *s)
@@ -28,9 +31,14 @@ static void print_number(uint64_t n)
     write(text + i, sizeof(text) - (size_t)i);
 }
 
-int main(int argc, char **argv)
+#define THREADS_MAX 8
+
+static uint64_t times;
+
+/* One thread's loop: the version changes it saw. */
+static int count_loop(void *unused)
 {
-    uint64_t times = argc > 1 ? number(argv[1]) : 1000;
+    (void)unused;
     uint32_t version = counter_version();
     int changes = 0;
     write("count: counter version ", 23);
@@ -45,6 +53,22 @@ int main(int argc, char **argv)
             print_number(version);
         }
     }
+    return changes;
+}
+
+int main(int argc, char **argv)
+{
+    times = argc > 1 ? number(argv[1]) : 1000;
+    uint64_t threads = argc > 2 ? number(argv[2]) : 1;
+    if (threads < 1 || threads > THREADS_MAX)
+        threads = threads < 1 ? 1 : THREADS_MAX;
+    long tids[THREADS_MAX];
+    for (uint64_t i = 1; i < threads; i++)
+        tids[i] = thread_create(count_loop, 0);
+    int changes = count_loop(0);
+    for (uint64_t i = 1; i < threads; i++)
+        if (tids[i] > 0)
+            changes += (int)thread_join(tids[i]);
     write("count: counter is ", 18);
     print_number(counter_read());
     return changes;

@@ -2,9 +2,10 @@
 """e2e_ghost.py — a live update reaches running programs: boot with COM2 as
 a unix socket, start three `count` programs (sdk/examples/count.c: they
 call counter_add and counter_version through their ghost bindings in a
-loop) from the console's `run`, push counter 2.0 over the update line with
-wisp-push while they run, and check: the push went live, every program saw
-the new version (exit status 1: one change), no increment was lost (the
+loop) with 1, 2 and 3 threads from the console's `run`, push counter 2.0
+over the update line with wisp-push while they run, and check: the push
+went live, every thread of every program saw the new version (exit status:
+one change per thread), no increment was lost (the
 counter grew by exactly what the programs added, read by `count 0` before
 and after), and a program whose names are no ghost functions is refused
 naming the symbol. Prints one ok / not ok line per check."""
@@ -19,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402
 
 PROGRAMS = 3
-ADDS = 2000000  # long enough (tens of seconds under TCG) for the push to land
+THREADS = [1, 2, 3]  # threads of each program
+ADDS = 1500000  # per thread: long enough (tens of seconds under TCG) for the push to land
 
 
 def push(build, sock, section, *args):
@@ -55,8 +57,8 @@ def run_checks(con, checks, build, sock):
     before = counter_value(con)
     start = len(con.text)
     pids = []
-    for _ in range(PROGRAMS):
-        out = con.command("run count %d" % ADDS)
+    for threads in THREADS:
+        out = con.command("run count %d %d" % (ADDS, threads))
         m = re.search(r"run: count started, pid (\d+)", out)
         pids.append(m.group(1) if m else None)
     checks.check("%d count programs start" % PROGRAMS, all(pids), pids)
@@ -65,12 +67,15 @@ def run_checks(con, checks, build, sock):
                  code == 0 and "live swap" in text, "exit %d" % code, text)
     statuses = dict((pid, int(status)) for pid, status in wait_all(
         con, start, r"run: count \(pid (\d+)\) exited with status (-?\d+)", PROGRAMS, 300))
-    checks.check("every program saw counter 2.0 on its next call (one version change each)",
-                 sorted(statuses) == sorted(pids) and all(s == 1 for s in statuses.values()),
-                 statuses)
+    expected = dict(zip(pids, THREADS))
+    checks.check("every thread of every program saw counter 2.0 on its next call "
+                 "(one version change per thread)",
+                 sorted(statuses) == sorted(pids) and
+                 all(statuses[pid] == expected[pid] for pid in statuses), statuses, expected)
     after = counter_value(con)
-    checks.check("no increment lost (the counter grew by %d)" % (PROGRAMS * ADDS),
-                 after - before == PROGRAMS * ADDS, "before %d, after %d" % (before, after))
+    total = sum(THREADS) * ADDS
+    checks.check("no increment lost (the counter grew by %d)" % total,
+                 after - before == total, "before %d, after %d" % (before, after))
     code, text = push(build, sock, build / "test-update" / "counter_v1.sec", "--name", "counter")
     checks.check("push of counter 1.0 back goes live", code == 0 and "live swap" in text, text)
     out = con.command("run no_such_ghost")

@@ -33,6 +33,9 @@
 #define GHOST_TRAMPOLINE_SIZE 8
 #define GHOST_STUB_SIZE       16
 #define GHOST_STUB_SYSCALL    8 /* offset of `syscall` in a stub */
+/* ghost_code.asm's thread_return: thread_exit(eax), the return address of
+ * every thread's function (kernel/proc/thread.c). */
+#define GHOST_THREAD_RETURN_VA (GHOST_CODE_VA + 64)
 /* The return address of gate stub i's system call: the gate's check. */
 #define GHOST_STUB_RETURN(i) (GHOST_STUBS_VA + (i)*GHOST_STUB_SIZE + GHOST_STUB_SYSCALL + 2)
 

@@ -6,12 +6,18 @@
  *                  code R+X, read-only data R, data RW+NX, bss zeroed,
  *                  the RELRO pages read-only after relocation
  *   USER_STACK_TOP the user stack grows down from here (RW+NX), with
- *                  argc, argv and the argument strings at its top
+ *                  argc, argv and the argument strings at its top; the
+ *                  stack of thread slot i (1..PROCESS_THREADS_MAX-1) tops
+ *                  at USER_STACK_TOP - i * USER_THREAD_STACK_STRIDE (a
+ *                  guard page below each), mapped at the slot's first use
  * The kernel half is the kernel's (vmm_space_create), never VM_USER.
  *
- * Lifetime: process_spawn creates the process and starts its thread.
- * The thread ends by SYS_EXIT or by a fault (trap.c -> process_fault); it
- * tears down the address space itself, records the status and wakes
+ * Lifetime: process_spawn creates the process and starts its first
+ * thread; thread_create (kernel/proc/thread.c) adds more. A thread ends
+ * by thread_exit, or by exit, a fault or kill, which mark the process
+ * killed so that every other thread leaves at its next safe point
+ * (process_check_killed). The last thread to leave tears down the address
+ * space (no CPU has it loaded any more), records the status and wakes
  * waiters. The parent (or the kernel, parent NULL) reaps it with
  * process_wait, which frees the struct.
  */
@@ -20,11 +26,13 @@
 #include <wisp/list.h>
 #include <wisp/syscall.h>
 
-#define USER_LOAD_BASE   0x0000000000400000ul
-#define USER_STACK_TOP   0x00007ffffff00000ul
-#define USER_STACK_PAGES 8
-#define USER_TOP         0x00007ffffffff000ul /* first address never mapped */
-#define PROCESS_NAME_MAX 24
+#define USER_LOAD_BASE           0x0000000000400000ul
+#define USER_STACK_TOP           0x00007ffffff00000ul
+#define USER_STACK_PAGES         8
+#define USER_TOP                 0x00007ffffffff000ul /* first address never mapped */
+#define PROCESS_NAME_MAX         24
+#define PROCESS_THREADS_MAX      16 /* ring-3 threads of one process, the first included */
+#define USER_THREAD_STACK_STRIDE ((USER_STACK_PAGES + 1) * 4096ul)
 /* Arguments a process is started with (spawn's limits). */
 #define PROCESS_ARGS_MAX       32   /* argc, argv[0] included */
 #define PROCESS_ARG_LENGTH_MAX 255  /* bytes of one argument, NUL excluded */
@@ -32,6 +40,8 @@
 #define PROGRAM_NAME_MAX       32
 
 struct address_space;
+struct spinlock;
+struct wait_queue;
 struct thread;
 struct trap_frame;
 
@@ -51,6 +61,17 @@ struct user_page {
 
 enum process_state { PROCESS_RUNNING, PROCESS_ZOMBIE };
 
+/* A thread slot of a process (under process_lock). Slot 0 is the first
+ * thread's. A slot is free again once its thread has ended and been
+ * joined (or when it is slot 0: nobody joins the first thread). */
+struct user_thread {
+    uint32_t tid;      /* 0: free */
+    bool ended;        /* left the process; status valid */
+    bool stack_mapped; /* the slot's user stack is mapped (kept until exit) */
+    int status;
+    struct thread *kthread; /* while it runs */
+};
+
 struct process {
     uint32_t pid;
     char name[PROCESS_NAME_MAX];
@@ -58,7 +79,12 @@ struct process {
     int exit_status;          /* valid once PROCESS_ZOMBIE */
     struct process *parent;   /* NULL: the kernel reaps it */
     bool orphan;              /* parent ended first: frees itself */
-    bool killed;              /* kill: exits at its next return to user mode */
+    bool claimed;             /* a thread of the parent is collecting it (find_child) */
+    bool killed;              /* kill, exit or fault: every thread leaves at its next safe point */
+    int kill_status;          /* the process's status when killed */
+    unsigned threads_alive;   /* under process_lock; the last one to leave frees the space */
+    uint32_t next_tid;
+    struct user_thread threads[PROCESS_THREADS_MAX];
     struct address_space *space;
     struct user_page *pages; /* every page of its own in the user half */
     const struct program *program;
@@ -82,11 +108,28 @@ struct process *process_spawn(const struct program *prog, unsigned argc, const c
 /* Waits for p to end, frees it and returns its exit status. Only p's
  * parent (or any kernel thread when the parent is NULL) may call it. */
 int process_wait(struct process *p);
-/* Ends the calling process with status. Never returns. */
+/* process_wait for a thread of p's parent (the wait gate function): the
+ * caller leaves instead when its own process is killed meanwhile. */
+int process_wait_child(struct process *child);
+/* Ends the calling process with status: every thread of it. Never returns. */
 __noreturn void process_exit(int status);
+/* Ends the calling thread with status; the process ends with its last
+ * thread (status then the last one's, or the killed status). */
+__noreturn void process_thread_leave(int status);
+/* thread.c / process.c: the calling kernel thread becomes a user thread
+ * of p (counted in p->threads_alive by its creator). */
+void process_become_user_thread(struct process *p, unsigned slot);
+/* kernel/proc only: process_lock protects the process list, the states,
+ * statuses and thread slots; process_exit_wq is where process_wait and
+ * thread_join sleep. */
+extern struct spinlock process_lock;
+extern struct wait_queue process_exit_wq;
 /* A fault from ring 3: reports it and ends the process (trap.c). */
 __noreturn void process_fault(struct trap_frame *frame, uint64_t cr2);
 struct process *current_process(void);
+/* Child pid of parent, claimed for the caller (under process_lock): until
+ * process_wait frees it or process_try_wait finds it running, other
+ * threads of the parent do not find it (two waits never free it twice). */
 struct process *process_find_child(struct process *parent, uint32_t pid);
 unsigned process_count(void);
 /* Collects child p (found by process_find_child) if it has ended: true,
@@ -113,6 +156,19 @@ bool user_range_ok(uint64_t addr, size_t n);
 /* Copies the NUL-terminated user string at user_src into dst (max bytes):
  * its length, max when no NUL is within max bytes, or -SYS_EFAULT. */
 long strncpy_from_user(char *dst, const char *user_src, size_t max);
+
+/* thread.c: the gate functions thread_create / thread_join; futex.c:
+ * futex_wait / futex_wake, and futex_wake_space (wakes every waiter of a
+ * space so that a killed process's threads leave; under no lock but
+ * process_lock). futex_sleeps counts the sleeps of futex_wait (tests). */
+long sys_thread_create(long fn, long arg);
+long sys_thread_join(long tid);
+long sys_futex_wait(long addr, long expected, long timeout_ns);
+long sys_futex_wake(long addr, long count);
+void futex_wake_space(const struct address_space *space);
+extern uint64_t futex_sleeps;
+/* exec.c: a zeroed page at user address va of p, on p->pages (not mapped). */
+int process_add_page(struct process *p, uint64_t va, uint64_t *pa);
 
 /* run.c: the kernel console's `run NAME [ARG...]` (line is modified). */
 void process_run_command(char *line);

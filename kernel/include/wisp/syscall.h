@@ -14,24 +14,29 @@
 #include <stdint.h>
 
 /* Numbers (#defines, so assembly and the SDK's stubs use them too). */
-#define SYS_EXIT         0  /* exit(int status): does not return */
-#define SYS_SPAWN        1  /* spawn(name, len, argv, argc) -> pid */
-#define SYS_WAIT         2  /* wait(long pid, int *status) -> 0 */
-#define SYS_SLEEP        3  /* sleep(uint64_t ns) -> 0 */
-#define SYS_TIME         4  /* time() -> ns since boot */
-#define SYS_WRITE        5  /* write(const char *buf, size_t len) -> len (console) */
-#define SYS_READ         6  /* read(char *buf, size_t len) -> bytes (console; blocks for >= 1) */
-#define SYS_YIELD        7  /* yield() -> 0 */
-#define SYS_GETPID       8  /* getpid() -> pid */
-#define SYS_NULL         9  /* null() -> 0: measures the gate */
-#define SYS_TRYWAIT      10 /* trywait(long pid, int *status) -> 0, -EAGAIN while it runs */
-#define SYS_KILL         11 /* kill(long pid) -> 0: ends it at its next return to user mode */
-#define SYS_PROCESS_LIST 12 /* process_list(records, start, max) -> records written */
-#define SYS_MODULE_LIST  13 /* module_list(records, start, max) -> records written */
-#define SYS_SYMBOL_LIST  14 /* symbol_list(records, start, max) -> records written */
-#define SYS_MEMORY_STATS 15 /* memory_stats(record) -> 0 */
-#define SYS_AUDIT        16 /* audit() -> findings; the report goes to the console */
-#define SYS_COUNT        17
+#define SYS_EXIT          0  /* exit(int status): does not return */
+#define SYS_SPAWN         1  /* spawn(name, len, argv, argc) -> pid */
+#define SYS_WAIT          2  /* wait(long pid, int *status) -> 0 */
+#define SYS_SLEEP         3  /* sleep(uint64_t ns) -> 0 */
+#define SYS_TIME          4  /* time() -> ns since boot */
+#define SYS_WRITE         5  /* write(const char *buf, size_t len) -> len (console) */
+#define SYS_READ          6  /* read(char *buf, size_t len) -> bytes (console; blocks for >= 1) */
+#define SYS_YIELD         7  /* yield() -> 0 */
+#define SYS_GETPID        8  /* getpid() -> pid */
+#define SYS_NULL          9  /* null() -> 0: measures the gate */
+#define SYS_TRYWAIT       10 /* trywait(long pid, int *status) -> 0, -EAGAIN while it runs */
+#define SYS_KILL          11 /* kill(long pid) -> 0: ends it at its next return to user mode */
+#define SYS_PROCESS_LIST  12 /* process_list(records, start, max) -> records written */
+#define SYS_MODULE_LIST   13 /* module_list(records, start, max) -> records written */
+#define SYS_SYMBOL_LIST   14 /* symbol_list(records, start, max) -> records written */
+#define SYS_MEMORY_STATS  15 /* memory_stats(record) -> 0 */
+#define SYS_AUDIT         16 /* audit() -> findings; the report goes to the console */
+#define SYS_THREAD_CREATE 17 /* thread_create(fn, arg) -> tid */
+#define SYS_THREAD_EXIT   18 /* thread_exit(int status): does not return */
+#define SYS_THREAD_JOIN   19 /* thread_join(long tid) -> its status */
+#define SYS_FUTEX_WAIT    20 /* futex_wait(addr, expected, timeout_ns) -> 0 when woken */
+#define SYS_FUTEX_WAKE    21 /* futex_wake(addr, count) -> waiters woken */
+#define SYS_COUNT         22
 
 /* Errors, returned negated. */
 #define SYS_EPERM   1  /* kill: the caller itself or one of its ancestors */
@@ -39,11 +44,13 @@
 #define SYS_ESRCH   3  /* kill: no such running process */
 #define SYS_ENOEXEC 8  /* the program does not load (reason in the kernel log) */
 #define SYS_ECHILD  10 /* no such child of the caller */
-#define SYS_EAGAIN  11 /* trywait: the child still runs */
-#define SYS_ENOMEM  12
-#define SYS_EFAULT  14 /* a pointer outside the user half, or not mapped */
-#define SYS_EINVAL  22
-#define SYS_ENOSYS  38 /* no such system call */
+#define SYS_EAGAIN \
+    11 /* trywait: the child still runs; futex_wait: *addr changed; thread_create: no free thread */
+#define SYS_ENOMEM    12
+#define SYS_EFAULT    14 /* a pointer outside the user half, or not mapped */
+#define SYS_EINVAL    22
+#define SYS_ENOSYS    38  /* no such system call */
+#define SYS_ETIMEDOUT 110 /* futex_wait: the timeout passed */
 
 /* Exit status of a process ended by a fault: 128 + the exception vector
  * (page fault 142, general protection 141, invalid opcode 134). */
@@ -63,7 +70,7 @@ struct sys_process_record {
     uint32_t pid;
     uint32_t parent;  /* 0: started by the kernel */
     uint32_t state;   /* enum sys_process_state */
-    uint32_t threads; /* ring-3 threads (one per process for now) */
+    uint32_t threads; /* ring-3 threads alive */
     char name[24];
 };
 

@@ -150,7 +150,7 @@ extern const uint8_t counter_v2_object[];
 extern const uint64_t counter_v2_size;
 
 #define COUNT_PROCESSES 4
-#define COUNT_ADDS      "30000"
+#define COUNT_ADDS      "300000" /* long enough for the swap to land while they run */
 
 /* Programs call counter_add through their ghost binding while counter is
  * swapped to 2.0 under them: each sees the new version on its next call
@@ -182,7 +182,7 @@ KTEST(ghost_counter_calls_follow_a_live_update_with_no_lost_increment)
         KASSERT_TRUE(p[i] != NULL);
         KEXPECT_EQ(process_wait(p[i]), 1); /* saw exactly one change: 1 -> 2 */
     }
-    KEXPECT_EQ(read() - before, (uint64_t)COUNT_PROCESSES * 30000);
+    KEXPECT_EQ(read() - before, (uint64_t)COUNT_PROCESSES * 300000);
     uint32_t (*version)(void) = (uint32_t(*)(void))sym_resolve("counter_version");
     KEXPECT_EQ(version(), 2);
     KEXPECT_EQ(swap_counter(1u << 16, &rep, &err), MOD_OK); /* leave 1.0 live */

@@ -5,10 +5,14 @@ call counter_add and counter_version through their ghost bindings in a
 loop) with 1, 2 and 3 threads from the console's `run`, push counter 2.0
 over the update line with wisp-push while they run, and check: the push
 went live, every thread of every program saw the new version (exit status:
-one change per thread), no increment was lost (the
-counter grew by exactly what the programs added, read by `count 0` before
-and after), and a program whose names are no ghost functions is refused
-naming the symbol. Prints one ok / not ok line per check."""
+one change per thread), no increment was lost (the counter grew by exactly
+what the programs say they added, read by `count 0` before and after), and
+a program whose names are no ghost functions is refused naming the symbol.
+The programs keep adding until they have seen version 2 (count's third
+argument), so the push lands while they run however fast the machine is;
+each `run` waits for its program's threads to start before the next
+console command, so that program output does not split a prompt. Prints
+one ok / not ok line per check."""
 
 import re
 import subprocess
@@ -21,7 +25,7 @@ import run  # noqa: E402
 
 PROGRAMS = 3
 THREADS = [1, 2, 3]  # threads of each program
-ADDS = 1500000  # per thread: long enough (tens of seconds under TCG) for the push to land
+ADDS = 20000  # per thread at least; then each goes on until it sees counter 2.0
 
 
 def push(build, sock, section, *args):
@@ -57,10 +61,11 @@ def run_checks(con, checks, build, sock):
     before = counter_value(con)
     start = len(con.text)
     pids = []
-    for threads in THREADS:
-        out = con.command("run count %d %d" % (ADDS, threads))
+    for k, threads in enumerate(THREADS):
+        out = con.command("run count %d %d 2" % (ADDS, threads))
         m = re.search(r"run: count started, pid (\d+)", out)
         pids.append(m.group(1) if m else None)
+        wait_all(con, start, r"count: counter version 1", sum(THREADS[:k + 1]), 60)
     checks.check("%d count programs start" % PROGRAMS, all(pids), pids)
     code, text = push(build, sock, build / "test-update" / "counter_v2.sec", "--name", "counter")
     checks.check("push of counter 2.0 goes live while the programs run",
@@ -72,10 +77,12 @@ def run_checks(con, checks, build, sock):
                  "(one version change per thread)",
                  sorted(statuses) == sorted(pids) and
                  all(statuses[pid] == expected[pid] for pid in statuses), statuses, expected)
+    added = [int(n) for n in re.findall(r"count: added (\d+)", con.text[start:])]
+    total = sum(added)
     after = counter_value(con)
-    total = sum(THREADS) * ADDS
     checks.check("no increment lost (the counter grew by %d)" % total,
-                 after - before == total, "before %d, after %d" % (before, after))
+                 len(added) == PROGRAMS and after - before == total,
+                 "added %s; before %d, after %d" % (added, before, after))
     code, text = push(build, sock, build / "test-update" / "counter_v1.sec", "--name", "counter")
     checks.check("push of counter 1.0 back goes live", code == 0 and "live swap" in text, text)
     out = con.command("run no_such_ghost")

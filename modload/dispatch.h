@@ -87,6 +87,7 @@ int mod_dispatch_export_index(const struct mod_identity *id, const char *name);
 uint64_t mod_dispatch_active(const struct module *m);
 
 /* Sleeps until no chain is inside m or ms pass; true when none is. Only
- * meaningful once no new chain can enter m (it is no longer current, or
- * its symbols are gone, and a grace period has passed). Process context. */
+ * meaningful once no new chain can enter m: it is no longer current (an
+ * update), or held (a quiescent one), or its symbols are gone and a grace
+ * period has passed (unload). Process context. */
 bool mod_dispatch_wait_inactive(const struct module *m, uint64_t ms);

@@ -43,11 +43,9 @@ static unsigned history_count;
 /* Retired versions that still had chains inside when the updater stopped
  * waiting for them (a thread asleep inside the module, say): no new chain
  * can enter them, and update_reap_locked() frees each once its active
- * count is 0. The list is under the module lock; retiring_count is also
- * read without it by the updater's poll. */
+ * count is 0. Both under the module lock. */
 static struct list_node retiring = LIST_INIT(retiring);
-static unsigned retiring_count;
-static bool reaper_running; /* module lock */
+static bool reaper_running;
 
 #define UPDATE_REAP_POLL_MS 100
 
@@ -213,7 +211,6 @@ static void retire_locked(struct module *old, struct update_report *r)
         r->old_kept = true;
         list_push_back(&retiring, &old->node);
         old->identity->retiring++;
-        __atomic_add_fetch(&retiring_count, 1, __ATOMIC_RELAXED);
         struct thread *reaper =
             reaper_running ? NULL : thread_create("reaper", reaper_thread, NULL, -1);
         if (reaper) {
@@ -227,22 +224,31 @@ static void retire_locked(struct module *old, struct update_report *r)
 
 unsigned update_reap_locked(void)
 {
+    unsigned left = 0;
     list_for_each_safe(pos, tmp, &retiring)
     {
         struct module *m = list_entry(pos, struct module, node);
-        if (mod_dispatch_active(m) != 0)
+        if (mod_dispatch_active(m) != 0) {
+            left++;
             continue;
+        }
         list_remove(&m->node);
         m->identity->retiring--;
-        __atomic_sub_fetch(&retiring_count, 1, __ATOMIC_RELAXED);
         pr_info("update: retired %s %u.%u freed (its last chain left)\n", m->name, m->version >> 16,
                 m->version & 0xffff);
         module_free_version_locked(m, m->state_get == NULL);
     }
-    return __atomic_load_n(&retiring_count, __ATOMIC_RELAXED);
+    return left;
 }
 
-unsigned update_retiring(void) { return __atomic_load_n(&retiring_count, __ATOMIC_RELAXED); }
+unsigned update_retiring(void)
+{
+    unsigned n = 0;
+    module_lock();
+    list_for_each(pos, &retiring) n++;
+    module_unlock();
+    return n;
+}
 
 void update_retiring_print(void)
 {

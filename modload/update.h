@@ -28,8 +28,9 @@ enum mod_status update_module_locked(const struct mod_image_section *s, const ch
 /* Retiring versions (update.c): old versions that still had chains
  * inside when their swap's retire step gave up waiting. update_reap_locked
  * frees those whose chains have all left and returns how many remain
- * (module lock held; process context, sleeps: it waits a grace period per
- * version freed). update_retiring() is the count, lock-free. */
+ * (module lock held; process context, sleeps: freeing a version waits for
+ * a grace period). update_retiring() is how many there are (takes the
+ * module lock). */
 unsigned update_reap_locked(void);
 unsigned update_retiring(void);
 /* The console's `lsmod` lists them after the live modules. */

@@ -16,6 +16,19 @@ static int same(const char *a, const char *b)
     return *a == *b;
 }
 
+/* Enters null()'s gate stub at its syscall instruction with number in
+ * rax, as a program jumping into a stub would; returns rax. */
+static long syscall_in_null_stub(long number)
+{
+    uint64_t target = GHOST_STUBS_VA + SYS_NULL * GHOST_STUB_SIZE + GHOST_STUB_SYSCALL;
+    long rax = number;
+    __asm__ volatile("call *%1"
+                     : "+a"(rax)
+                     : "r"(target)
+                     : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
+    return rax;
+}
+
 int main(int argc, char **argv);
 
 static void fault(const char *what)
@@ -43,25 +56,14 @@ static void fault(const char *what)
         __asm__ volatile("int $0x80");
     else if (same(what, "raw_syscall")) /* not from a ghost stub */
         raw_syscall(SYS_GETPID, 0, 0, 0, 0);
-    else if (same(what, "wrong_stub")) { /* getpid's number, null's stub */
-        uint64_t target = GHOST_STUBS_VA + SYS_NULL * GHOST_STUB_SIZE + GHOST_STUB_SYSCALL;
-        long rax = SYS_GETPID;
-        __asm__ volatile("call *%1"
-                         : "+a"(rax)
-                         : "r"(target)
-                         : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
-    } else if (same(what, "write_ghost_table"))
+    else if (same(what, "wrong_stub")) /* getpid's number, null's stub */
+        syscall_in_null_stub(SYS_GETPID);
+    else if (same(what, "write_ghost_table"))
         *(volatile uint64_t *)GHOST_TABLE_VA = 0;
     else if (same(what, "write_ghost_code"))
         *(volatile uint8_t *)GHOST_STUBS_VA = 0x90;
     else if (same(what, "right_stub")) { /* null's number, null's stub: fine */
-        uint64_t target = GHOST_STUBS_VA + SYS_NULL * GHOST_STUB_SIZE + GHOST_STUB_SYSCALL;
-        long rax = SYS_NULL;
-        __asm__ volatile("call *%1"
-                         : "+a"(rax)
-                         : "r"(target)
-                         : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
-        exit(rax == 0 ? 7 : 8);
+        exit(syscall_in_null_stub(SYS_NULL) == 0 ? 7 : 8);
     }
 }
 

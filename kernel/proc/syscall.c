@@ -27,6 +27,7 @@
 #define RFLAGS_NT     (1ul << 14)
 #define RFLAGS_AC     (1ul << 18)
 #define WRITE_MAX     (64 * 1024) /* longest console write */
+#define WRITE_WHOLE   256         /* a write this long goes out unsplit */
 #define NAME_MAX_USER 64
 
 void syscall_entry(void);
@@ -147,18 +148,19 @@ static long sys_sleep(long ns)
 
 static long sys_time(void) { return (long)clock_ns(); }
 
+/* Copies through a stack chunk and hands each chunk to the console whole
+ * (any bytes, NULs too): a write of at most WRITE_WHOLE bytes is never split
+ * by another writer's output. */
 static long sys_write(long buf, long len)
 {
-    char chunk[129];
+    char chunk[WRITE_WHOLE];
     if ((uint64_t)len > WRITE_MAX || !user_range_ok((uint64_t)buf, (size_t)len))
         return -SYS_EFAULT;
     for (long done = 0; done < len;) {
-        size_t n =
-            (size_t)(len - done) < sizeof(chunk) - 1 ? (size_t)(len - done) : sizeof(chunk) - 1;
+        size_t n = (size_t)(len - done) < sizeof(chunk) ? (size_t)(len - done) : sizeof(chunk);
         if (copy_from_user(chunk, (const char *)buf + done, n) != 0)
             return done ? done : -SYS_EFAULT;
-        chunk[n] = '\0';
-        kprintf("%s", chunk);
+        console_write(chunk, n);
         done += (long)n;
     }
     return len;

@@ -24,15 +24,23 @@ static uint64_t number(const char *s)
     return n;
 }
 
-static void print_number(uint64_t n)
+/* Prints label and n as one line, in one write: lines from several
+ * programs and threads share the console, and one write is never split. */
+static void say(const char *label, uint64_t n)
 {
-    char text[24];
-    int i = sizeof(text);
-    text[--i] = '\n';
+    char line[64];
+    size_t at = 0;
+    while (*label && at < sizeof(line) - 22)
+        line[at++] = *label++;
+    char digits[20];
+    int count = 0;
     do
-        text[--i] = (char)('0' + n % 10);
-    while ((n /= 10) && i > 0);
-    write(text + i, sizeof(text) - (size_t)i);
+        digits[count++] = (char)('0' + n % 10);
+    while ((n /= 10) && count < (int)sizeof(digits));
+    while (count > 0)
+        line[at++] = digits[--count];
+    line[at++] = '\n';
+    write(line, at);
 }
 
 #define THREADS_MAX 8
@@ -48,8 +56,7 @@ static int count_loop(void *slot)
     uint64_t *mine = &added[(uint64_t)slot];
     uint32_t version = counter_version();
     int changes = 0;
-    write("count: counter version ", 23);
-    print_number(version);
+    say("count: counter version ", version);
     for (uint64_t i = 0; i < times || (until_version && version != until_version &&
                                        time() - started_ns < WAIT_V_NS);
          i++) {
@@ -59,8 +66,7 @@ static int count_loop(void *slot)
         if (now != version) {
             changes++;
             version = now;
-            write("count: now counter version ", 27);
-            print_number(version);
+            say("count: now counter version ", version);
         }
     }
     return changes;
@@ -84,9 +90,7 @@ int main(int argc, char **argv)
             changes += (int)thread_join(tids[i]);
             total += added[i];
         }
-    write("count: added ", 13);
-    print_number(total);
-    write("count: counter is ", 18);
-    print_number(counter_read());
+    say("count: added ", total);
+    say("count: counter is ", counter_read());
     return changes;
 }

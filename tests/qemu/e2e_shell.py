@@ -57,6 +57,12 @@ def check_lines(con, checks):
     out = typed(con, UP + UP)
     checks.check("the up arrow twice recalls the line before",
                  "hello, alpha!" in out and "hello, beta!" in out, out)
+    out = con.command("write_bytes")
+    alphabet = "".join(chr(ord("a") + i % 26) for i in range(255))
+    checks.check("a write passes every byte through, NULs too, and a 256-byte write whole",
+                 "bytes: a\0b end\n" in out and alphabet + "\n" in out, out)
+    out = con.command("status")
+    checks.check("write reported every byte written (status 0)", "status 0" in out, out)
     con.command("exit42")
     out = con.command("status")
     checks.check("status shows the last exit status (42)", "status 42" in out, out)

@@ -217,6 +217,39 @@ int vmm_protect_in(struct address_space *as, uint64_t va, unsigned flags)
     return pte_update(as, va, false, flags);
 }
 
+/* Walks the range one page table at a time: a missing table (or a large
+ * page, which the low half never has) is skipped over whole. */
+size_t vmm_unmap_range_in(struct address_space *as, uint64_t va, size_t pages,
+                          void (*taken)(uint64_t pa, void *arg), void *arg)
+{
+    uint64_t end = va + pages * PAGE_SIZE;
+    if ((va & (PAGE_SIZE - 1)) || is_kernel(va) || end > KERNEL_HALF || end < va ||
+        !is_canonical(end - 1) || as == &kernel_space)
+        return 0;
+    size_t cleared = 0;
+    uint64_t saved = spin_lock_irqsave(&as->lock);
+    while (va < end) {
+        int level;
+        uint64_t *e = walk(as, va, 1, WALK_LOOKUP, &level);
+        if (!e || level != 1) {
+            uint64_t span = 1ul << (12 + 9 * (level - 1));
+            va = ALIGN_DOWN(va, span) + span;
+            continue;
+        }
+        uint64_t *table = e - index_at(va, 1);
+        for (unsigned i = index_at(va, 1); i < 512 && va < end; i++, va += PAGE_SIZE) {
+            if (table[i] & PTE_PRESENT) {
+                uint64_t pa = table[i] & PTE_ADDR;
+                table[i] = 0;
+                cleared++;
+                taken(pa, arg);
+            }
+        }
+    }
+    spin_unlock_irqrestore(&as->lock, saved);
+    return cleared;
+}
+
 bool vmm_query_in(struct address_space *as, uint64_t va, uint64_t *pa, unsigned *flags)
 {
     if (!is_canonical(va))

@@ -78,6 +78,14 @@ void vmm_space_activate(struct address_space *as);
 int vmm_map_in(struct address_space *as, uint64_t va, uint64_t pa, unsigned flags);
 int vmm_unmap_in(struct address_space *as, uint64_t va);
 int vmm_protect_in(struct address_space *as, uint64_t va, unsigned flags);
+/* Clears the PTEs of the mapped pages in [va, va + pages * PAGE_SIZE) of a
+ * low-half range of as, and calls taken(pa, arg) for each, under the
+ * space's lock (taken must not sleep; it may free to the pmm). Missing
+ * tables are skipped whole. Flushes no TLB: the caller shoots down the
+ * range (vmm_tlb_shootdown) before the pages can be reused, unless no CPU
+ * can have the space loaded. Returns the number of pages cleared. */
+size_t vmm_unmap_range_in(struct address_space *as, uint64_t va, size_t pages,
+                          void (*taken)(uint64_t pa, void *arg), void *arg);
 /* Looks up va: true and the physical address and flags when mapped. */
 bool vmm_query_in(struct address_space *as, uint64_t va, uint64_t *pa, unsigned *flags);
 

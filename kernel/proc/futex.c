@@ -52,7 +52,9 @@ static struct futex_bucket *bucket_of(const struct address_space *space, uint64_
 
 /* addr must be 4-byte aligned (-SYS_EINVAL) and in the user half and
  * mapped (-SYS_EFAULT); reads *addr into *value. Bucket lock may be held:
- * user_copy never sleeps (a fault is fixed up, never paged in). */
+ * user_copy never sleeps (a first touch of a page of map() is paged in
+ * without sleeping, under the process's "mappings" lock; any other fault
+ * is fixed up). */
 static int read_word(uint64_t addr, uint32_t *value)
 {
     if (addr & 3)

@@ -233,6 +233,26 @@ export futex_wake {         # wakes up to count threads waiting on addr: how man
     prototype long futex_wake(uint32_t *addr, uint32_t count)
 }
 
+export map {                # len bytes (rounded up to pages) of zeroed RW+NX memory, each page allocated at its first touch: the address
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype void *map(size_t len)
+}
+
+export unmap {              # releases [addr, addr + len) of memory that map made (its touched pages are freed): 0
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long unmap(void *addr, size_t len)
+}
+
 export clock_ns {               # nanoseconds since boot, from the TSC, in user mode
     context any
     sleeps never

@@ -107,6 +107,7 @@ void process_switch(struct thread *prev, struct thread *next)
 
 static void free_user_half(struct process *p)
 {
+    mapping_destroy(p);
     while (p->pages) {
         struct user_page *up = p->pages;
         p->pages = up->next;
@@ -185,7 +186,9 @@ struct process *process_spawn(const struct program *prog, unsigned argc, const c
     p->program = prog;
     p->state = PROCESS_RUNNING;
     p->space = vmm_space_create();
-    int err = p->space ? process_exec(p, prog, argc, argv) : -SYS_ENOMEM;
+    int err = p->space ? mapping_create(p) : -SYS_ENOMEM;
+    if (!err)
+        err = process_exec(p, prog, argc, argv);
     if (err)
         goto fail;
     uint64_t flags = spin_lock_irqsave(&process_lock);
@@ -442,6 +445,11 @@ int process_kill(struct process *caller, uint32_t pid)
 void process_check_killed(void)
 {
     struct process *p = current_process();
+    if (p && __atomic_load_n(&p->page_in_failed, __ATOMIC_ACQUIRE) &&
+        !__atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
+        irq_enable();                                       /* as below: no kernel lock is held */
+        process_exit(SYS_EXIT_FAULT_BASE + VEC_PAGE_FAULT); /* mapping.c: no page for user_copy */
+    }
     if (p && __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
         if (p->kill_status == SYS_EXIT_KILLED)
             pr_info("process %u (%s): killed\n", p->pid, p->name);

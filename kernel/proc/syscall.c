@@ -247,6 +247,8 @@ static const void *const core_calls[SYS_COUNT] = {
     [SYS_THREAD_JOIN] = sys_thread_join,
     [SYS_FUTEX_WAIT] = sys_futex_wait,
     [SYS_FUTEX_WAKE] = sys_futex_wake,
+    [SYS_MAP] = sys_map,
+    [SYS_UNMAP] = sys_unmap,
 };
 static const char *const core_call_names[SYS_COUNT] = {
     [SYS_EXIT] = "exit",
@@ -271,6 +273,8 @@ static const char *const core_call_names[SYS_COUNT] = {
     [SYS_THREAD_JOIN] = "thread_join",
     [SYS_FUTEX_WAIT] = "futex_wait",
     [SYS_FUTEX_WAKE] = "futex_wake",
+    [SYS_MAP] = "map",
+    [SYS_UNMAP] = "unmap",
 };
 
 long sys_nosys(void) { return -SYS_ENOSYS; }

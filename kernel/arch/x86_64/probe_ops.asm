@@ -57,17 +57,20 @@ probe_exec_resume:
 
 ; int user_copy(void *dst, const void *src, size_t n): rep movsb with AC
 ; set (SMAP lets ring 0 reach user pages only then; pushf/popf rather than
-; stac/clac so it works without SMAP too). A fault resumes at .done with
-; rax negative; AC is cleared on both paths. The caller (usercopy.c) has
-; checked that the range lies in the user half.
+; stac/clac so it works without SMAP too). A fault at user_copy_access on
+; a page of map() not touched yet is paged in and the copy goes on
+; (kernel/proc/mapping.c); any other resumes at .done with rax negative.
+; AC is cleared on both paths. The caller (usercopy.c) has checked that
+; the range lies in the user half.
 global user_copy
+global user_copy_access
 user_copy:
     pushfq
     or qword [rsp], 1 << 18
     popfq
     xor eax, eax
     mov rcx, rdx
-.access:
+user_copy_access:
     rep movsb
 .done:
     pushfq
@@ -83,7 +86,7 @@ probe_fixups:
     dq probe_read8.access, probe_read8.done
     dq probe_write8.access, probe_write8.done
     dq probe_exec_call.call, probe_exec_resume
-    dq user_copy.access, user_copy.done
+    dq user_copy_access, user_copy_access.done
 probe_fixups_end:
 probe_fixup_count:
     dq (probe_fixups_end - probe_fixups) / 16

@@ -107,6 +107,9 @@ __noreturn void panic_with_frame(const struct trap_frame *f, const char *fmt, ..
 static void exception(struct trap_frame *f)
 {
     uint64_t cr2 = read_cr2();
+    /* First touch of a page of map() (from user mode or user_copy): paged in. */
+    if (f->vector == VEC_PAGE_FAULT && mapping_fault(f, cr2))
+        return;
     if (probe_fixup(f))
         return;
     if (f->vector == VEC_PAGE_FAULT && fault_hook && fault_hook(f, cr2))

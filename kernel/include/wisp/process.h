@@ -10,6 +10,10 @@
  *                  stack of thread slot i (1..PROCESS_THREADS_MAX-1) tops
  *                  at USER_STACK_TOP - i * USER_THREAD_STACK_STRIDE (a
  *                  guard page below each), mapped at the slot's first use
+ *   USER_MAP_BASE  the mapping area (USER_MAP_SIZE): what map() gives,
+ *                  RW+NX, each page allocated at its first touch by the
+ *                  page-fault handler (kernel/proc/mapping.c); at most
+ *                  USER_MAP_LIMIT bytes mapped at once per process
  * The kernel half is the kernel's (vmm_space_create), never VM_USER.
  *
  * Lifetime: process_spawn creates the process and starts its first
@@ -33,6 +37,12 @@
 #define PROCESS_NAME_MAX         24
 #define PROCESS_THREADS_MAX      16 /* ring-3 threads of one process, the first included */
 #define USER_THREAD_STACK_STRIDE ((USER_STACK_PAGES + 1) * 4096ul)
+/* map()'s area: 64 GiB at 16 TiB, far from the image (USER_LOAD_BASE, at
+ * most 16 MiB), the stacks and the ghost pages (just below USER_TOP). */
+#define USER_MAP_BASE    0x0000100000000000ul
+#define USER_MAP_SIZE    (64ul << 30)
+#define USER_MAP_LIMIT   (256ul << 20) /* bytes mapped at once, per process */
+#define USER_MAP_REGIONS 1024          /* disjoint mapped ranges, per process */
 /* Arguments a process is started with (spawn's limits). */
 #define PROCESS_ARGS_MAX       32   /* argc, argv[0] included */
 #define PROCESS_ARG_LENGTH_MAX 255  /* bytes of one argument, NUL excluded */
@@ -40,6 +50,7 @@
 #define PROGRAM_NAME_MAX       32
 
 struct address_space;
+struct process_mappings;
 struct spinlock;
 struct wait_queue;
 struct thread;
@@ -86,7 +97,9 @@ struct process {
     uint32_t next_tid;
     struct user_thread threads[PROCESS_THREADS_MAX];
     struct address_space *space;
-    struct user_page *pages; /* every page of its own in the user half */
+    struct user_page *pages;           /* every page of its own in the user half, but map()'s */
+    struct process_mappings *mappings; /* map()'s regions and their pages (mapping.c) */
+    bool page_in_failed; /* a page-in for user_copy found no memory: ends at a safe point */
     const struct program *program;
     uint64_t entry, stack_pointer; /* where its thread enters ring 3 */
     struct list_node node;         /* on the process list */
@@ -167,6 +180,25 @@ long sys_futex_wait(long addr, long expected, long timeout_ns);
 long sys_futex_wake(long addr, long count);
 void futex_wake_space(const struct address_space *space);
 extern uint64_t futex_sleeps;
+/* mapping.c: map / unmap, and demand paging of what map made.
+ * mapping_create gives p its (empty) set of mappings: 0 or -SYS_ENOMEM.
+ * mapping_destroy frees every page of them and the set; no thread of p
+ * runs and no CPU has its space loaded (the last thread's teardown).
+ * mapping_fault handles a page fault at cr2 (any context a fault can
+ * come from; never sleeps): true when it mapped the page (or another
+ * thread just had), so the access is retried; false when the fault is
+ * not a first touch of a page of a mapping — or when no physical page was
+ * left, which it logs (the process ends with the page-fault status).
+ * mapping_resident_pages: pages of p's mappings touched and not unmapped.
+ * mapping_fail_page_ins (tests): the next this many page-ins, of any
+ * process, act as if no physical page were left. */
+long sys_map(long len);
+long sys_unmap(long addr, long len);
+int mapping_create(struct process *p);
+void mapping_destroy(struct process *p);
+bool mapping_fault(struct trap_frame *frame, uint64_t cr2);
+size_t mapping_resident_pages(const struct process *p);
+extern uint32_t mapping_fail_page_ins;
 /* exec.c: a zeroed page at user address va of p, on p->pages (not mapped). */
 int process_add_page(struct process *p, uint64_t va, uint64_t *pa);
 

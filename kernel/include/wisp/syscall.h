@@ -36,7 +36,9 @@
 #define SYS_THREAD_JOIN   19 /* thread_join(long tid) -> its status */
 #define SYS_FUTEX_WAIT    20 /* futex_wait(addr, expected, timeout_ns) -> 0 when woken */
 #define SYS_FUTEX_WAKE    21 /* futex_wake(addr, count) -> waiters woken */
-#define SYS_COUNT         22
+#define SYS_MAP           22 /* map(len) -> address of len bytes of zeroed memory, paged in at first touch */
+#define SYS_UNMAP         23 /* unmap(addr, len) -> 0: releases pages that map made */
+#define SYS_COUNT         24
 
 /* Errors, returned negated. */
 #define SYS_EPERM   1  /* kill: the caller itself or one of its ancestors */
@@ -46,7 +48,7 @@
 #define SYS_ECHILD  10 /* no such child of the caller */
 #define SYS_EAGAIN \
     11 /* trywait: the child still runs; futex_wait: *addr changed; thread_create: no free thread */
-#define SYS_ENOMEM    12
+#define SYS_ENOMEM    12 /* map: the mapping area or the process's limit is exhausted */
 #define SYS_EFAULT    14 /* a pointer outside the user half, or not mapped */
 #define SYS_EINVAL    22
 #define SYS_ENOSYS    38  /* no such system call */

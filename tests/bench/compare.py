@@ -28,7 +28,6 @@ LINUX_CMDLINE = "console=ttyS0 quiet printk.time=1 clocksource=tsc tsc=reliable"
 # Rows with no Wisp figure yet, and why.
 NOT_MEASURED = {
     "context switch, two processes ping-pong": "n/a (needs a blocking pipe or futex: not yet)",
-    "page fault, fresh anonymous page": "n/a (Wisp maps a program's pages at exec: no demand paging)",
 }
 
 # Units compared across the sides: each is converted to its base before
@@ -69,7 +68,7 @@ ROWS = [
     ("spawn+exit+wait / Linux dynamic (ld.so)", "process.spawn_exit_wait",
      "linux.spawn_dynamic", False),
     ("context switch, two processes ping-pong", None, "linux.context_switch", False),
-    ("page fault, fresh anonymous page", None, "linux.page_fault", False),
+    ("page fault, fresh anonymous page", "process.page_fault", "linux.page_fault", False),
     ("memory per extra process / Linux static", "process.extra_total_pages",
      "linux.mem_per_process_static", False),
     ("memory per extra process / Linux dynamic", "process.extra_total_pages",

@@ -2,8 +2,9 @@
  * call of each kind from a program (a direct call, user-mode ghost code,
  * a gate function, a module's export through the gate and its dispatch
  * thunk: tests/programs/ghost_bench.c), spawn + exit + wait of a small
- * program, and the pages an extra process of one program costs — with
- * the iteration counts of tests/bench/linux/lbench.c. */
+ * program, the pages an extra process of one program costs, and a page
+ * fault on fresh map() memory — with the iteration counts of
+ * tests/bench/linux/lbench.c. */
 #include <wisp/kbench.h>
 #include <wisp/process.h>
 #include <wisp/ghost.h>
@@ -95,4 +96,23 @@ KBENCH(ghost_extra_process_pages)
     for (unsigned i = 0; i < started; i++)
         process_wait(extra[i]);
     process_wait(first);
+}
+
+/* As lbench: a fault on each of FAULT_PAGES fresh pages of map()'s memory
+ * (tests/programs/page_faults.c, one run per round; it reports
+ * hundredths of a cycle per fault), the median of the rounds. */
+KBENCH(ghost_page_faults)
+{
+    uint64_t centi[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        int result = run_args("page_faults", 0, NULL);
+        if (result < 0) {
+            kprintf("# ghost_page_faults: page_faults: %d\n", result);
+            return;
+        }
+        centi[r] = (uint64_t)result;
+    }
+    uint64_t median = kbench_median(centi, ROUNDS);
+    kbench_report("process.page_fault", kbench_cycles_to_ns_milli(median) / 100, "ns");
+    kbench_report("process.page_fault_cycles", median * 10, "cycles");
 }

@@ -40,7 +40,6 @@
 #include <wisp/printk.h>
 #include <wisp/boot.h>
 #include <locks/mutex.h>
-#include <string.h>
 
 #define PF_PRESENT  (1ul << 0)
 #define PF_RESERVED (1ul << 3)
@@ -118,7 +117,7 @@ static uint64_t page_for_page_in(void)
         return 0;
     uint64_t pa = pmm_alloc_page();
     if (pa)
-        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+        mm_zero_page(phys_to_virt(pa));
     return pa;
 }
 

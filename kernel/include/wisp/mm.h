@@ -42,6 +42,14 @@ size_t pmm_total_pages(void);                     /* pages the allocator manages
 size_t pmm_free_page_count(void);
 /* Free pages in blocks of each order (index 0..PMM_MAX_ORDER), for `mem`. */
 void pmm_free_blocks_by_order(size_t out[PMM_MAX_ORDER + 1]);
+/* Zeroes one page (page aligned, mapped writable): rep stosq, 512 stores
+ * of 8 bytes. memset's rep stosb makes 4096 under QEMU TCG, where it is
+ * most of a page fault's cost (kernel/proc/mapping.c). Any context. */
+static inline void mm_zero_page(void *page)
+{
+    size_t words = PAGE_SIZE / 8;
+    __asm__ volatile("rep stosq" : "+D"(page), "+c"(words) : "a"(0ul) : "memory");
+}
 
 /* ---- Paging (vmm.c) ----------------------------------------------------------
  * Layout of the kernel half (shared by every address space, see below):

@@ -97,6 +97,7 @@ static void sleep_on(struct futex_waiter *w, uint64_t deadline)
  * thread leaves from here. */
 long sys_futex_wait(long addr, long expected, long timeout_ns)
 {
+    process_check_killed(); /* a blocking call: leave before, not only after */
     struct process *p = current_process();
     struct futex_waiter w = {
         .space = p->space,

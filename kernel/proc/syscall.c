@@ -93,6 +93,7 @@ static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
 
 static long sys_wait(long pid, long status_ptr)
 {
+    process_check_killed(); /* a blocking call: leave before, not only after */
     int status;
     if (status_ptr && !user_range_ok((uint64_t)status_ptr, sizeof(status)))
         return -SYS_EFAULT;
@@ -193,6 +194,7 @@ static int read_byte(void)
  * process killed while it waits ends when the byte comes. */
 static long sys_read(long buf, long len)
 {
+    process_check_killed(); /* a blocking call: leave before, not only after */
     if (len <= 0)
         return len == 0 ? 0 : -SYS_EINVAL;
     if (!user_range_ok((uint64_t)buf, (size_t)len))

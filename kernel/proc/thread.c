@@ -141,6 +141,7 @@ static bool join_done(void *arg)
  * no such thread is joinable. A killed process leaves from the wait. */
 long sys_thread_join(long tid)
 {
+    process_check_killed(); /* a blocking call: leave before, not only after */
     struct process *p = current_process();
     struct user_thread *slot = NULL;
     uint64_t flags = spin_lock_irqsave(&process_lock);

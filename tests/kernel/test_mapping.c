@@ -1,6 +1,6 @@
 /* test_mapping.c — map / unmap and demand paging (kernel/proc/mapping.c),
- * with the test programs map_calls, map_threads, map_fault and
- * map_resident (tests/programs/).
+ * with the test programs map_calls, map_threads, map_fault, map_resident
+ * and map_shootdown (tests/programs/).
  */
 #include <wisp/ktest.h>
 #include <wisp/process.h>
@@ -120,4 +120,12 @@ KTEST(process_map_exit_returns_every_page_of_processes_ended_every_way)
         KEXPECT_EQ(process_wait(p[i]), SYS_EXIT_KILLED);
     KEXPECT_EQ(run("map_fault", 2, unmapped), PAGE_FAULT_STATUS);
     KEXPECT_LE(pages_missing_since(before), 16);
+}
+
+KTEST(process_unmap_reaches_the_tlbs_of_threads_on_other_cpus)
+{
+    /* 3 threads keep reading a page on their CPUs while it is unmapped:
+     * after unmap returns, a read must fault (tests/programs/map_shootdown.c) */
+    for (int i = 0; i < 3; i++)
+        KEXPECT_EQ(run("map_shootdown", 0, NULL), PAGE_FAULT_STATUS);
 }

@@ -74,6 +74,17 @@ int mapping_create(struct process *p)
     return 0;
 }
 
+/* Pages of every process's mappings, touched and not yet freed. */
+static size_t resident_total;
+
+static void count_resident(struct process_mappings *m, long pages)
+{
+    __atomic_fetch_add(&m->resident, (size_t)pages, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&resident_total, (size_t)pages, __ATOMIC_RELAXED);
+}
+
+size_t mapping_resident_total(void) { return __atomic_load_n(&resident_total, __ATOMIC_RELAXED); }
+
 static void free_page_taken(uint64_t pa, void *arg __unused) { pmm_free_page(pa); }
 
 void mapping_destroy(struct process *p)
@@ -88,7 +99,8 @@ void mapping_destroy(struct process *p)
          * that the space's lock is not held long with interrupts off */
         for (uint64_t va = r->start; va < r->end; va += UNMAP_CHUNK * PAGE_SIZE) {
             size_t pages = MIN((r->end - va) / PAGE_SIZE, UNMAP_CHUNK);
-            vmm_unmap_range_in(p->space, va, pages, free_page_taken, NULL);
+            size_t freed = vmm_unmap_range_in(p->space, va, pages, free_page_taken, NULL);
+            count_resident(m, -(long)freed);
         }
         kfree(r);
     }
@@ -142,7 +154,7 @@ static enum page_in page_in(struct process *p, uint64_t va)
     if (region_at(m, va)) {
         int err = pa ? vmm_map_in(p->space, va, pa, VM_WRITE | VM_USER) : -MM_ENOMEM;
         if (err == 0) {
-            __atomic_fetch_add(&m->resident, 1, __ATOMIC_RELAXED);
+            count_resident(m, 1);
             pa = 0; /* the space has it now */
             result = PAGE_IN_DONE;
         } else {
@@ -320,7 +332,7 @@ static void release_range(struct process *p, uint64_t start, uint64_t end, uint6
         vmm_tlb_shootdown(va, pages);
         for (size_t i = 0; i < taken.count; i++)
             pmm_free_page(taken.pa[i]);
-        __atomic_fetch_sub(&p->mappings->resident, taken.count, __ATOMIC_RELAXED);
+        count_resident(p->mappings, -(long)taken.count);
     }
 }
 

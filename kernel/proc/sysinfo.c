@@ -141,6 +141,7 @@ long sys_memory_stats(long record)
         .heap_large_pages = kmalloc_large_pages(),
         .processes = process_count(),
         .module_pages = module_area_pages_used(),
+        .mapped_pages = mapping_resident_total(),
     };
     return copy_to_user((void *)record, &r, sizeof(r)) == 0 ? 0 : -SYS_EFAULT;
 }

@@ -57,12 +57,13 @@ KTEST(process_map_gives_zeroed_memory_and_refuses_bad_ranges_and_the_limit)
 KTEST(process_map_pages_are_allocated_at_first_touch_and_freed_at_exit)
 {
     const char *argv[] = { "map_resident", "4096", "1000" };
-    size_t before = pmm_free_page_count();
+    size_t before = pmm_free_page_count(), total_before = mapping_resident_total();
     struct process *p = start("map_resident", 3, argv);
     KASSERT_TRUE(p != NULL);
     KEXPECT_EQ(wait_resident(p, 1000), 1000ul);
     sched_sleep_ns(20 * 1000 * 1000);
-    KEXPECT_EQ(mapping_resident_pages(p), 1000ul); /* the other 3096 never touched */
+    KEXPECT_EQ(mapping_resident_pages(p), 1000ul);               /* the other 3096 never touched */
+    KEXPECT_EQ(mapping_resident_total() - total_before, 1000ul); /* memory_stats' mapped_pages */
     long used = (long)before - (long)pmm_free_page_count();
     /* the process itself (~25 pages), 1000 pages and their page tables */
     KEXPECT_GE(used, 1000);
@@ -70,6 +71,7 @@ KTEST(process_map_pages_are_allocated_at_first_touch_and_freed_at_exit)
     KEXPECT_EQ(process_kill(NULL, p->pid), 0);
     KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED);
     KEXPECT_LE(pages_missing_since(before), 16);
+    KEXPECT_EQ(mapping_resident_total(), total_before);
 }
 
 KTEST(process_map_touch_after_unmap_or_outside_a_mapping_ends_with_the_page_fault_status)

@@ -1,5 +1,6 @@
 /* mem — memory figures: physical pages, the kernel heap, the module area,
- * processes (memory_stats). */
+ * the pages programs touched of what map gave them, processes
+ * (memory_stats). */
 #include <ghost.h>
 #include <wisp/syscall.h>
 #include "user/lib/ulib.h"
@@ -26,6 +27,7 @@ int main(void)
     line("heap in use:", r.heap_bytes, " bytes");
     line("heap runs:", r.heap_large_pages * kib, " KiB");
     line("module area:", r.module_pages * kib, " KiB");
+    line("mapped:", r.mapped_pages * kib, " KiB");
     line("processes:", r.processes, "");
     return 0;
 }

@@ -189,7 +189,8 @@ extern uint64_t futex_sleeps;
  * thread just had), so the access is retried; false when the fault is
  * not a first touch of a page of a mapping — or when no physical page was
  * left, which it logs (the process ends with the page-fault status).
- * mapping_resident_pages: pages of p's mappings touched and not unmapped.
+ * mapping_resident_pages: pages of p's mappings touched and not unmapped;
+ * mapping_resident_total: the same for every process (memory_stats).
  * mapping_fail_page_ins (tests): the next this many page-ins, of any
  * process, act as if no physical page were left. */
 long sys_map(long len);
@@ -198,6 +199,7 @@ int mapping_create(struct process *p);
 void mapping_destroy(struct process *p);
 bool mapping_fault(struct trap_frame *frame, uint64_t cr2);
 size_t mapping_resident_pages(const struct process *p);
+size_t mapping_resident_total(void);
 extern uint32_t mapping_fail_page_ins;
 /* exec.c: a zeroed page at user address va of p, on p->pages (not mapped). */
 int process_add_page(struct process *p, uint64_t va, uint64_t *pa);

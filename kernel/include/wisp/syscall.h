@@ -103,4 +103,5 @@ struct sys_memory_record {
     uint64_t heap_large_pages; /* pages in kmalloc's page runs */
     uint64_t processes;        /* processes alive */
     uint64_t module_pages;     /* pages of the module area in use */
+    uint64_t mapped_pages;     /* pages of map() memory touched, every process */
 };

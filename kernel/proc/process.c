@@ -163,15 +163,16 @@ static void user_thread_start(void *arg)
     gate_enter_user(p->entry, p->stack_pointer, 0);
 }
 
-struct process *process_spawn(const struct program *prog, unsigned argc, const char *const *argv,
-                              struct process *parent, int *error)
+struct process *process_spawn_on(const struct program *prog, unsigned argc, const char *const *argv,
+                                 struct process *parent, int cpu, int *error)
 {
     const char *name_only[1] = { prog->name };
     if (argc == 0) {
         argc = 1;
         argv = name_only;
     }
-    if (!arguments_ok(argc, argv)) {
+    if (!arguments_ok(argc, argv) ||
+        (cpu != -1 && (cpu < 0 || (unsigned)cpu >= cpu_count || !cpus[cpu].online))) {
         *error = -SYS_EINVAL;
         return NULL;
     }
@@ -184,6 +185,7 @@ struct process *process_spawn(const struct program *prog, unsigned argc, const c
     p->parent = parent;
     p->program = prog;
     p->state = PROCESS_RUNNING;
+    wait_queue_init(&p->mail_wq);
     p->space = vmm_space_create();
     int err = p->space ? process_exec(p, prog, argc, argv) : -SYS_ENOMEM;
     if (err)
@@ -196,7 +198,7 @@ struct process *process_spawn(const struct program *prog, unsigned argc, const c
     list_push_back(&processes, &p->node);
     processes_alive++;
     spin_unlock_irqrestore(&process_lock, flags);
-    struct thread *t = thread_create(p->name, user_thread_start, p, -1);
+    struct thread *t = thread_create(p->name, user_thread_start, p, cpu);
     if (!t) {
         flags = spin_lock_irqsave(&process_lock);
         list_remove(&p->node);
@@ -281,8 +283,9 @@ static bool mark_killed(struct process *p, int status)
     if (p->killed)
         return false;
     p->kill_status = status;
-    /* read by its threads: process_check_killed, futex and join waits */
+    /* read by its threads: process_check_killed, futex, join and receive waits */
     __atomic_store_n(&p->killed, true, __ATOMIC_RELEASE);
+    wake_up_all(&p->mail_wq); /* those in receive leave */
     return true;
 }
 
@@ -411,6 +414,17 @@ bool process_try_wait(struct process *p, int *status)
     return ended;
 }
 
+struct process *process_find_locked(uint32_t pid)
+{
+    list_for_each(pos, &processes)
+    {
+        struct process *p = list_entry(pos, struct process, node);
+        if (p->pid == pid && p->state == PROCESS_RUNNING)
+            return p;
+    }
+    return NULL;
+}
+
 /* A process may end any other process but itself and its ancestors (so a
  * program cannot kill the shell that runs it, nor the shell's parents). */
 int process_kill(struct process *caller, uint32_t pid)
@@ -418,11 +432,8 @@ int process_kill(struct process *caller, uint32_t pid)
     int result = -SYS_ESRCH;
     bool woken = false;
     uint64_t flags = spin_lock_irqsave(&process_lock);
-    list_for_each(pos, &processes)
-    {
-        struct process *p = list_entry(pos, struct process, node);
-        if (p->pid != pid || p->state != PROCESS_RUNNING)
-            continue;
+    struct process *p = process_find_locked(pid);
+    if (p) {
         result = 0;
         for (struct process *a = caller; a; a = a->parent)
             if (a == p)
@@ -431,7 +442,6 @@ int process_kill(struct process *caller, uint32_t pid)
             futex_wake_space(p->space); /* compared only: may be ending */
             woken = true;
         }
-        break;
     }
     spin_unlock_irqrestore(&process_lock, flags);
     if (woken)

@@ -66,7 +66,9 @@ static long copy_arguments(struct spawn_args *args, uint64_t argv_ptr, uint64_t 
 }
 
 /* spawn(name, len, argv, argc): argc 0 runs the program with argv = { name }. */
-static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
+/* spawn_on(cpu, name, len, argv, argc): spawn with the new process's
+ * first thread on CPU cpu (threads never migrate: it stays there). */
+static long sys_spawn_on(long cpu, long name_ptr, long len, long argv_ptr, long argc)
 {
     char name[NAME_MAX_USER];
     if ((uint64_t)len == 0 || (uint64_t)len >= sizeof(name))
@@ -78,18 +80,27 @@ static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
     if (!args)
         return -SYS_ENOMEM;
     long result = copy_arguments(args, (uint64_t)argv_ptr, (uint64_t)argc);
+    if (!result && (cpu < -1 || cpu >= MAX_CPUS))
+        result = -SYS_EINVAL; /* process_spawn_on checks the rest */
     const struct program *prog = result ? NULL : program_find(name);
     if (!result && !prog)
         result = -SYS_ENOENT;
     if (prog) {
         int err = 0;
         struct process *p =
-            process_spawn(prog, (unsigned)argc, args->argv, current_process(), &err);
+            process_spawn_on(prog, (unsigned)argc, args->argv, current_process(), (int)cpu, &err);
         result = p ? (long)p->pid : err;
     }
     kfree(args);
     return result;
 }
+
+static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
+{
+    return sys_spawn_on(-1, name_ptr, len, argv_ptr, argc);
+}
+
+static long sys_cpu(void) { return cpu_id(); }
 
 static long sys_wait(long pid, long status_ptr)
 {
@@ -247,6 +258,10 @@ static const void *const core_calls[SYS_COUNT] = {
     [SYS_THREAD_JOIN] = sys_thread_join,
     [SYS_FUTEX_WAIT] = sys_futex_wait,
     [SYS_FUTEX_WAKE] = sys_futex_wake,
+    [SYS_SEND] = sys_send,
+    [SYS_RECEIVE] = sys_receive,
+    [SYS_SPAWN_ON] = sys_spawn_on,
+    [SYS_CPU] = sys_cpu,
 };
 static const char *const core_call_names[SYS_COUNT] = {
     [SYS_EXIT] = "exit",
@@ -271,6 +286,10 @@ static const char *const core_call_names[SYS_COUNT] = {
     [SYS_THREAD_JOIN] = "thread_join",
     [SYS_FUTEX_WAIT] = "futex_wait",
     [SYS_FUTEX_WAKE] = "futex_wake",
+    [SYS_SEND] = "send",
+    [SYS_RECEIVE] = "receive",
+    [SYS_SPAWN_ON] = "spawn_on",
+    [SYS_CPU] = "cpu",
 };
 
 long sys_nosys(void) { return -SYS_ENOSYS; }

@@ -27,7 +27,6 @@ import run  # noqa: E402
 LINUX_CMDLINE = "console=ttyS0 quiet printk.time=1 clocksource=tsc tsc=reliable"
 # Rows with no Wisp figure yet, and why.
 NOT_MEASURED = {
-    "context switch, two processes ping-pong": "n/a (needs a blocking pipe or futex: not yet)",
     "page fault, fresh anonymous page": "n/a (Wisp maps a program's pages at exec: no demand paging)",
 }
 
@@ -54,7 +53,8 @@ ROWS = [
      "linux.synchronize_rcu.busy.cpus4", False),
     ("grace period, busy readers, 4 CPUs / synchronize_rcu_expedited",
      "rcu.gp_latency.busy.cpus4", "linux.synchronize_rcu_expedited.busy.cpus4", False),
-    ("boot: Wisp to first test / Linux to /init", "boot_entry_to_first_test", "linux.boot_to_init", False),
+    ("boot to where the first program starts / Linux to /init", "boot_entry_to_first_test",
+     "linux.boot_to_init", False),
     ("direct call in a program / in a Linux program", "ghost.direct_call", "linux.direct_call",
      False),
     ("null gate (ghost null()) / getppid system call", "ghost.gate_call", "linux.null_syscall",
@@ -68,7 +68,8 @@ ROWS = [
     ("spawn+exit+wait, static program", "process.spawn_exit_wait", "linux.spawn_static", False),
     ("spawn+exit+wait / Linux dynamic (ld.so)", "process.spawn_exit_wait",
      "linux.spawn_dynamic", False),
-    ("context switch, two processes ping-pong", None, "linux.context_switch", False),
+    ("context switch, two processes ping-pong", "process.context_switch",
+     "linux.context_switch", False),
     ("page fault, fresh anonymous page", None, "linux.page_fault", False),
     ("memory per extra process / Linux static", "process.extra_total_pages",
      "linux.mem_per_process_static", False),
@@ -102,6 +103,8 @@ ROWS += [
     ("Wisp only (QEMU guest; ratio only where both sides are Wisp's)", None, None, None),
     ("slot call (epoch section) / Wisp direct call", "rcu.slot_call", "rcu.direct_call", False),
     ("dispatch-thunk call / Wisp direct call", "update.dispatch_call", "update.direct_call",
+     False),
+    ("message ping-pong across CPUs, per message", "process.message_round_trip_cross_cpu", None,
      False),
     ("swap in kernel (counter): total", "update.swap_total", None, False),
     ("swap in kernel (counter): switch", "update.swap_switch", None, False),

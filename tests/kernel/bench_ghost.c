@@ -44,6 +44,28 @@ KBENCH(ghost_calls)
     }
 }
 
+/* As lbench's context switch: two processes ping-pong PINGPONGS round
+ * trips (a message each way: send, receive; tests/programs/messages.c
+ * `bench`), two switches per round trip; the child on the same CPU as
+ * lbench pins both to CPU 0, and on another CPU (Wisp only: each message
+ * crosses CPUs, and wakes a receiver whose CPU idles with an IPI). */
+KBENCH(ghost_context_switch)
+{
+    static const char *const kinds[][2] = {
+        { "same", "process.context_switch" },
+        { "cross", "process.message_round_trip_cross_cpu" },
+    };
+    for (unsigned k = 0; k < ARRAY_SIZE(kinds); k++) {
+        const char *argv[] = { "messages", "bench", kinds[k][0] };
+        int centi = run_args("messages", 3, argv);
+        if (centi < 0) {
+            kprintf("# ghost_context_switch: messages bench %s: %d\n", kinds[k][0], centi);
+            continue;
+        }
+        kbench_report(kinds[k][1], kbench_cycles_to_ns_milli((uint64_t)centi) / 100, "ns");
+    }
+}
+
 /* As lbench: SPAWNS spawn + exit + wait per round, per-spawn time. */
 #define SPAWNS 40
 KBENCH(ghost_spawn_exit_wait)

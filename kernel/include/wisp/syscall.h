@@ -36,21 +36,26 @@
 #define SYS_THREAD_JOIN   19 /* thread_join(long tid) -> its status */
 #define SYS_FUTEX_WAIT    20 /* futex_wait(addr, expected, timeout_ns) -> 0 when woken */
 #define SYS_FUTEX_WAKE    21 /* futex_wake(addr, count) -> waiters woken */
-#define SYS_COUNT         22
+#define SYS_SEND          22 /* send(long pid, uint64_t value) -> 0, -EAGAIN when its mailbox is full */
+#define SYS_RECEIVE       23 /* receive(struct sys_message *msg, timeout_ns) -> 0 */
+#define SYS_SPAWN_ON      24 /* spawn_on(cpu, name, len, argv, argc) -> pid, on that CPU */
+#define SYS_CPU           25 /* cpu() -> the CPU the caller runs on */
+#define SYS_COUNT         26
 
 /* Errors, returned negated. */
 #define SYS_EPERM   1  /* kill: the caller itself or one of its ancestors */
 #define SYS_ENOENT  2  /* no such program */
-#define SYS_ESRCH   3  /* kill: no such running process */
+#define SYS_ESRCH   3  /* kill, send: no such running process */
 #define SYS_ENOEXEC 8  /* the program does not load (reason in the kernel log) */
 #define SYS_ECHILD  10 /* no such child of the caller */
 #define SYS_EAGAIN \
-    11 /* trywait: the child still runs; futex_wait: *addr changed; thread_create: no free thread */
+    11 /* trywait: the child still runs; futex_wait: *addr changed; thread_create: no free thread;
+          send: the receiver's mailbox is full */
 #define SYS_ENOMEM    12
 #define SYS_EFAULT    14 /* a pointer outside the user half, or not mapped */
 #define SYS_EINVAL    22
 #define SYS_ENOSYS    38  /* no such system call */
-#define SYS_ETIMEDOUT 110 /* futex_wait: the timeout passed */
+#define SYS_ETIMEDOUT 110 /* futex_wait, receive: the timeout passed */
 
 /* Exit status of a process ended by a fault: 128 + the exception vector
  * (page fault 142, general protection 141, invalid opcode 134). */
@@ -58,6 +63,15 @@
 
 /* Exit status of a process ended by kill (128 + 9, as a shell shows SIGKILL). */
 #define SYS_EXIT_KILLED 137
+
+/* A message (send / receive): a value and who sent it. A process's mailbox
+ * holds up to SYS_MAILBOX_SLOTS messages, delivered oldest first. */
+#define SYS_MAILBOX_SLOTS 32
+struct sys_message {
+    uint32_t from; /* the sender's pid */
+    uint32_t reserved;
+    uint64_t value;
+};
 
 /* The listing calls copy fixed-size records out: `max` records at most
  * (1..SYS_LIST_MAX), starting at the `start`-th entry of a snapshot taken

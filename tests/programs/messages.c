@@ -17,13 +17,16 @@
  *                  0 when it ends killed (status 137)
  *   bench K        cycles per switch, in hundredths, of two processes
  *                  ping-ponging PINGPONGS round trips (K "same": the child
- *                  on this CPU, "cross": on another one), the median of
- *                  ROUNDS rounds: the exit status */
+ *                  on this CPU), or per message with the child on another
+ *                  CPU (K "cross": CROSS_PINGPONGS round trips, a Wisp-only
+ *                  figure, each wake-up an IPI), the median of ROUNDS
+ *                  rounds: the exit status */
 #include "sys.h"
 
-#define PINGPONGS 5000 /* round trips per round: lbench's PINGPONGS */
-#define ROUNDS    5
-#define STOP      0
+#define PINGPONGS       5000 /* round trips per round: lbench's PINGPONGS */
+#define CROSS_PINGPONGS 1000
+#define ROUNDS          5
+#define STOP            0
 
 static uint64_t number(const char *s)
 {
@@ -222,13 +225,13 @@ static int bench(const char *kind)
     struct sys_message m;
     if (child <= 0 || receive(&m, 0) != 0)
         return -1;
-    uint64_t rounds[ROUNDS];
+    uint64_t rounds[ROUNDS], trips = here == there ? PINGPONGS : CROSS_PINGPONGS;
     for (int r = 0; r < ROUNDS; r++) {
         uint64_t begin = rdtsc();
-        for (uint64_t i = 1; i <= PINGPONGS; i++)
+        for (uint64_t i = 1; i <= trips; i++)
             if (send(child, i) != 0 || receive(&m, 0) != 0)
                 return -1;
-        rounds[r] = (rdtsc() - begin) * 100 / (2 * PINGPONGS);
+        rounds[r] = (rdtsc() - begin) * 100 / (2 * trips);
     }
     send(child, STOP);
     status_of(child);

@@ -31,8 +31,10 @@ static uint32_t getc_slot;
 
 static char console_getc(void)
 {
-    int (*getc)(void) = (int (*)(void))sym_slot_load(getc_slot);
-    return (char)getc();
+    int c;
+    while ((c = ((int (*)(void))sym_slot_load(getc_slot))()) < 0)
+        ; /* -1: ^C ended a foreground program; the monitor reads on */
+    return (char)c;
 }
 
 static size_t read_line(char *buf, size_t size)

@@ -273,6 +273,16 @@ export cpu {                # the CPU the calling thread runs on (threads never 
     prototype long cpu(void)
 }
 
+export console_foreground { # ^C on the console ends child pid with status 130 (0: no foreground program)
+    context process
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long console_foreground(long pid)
+}
+
 export clock_ns {               # nanoseconds since boot, from the TSC, in user mode
     context any
     sleeps never

@@ -427,7 +427,7 @@ struct process *process_find_locked(uint32_t pid)
 
 /* A process may end any other process but itself and its ancestors (so a
  * program cannot kill the shell that runs it, nor the shell's parents). */
-int process_kill(struct process *caller, uint32_t pid)
+int process_kill(struct process *caller, uint32_t pid, int status)
 {
     int result = -SYS_ESRCH;
     bool woken = false;
@@ -438,7 +438,7 @@ int process_kill(struct process *caller, uint32_t pid)
         for (struct process *a = caller; a; a = a->parent)
             if (a == p)
                 result = -SYS_EPERM;
-        if (!result && mark_killed(p, SYS_EXIT_KILLED)) {
+        if (!result && mark_killed(p, status)) {
             futex_wake_space(p->space); /* compared only: may be ending */
             woken = true;
         }
@@ -453,8 +453,9 @@ void process_check_killed(void)
 {
     struct process *p = current_process();
     if (p && __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
-        if (p->kill_status == SYS_EXIT_KILLED)
-            pr_info("process %u (%s): killed\n", p->pid, p->name);
+        if (p->kill_status == SYS_EXIT_KILLED || p->kill_status == SYS_EXIT_INTERRUPTED)
+            pr_info("process %u (%s): %s\n", p->pid, p->name,
+                    p->kill_status == SYS_EXIT_KILLED ? "killed" : "interrupted (^C)");
         irq_enable(); /* from ring 3 or a handler: no kernel lock is held */
         process_thread_leave(p->kill_status);
     }

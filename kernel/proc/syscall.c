@@ -138,7 +138,7 @@ static long sys_kill(long pid)
 {
     if (pid <= 0 || pid > UINT32_MAX)
         return -SYS_ESRCH;
-    return process_kill(current_process(), (uint32_t)pid);
+    return process_kill(current_process(), (uint32_t)pid, SYS_EXIT_KILLED);
 }
 
 /* Sleeps in slices of at most SLEEP_SLICE_NS so that a kill takes effect
@@ -200,16 +200,49 @@ static int read_byte(void)
     return c; /* -1: killed while it waited */
 }
 
-/* read(buf, len): one byte per call (it blocks until one is typed); a
- * process killed while it waits ends when the byte comes. */
+/* The console's foreground program: a child of the process that set it
+ * (the shell, for the program it waits for). Pids are never reused, so a
+ * stale one ends nothing. */
+static uint32_t foreground_pid; /* 0: none */
+
+static long sys_console_foreground(long pid)
+{
+    if (pid < 0 || pid > UINT32_MAX)
+        return -SYS_ECHILD;
+    if (pid) {
+        struct process *self = current_process();
+        uint64_t flags = spin_lock_irqsave(&process_lock);
+        struct process *p = process_find_locked((uint32_t)pid);
+        bool child = p && p->parent == self;
+        spin_unlock_irqrestore(&process_lock, flags);
+        if (!child)
+            return -SYS_ECHILD;
+    }
+    __atomic_store_n(&foreground_pid, (uint32_t)pid, __ATOMIC_RELEASE);
+    return 0;
+}
+
+bool console_interrupt(void)
+{
+    uint32_t pid = __atomic_exchange_n(&foreground_pid, 0, __ATOMIC_ACQ_REL);
+    return pid && process_kill(NULL, pid, SYS_EXIT_INTERRUPTED) == 0;
+}
+
+/* read(buf, len): one byte per call (it blocks until one is typed). A
+ * process ended by ^C while it waits leaves at once (the driver's
+ * console_getc returns -1, and another reader just waits on); one killed
+ * otherwise leaves when the next byte comes. */
 static long sys_read(long buf, long len)
 {
     if (len <= 0)
         return len == 0 ? 0 : -SYS_EINVAL;
     if (!user_range_ok((uint64_t)buf, (size_t)len))
         return -SYS_EFAULT;
+    struct process *self = current_process();
     mutex_lock(&read_lock);
-    int c = read_byte();
+    int c;
+    while ((c = read_byte()) < 0 && !__atomic_load_n(&self->killed, __ATOMIC_ACQUIRE))
+        ;
     mutex_unlock(&read_lock);
     process_check_killed();
     char byte = (char)c;
@@ -262,6 +295,7 @@ static const void *const core_calls[SYS_COUNT] = {
     [SYS_RECEIVE] = sys_receive,
     [SYS_SPAWN_ON] = sys_spawn_on,
     [SYS_CPU] = sys_cpu,
+    [SYS_CONSOLE_FOREGROUND] = sys_console_foreground,
 };
 static const char *const core_call_names[SYS_COUNT] = {
     [SYS_EXIT] = "exit",
@@ -290,6 +324,7 @@ static const char *const core_call_names[SYS_COUNT] = {
     [SYS_RECEIVE] = "receive",
     [SYS_SPAWN_ON] = "spawn_on",
     [SYS_CPU] = "cpu",
+    [SYS_CONSOLE_FOREGROUND] = "console_foreground",
 };
 
 long sys_nosys(void) { return -SYS_ENOSYS; }

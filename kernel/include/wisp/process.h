@@ -152,9 +152,12 @@ unsigned process_count(void);
 /* Collects child p (found by process_find_child) if it has ended: true,
  * its status in *status, and p is freed; false while it runs. */
 bool process_try_wait(struct process *p, int *status);
-/* kill(pid) for caller: marks the process killed (0), -SYS_ESRCH when no
- * such process runs, -SYS_EPERM for the caller itself or an ancestor. */
-int process_kill(struct process *caller, uint32_t pid);
+/* kill(pid) for caller: marks the process killed with status (0),
+ * -SYS_ESRCH when no such process runs, -SYS_EPERM for the caller itself
+ * or an ancestor (caller NULL: the kernel, which may end any). Any
+ * context (the console's ^C comes from an interrupt handler). */
+int process_kill(struct process *caller, uint32_t pid, int status);
+
 /* Ends the current process with SYS_EXIT_KILLED if it was killed. Called
  * where it returns to user mode or wakes up; no lock may be held. */
 void process_check_killed(void);

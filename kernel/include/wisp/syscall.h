@@ -40,7 +40,9 @@
 #define SYS_RECEIVE       23 /* receive(struct sys_message *msg, timeout_ns) -> 0 */
 #define SYS_SPAWN_ON      24 /* spawn_on(cpu, name, len, argv, argc) -> pid, on that CPU */
 #define SYS_CPU           25 /* cpu() -> the CPU the caller runs on */
-#define SYS_COUNT         26
+#define SYS_CONSOLE_FOREGROUND \
+    26 /* console_foreground(pid) -> 0: ^C on the console ends child pid (0: none) */
+#define SYS_COUNT 27
 
 /* Errors, returned negated. */
 #define SYS_EPERM   1  /* kill: the caller itself or one of its ancestors */
@@ -61,8 +63,11 @@
  * (page fault 142, general protection 141, invalid opcode 134). */
 #define SYS_EXIT_FAULT_BASE 128
 
-/* Exit status of a process ended by kill (128 + 9, as a shell shows SIGKILL). */
-#define SYS_EXIT_KILLED 137
+/* Exit status of a process ended by kill (128 + 9, as a shell shows SIGKILL),
+ * and by ^C on the console while it was the foreground program (128 + 2,
+ * as SIGINT). */
+#define SYS_EXIT_KILLED      137
+#define SYS_EXIT_INTERRUPTED 130
 
 /* A message (send / receive): a value and who sent it. A process's mailbox
  * holds up to SYS_MAILBOX_SLOTS messages, delivered oldest first. */

@@ -124,6 +124,9 @@ ROWS += [
     ("epoch read throughput, 1 CPU", "rcu.read_throughput.cpus1", None, True),
     ("epoch read throughput, 4 CPUs (2 host cores)", "rcu.read_throughput.cpus4", None, True),
     ("scaling 1 -> 4 CPUs (4 CPUs / 1)", "rcu.read_scaling.cpus4", None, True),
+    ("module export calls from programs, 1 thread", "ghost.module_calls.threads1", None, True),
+    ("module export calls from programs, 4 threads", "ghost.module_calls.threads4", None, True),
+    ("scaling 1 -> 4 user threads (4 / 1)", "ghost.module_call_scaling.threads4", None, True),
 ]
 
 
@@ -221,11 +224,13 @@ def write_plots(rows, figures, out_dir):
         for label, _w, _o, ratio in rows:
             if ratio is not None:
                 f.write('"%s" %.4f\n' % (label.replace('"', "'"), ratio))
-    with open(out / "scaling.dat", "w") as f:
+    with open(out / "scaling.dat", "w") as f:  # cpus, epoch Mreads/s, module Mcalls/s
         for cpus in (1, 2, 4):
-            name = "rcu.read_throughput.cpus%d" % cpus
-            if name in figures.values:
-                f.write("%d %.3f\n" % (cpus, statistics.median(figures.values[name][1])))
+            cells = []
+            for name in ("rcu.read_throughput.cpus%d" % cpus, "ghost.module_calls.threads%d" % cpus):
+                values = figures.values.get(name)
+                cells.append("%.3f" % statistics.median(values[1]) if values else "NaN")
+            f.write("%d %s\n" % (cpus, " ".join(cells)))
     try:
         subprocess.run(["gnuplot", "-e", "dir='%s'" % out, str(HERE / "plot.gp")],
                        check=True)

@@ -16,16 +16,14 @@
  * the user (a bad msg pointer leaves it there: -SYS_EFAULT). user_copy
  * never sleeps, and no user fault takes process_lock.
  *
- * A receive with a timeout sleeps in slices of MAIL_POLL_NS and looks at
- * the mailbox between them (there is no timed wait queue in the scheduler,
- * as for futex_wait); one without sleeps until woken. A killed process's
- * receivers are woken (mark_killed) and leave.
+ * A receiver sleeps on the mailbox's wait queue until a sender wakes it,
+ * or its timer does (wait_queue_wait_until: the first scheduler tick at or
+ * after the deadline). A killed process's receivers are woken
+ * (mark_killed) and leave.
  */
 #include <wisp/process.h>
 #include <wisp/sched.h>
 #include <wisp/time.h>
-
-#define MAIL_POLL_NS (1000 * 1000ul)
 
 long sys_send(long pid, long value)
 {
@@ -84,13 +82,10 @@ long sys_receive(long msg, long timeout_ns)
         if (result <= 0)
             return result;
         process_check_killed();
-        if (!timeout_ns) {
+        if (!timeout_ns)
             wait_queue_wait(&p->mail_wq, mail_or_killed, p);
-            continue;
-        }
-        uint64_t now = clock_ns();
-        if (now >= deadline)
+        else if (!wait_queue_wait_until(&p->mail_wq, mail_or_killed, p, deadline) &&
+                 !__atomic_load_n(&p->mail_count, __ATOMIC_ACQUIRE))
             return -SYS_ETIMEDOUT;
-        sched_sleep_ns(deadline - now < MAIL_POLL_NS ? deadline - now : MAIL_POLL_NS);
     }
 }

@@ -34,6 +34,14 @@ export console_write {
     update never
 }
 
+export console_interrupt {      # ^C: ends the console's foreground program; true when one was
+    context any
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
 export panic {
     context any
     sleeps never

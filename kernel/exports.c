@@ -15,6 +15,7 @@
 #include <wisp/trap.h>
 #include <wisp/apic.h>
 #include <wisp/serial.h>
+#include <wisp/kconsole.h>
 #include <wisp/percpu.h>
 #include <rcu/rcu.h>
 #include <locks/mutex.h>
@@ -25,6 +26,7 @@
 EXPORT_SYMBOL(kprintf);
 EXPORT_SYMBOL(klog);
 EXPORT_SYMBOL(console_write);
+EXPORT_SYMBOL(console_interrupt);
 EXPORT_SYMBOL(panic);
 EXPORT_SYMBOL(ksnprintf);
 EXPORT_SYMBOL(kvsnprintf);

@@ -73,8 +73,10 @@ static void write_header(FILE *out)
                  " * wisp-ghost from the manifests: do not edit. A call is bound at exec\n"
                  " * to the function's trampoline in the shared ghost pages; `gate` ones\n"
                  " * run in the kernel through the system-call gate, `user` ones in user\n"
-                 " * mode (MODULES.md, \"Ghost bindings\"). */\n"
-                 "#pragma once\n#include <stddef.h>\n#include <stdint.h>\n\n");
+                 " * mode (MODULES.md, \"Ghost bindings\"). The types the prototypes\n"
+                 " * name (struct sys_message, ...) are <wisp/syscall.h>'s. */\n"
+                 "#pragma once\n#include <stddef.h>\n#include <stdint.h>\n"
+                 "#include <wisp/syscall.h>\n\n");
     for (unsigned i = 0; i < ghost_count; i++)
         fprintf(out, "%s; /* %s, runs %s */\n", ghosts[i].contract.prototype, ghosts[i].module,
                 mod_runs_name(ghosts[i].contract.runs));

@@ -22,7 +22,8 @@
 #include "modload/update_line.h"
 #include "modload/update.h"
 
-void update_hammer_command(void); /* tests/kernel/update_hammer.c */
+void update_hammer_command(void);  /* tests/kernel/update_hammer.c */
+void update_qhammer_command(void); /* tests/kernel/update_hammer.c */
 #include <string.h>
 
 /* The console's input comes from the console driver module, reached
@@ -31,8 +32,10 @@ static uint32_t getc_slot;
 
 static char console_getc(void)
 {
-    int (*getc)(void) = (int (*)(void))sym_slot_load(getc_slot);
-    return (char)getc();
+    int c;
+    while ((c = ((int (*)(void))sym_slot_load(getc_slot))()) < 0)
+        ; /* -1: ^C ended a foreground program; the monitor reads on */
+    return (char)c;
 }
 
 static size_t read_line(char *buf, size_t size)
@@ -69,6 +72,7 @@ static void cmd_help(void)
     kprintf("  updline  the update line (COM2): transfers, pushes, refused frames by reason\n"
             "  modhist  each module version: when it went live, by what (load, push)\n"
             "  hammer   start / stop threads on every CPU calling counter (update tests)\n"
+            "  qhammer  start / stop a thread calling qcounter (update tests)\n"
             "  run NAME [ARG...]  start a program of the image in the background\n"
             "  reboot   restart the machine\n");
 }
@@ -167,6 +171,7 @@ static const struct {
     { "updline", update_line_print },
     { "modhist", update_history_print },
     { "hammer", update_hammer_command },
+    { "qhammer", update_qhammer_command },
 };
 
 __noreturn void kconsole_run(void)

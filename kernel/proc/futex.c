@@ -9,18 +9,17 @@
  * sleep. bucket->lock protects its list and every waiter's woken; lock
  * order: process_lock, then a bucket lock, then a wait-queue lock.
  *
- * A waiter with no timeout blocks on its own wait queue, woken by the
- * waker (under the bucket lock: the waiter cannot return, and its stack go,
- * before the waker is done with it). A waiter with a timeout sleeps in
- * slices of FUTEX_POLL_NS and looks at woken between them (there is no
- * timed wait queue in the scheduler).
+ * A waiter blocks on its own wait queue, woken by the waker (under the
+ * bucket lock: the waiter cannot return, and its stack go, before the
+ * waker is done with it) or, with a timeout, by its timer
+ * (wait_queue_wait_until: the first scheduler tick at or after the
+ * deadline).
  */
 #include <wisp/process.h>
 #include <wisp/sched.h>
 #include <wisp/time.h>
 
 #define FUTEX_BUCKETS 64
-#define FUTEX_POLL_NS (1000 * 1000ul)
 
 struct futex_waiter {
     struct futex_waiter *next;
@@ -28,7 +27,6 @@ struct futex_waiter {
     uint64_t addr;
     struct process *process;
     bool woken;
-    bool polling; /* has a timeout: sleeps in slices, not on wq */
     struct wait_queue wq;
 };
 
@@ -83,12 +81,10 @@ static bool waiter_done(void *arg)
 /* Sleeps until w is woken, its process killed or deadline passes (0: none). */
 static void sleep_on(struct futex_waiter *w, uint64_t deadline)
 {
-    if (!w->polling) {
+    if (deadline)
+        wait_queue_wait_until(&w->wq, waiter_done, w, deadline);
+    else
         wait_queue_wait(&w->wq, waiter_done, w);
-        return;
-    }
-    for (uint64_t now = clock_ns(); !waiter_done(w) && now < deadline; now = clock_ns())
-        sched_sleep_ns(deadline - now < FUTEX_POLL_NS ? deadline - now : FUTEX_POLL_NS);
 }
 
 /* futex_wait(addr, expected, timeout_ns): 0 when woken by futex_wake,
@@ -103,7 +99,6 @@ long sys_futex_wait(long addr, long expected, long timeout_ns)
         .space = p->space,
         .addr = (uint64_t)addr,
         .process = p,
-        .polling = timeout_ns != 0,
     };
     wait_queue_init(&w.wq);
     uint64_t deadline = timeout_ns ? clock_ns() + (uint64_t)timeout_ns : 0;
@@ -153,8 +148,7 @@ long sys_futex_wake(long addr, long count)
         }
         *pos = w->next;
         __atomic_store_n(&w->woken, true, __ATOMIC_RELEASE); /* pairs: waiter_done */
-        if (!w->polling)
-            wake_up_one(&w->wq);
+        wake_up_one(&w->wq);
         woken++;
     }
     spin_unlock_irqrestore(&b->lock, flags);
@@ -167,7 +161,7 @@ void futex_wake_space(const struct address_space *space)
         struct futex_bucket *b = &buckets[i];
         uint64_t flags = spin_lock_irqsave(&b->lock);
         for (struct futex_waiter *w = b->head; w; w = w->next)
-            if (w->space == space && !w->polling)
+            if (w->space == space)
                 wake_up_one(&w->wq); /* waiter_done: its process is killed */
         spin_unlock_irqrestore(&b->lock, flags);
     }

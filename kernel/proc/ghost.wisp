@@ -233,6 +233,56 @@ export futex_wake {         # wakes up to count threads waiting on addr: how man
     prototype long futex_wake(uint32_t *addr, uint32_t count)
 }
 
+export send {               # puts value in process pid's mailbox, from the caller: 0, -EAGAIN when full, -ESRCH
+    context process
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long send(long pid, uint64_t value)
+}
+
+export receive {            # takes the oldest message of the caller's mailbox, sleeping until one comes (timeout_ns 0: no timeout)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long receive(struct sys_message *msg, uint64_t timeout_ns)
+}
+
+export spawn_on {           # spawn, with the new process's first thread on CPU cpu (-1: any; threads never migrate): its pid
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long spawn_on(long cpu, const char *name, size_t len, const char *const *argv, size_t argc)
+}
+
+export cpu {                # the CPU the calling thread runs on (threads never migrate)
+    context process
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long cpu(void)
+}
+
+export console_foreground { # ^C on the console ends child pid with status 130 (0: no foreground program)
+    context process
+    sleeps never
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long console_foreground(long pid)
+}
+
 export map {                # len bytes (rounded up to pages) of zeroed RW+NX memory, each page allocated at its first touch: the address
     context process
     sleeps may

@@ -164,15 +164,16 @@ static void user_thread_start(void *arg)
     gate_enter_user(p->entry, p->stack_pointer, 0);
 }
 
-struct process *process_spawn(const struct program *prog, unsigned argc, const char *const *argv,
-                              struct process *parent, int *error)
+struct process *process_spawn_on(const struct program *prog, unsigned argc, const char *const *argv,
+                                 struct process *parent, int cpu, int *error)
 {
     const char *name_only[1] = { prog->name };
     if (argc == 0) {
         argc = 1;
         argv = name_only;
     }
-    if (!arguments_ok(argc, argv)) {
+    if (!arguments_ok(argc, argv) ||
+        (cpu != -1 && (cpu < 0 || (unsigned)cpu >= cpu_count || !cpus[cpu].online))) {
         *error = -SYS_EINVAL;
         return NULL;
     }
@@ -185,6 +186,7 @@ struct process *process_spawn(const struct program *prog, unsigned argc, const c
     p->parent = parent;
     p->program = prog;
     p->state = PROCESS_RUNNING;
+    wait_queue_init(&p->mail_wq);
     p->space = vmm_space_create();
     int err = p->space ? mapping_create(p) : -SYS_ENOMEM;
     if (!err)
@@ -199,7 +201,7 @@ struct process *process_spawn(const struct program *prog, unsigned argc, const c
     list_push_back(&processes, &p->node);
     processes_alive++;
     spin_unlock_irqrestore(&process_lock, flags);
-    struct thread *t = thread_create(p->name, user_thread_start, p, -1);
+    struct thread *t = thread_create(p->name, user_thread_start, p, cpu);
     if (!t) {
         flags = spin_lock_irqsave(&process_lock);
         list_remove(&p->node);
@@ -284,8 +286,9 @@ static bool mark_killed(struct process *p, int status)
     if (p->killed)
         return false;
     p->kill_status = status;
-    /* read by its threads: process_check_killed, futex and join waits */
+    /* read by its threads: process_check_killed, futex, join and receive waits */
     __atomic_store_n(&p->killed, true, __ATOMIC_RELEASE);
+    wake_up_all(&p->mail_wq); /* those in receive leave */
     return true;
 }
 
@@ -414,27 +417,34 @@ bool process_try_wait(struct process *p, int *status)
     return ended;
 }
 
+struct process *process_find_locked(uint32_t pid)
+{
+    list_for_each(pos, &processes)
+    {
+        struct process *p = list_entry(pos, struct process, node);
+        if (p->pid == pid && p->state == PROCESS_RUNNING)
+            return p;
+    }
+    return NULL;
+}
+
 /* A process may end any other process but itself and its ancestors (so a
  * program cannot kill the shell that runs it, nor the shell's parents). */
-int process_kill(struct process *caller, uint32_t pid)
+int process_kill(struct process *caller, uint32_t pid, int status)
 {
     int result = -SYS_ESRCH;
     bool woken = false;
     uint64_t flags = spin_lock_irqsave(&process_lock);
-    list_for_each(pos, &processes)
-    {
-        struct process *p = list_entry(pos, struct process, node);
-        if (p->pid != pid || p->state != PROCESS_RUNNING)
-            continue;
+    struct process *p = process_find_locked(pid);
+    if (p) {
         result = 0;
         for (struct process *a = caller; a; a = a->parent)
             if (a == p)
                 result = -SYS_EPERM;
-        if (!result && mark_killed(p, SYS_EXIT_KILLED)) {
+        if (!result && mark_killed(p, status)) {
             futex_wake_space(p->space); /* compared only: may be ending */
             woken = true;
         }
-        break;
     }
     spin_unlock_irqrestore(&process_lock, flags);
     if (woken)
@@ -451,8 +461,9 @@ void process_check_killed(void)
         process_exit(SYS_EXIT_FAULT_BASE + VEC_PAGE_FAULT); /* mapping.c: no page for user_copy */
     }
     if (p && __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
-        if (p->kill_status == SYS_EXIT_KILLED)
-            pr_info("process %u (%s): killed\n", p->pid, p->name);
+        if (p->kill_status == SYS_EXIT_KILLED || p->kill_status == SYS_EXIT_INTERRUPTED)
+            pr_info("process %u (%s): %s\n", p->pid, p->name,
+                    p->kill_status == SYS_EXIT_KILLED ? "killed" : "interrupted (^C)");
         irq_enable(); /* from ring 3 or a handler: no kernel lock is held */
         process_thread_leave(p->kill_status);
     }

@@ -66,7 +66,9 @@ static long copy_arguments(struct spawn_args *args, uint64_t argv_ptr, uint64_t 
 }
 
 /* spawn(name, len, argv, argc): argc 0 runs the program with argv = { name }. */
-static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
+/* spawn_on(cpu, name, len, argv, argc): spawn with the new process's
+ * first thread on CPU cpu (threads never migrate: it stays there). */
+static long sys_spawn_on(long cpu, long name_ptr, long len, long argv_ptr, long argc)
 {
     char name[NAME_MAX_USER];
     if ((uint64_t)len == 0 || (uint64_t)len >= sizeof(name))
@@ -78,18 +80,27 @@ static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
     if (!args)
         return -SYS_ENOMEM;
     long result = copy_arguments(args, (uint64_t)argv_ptr, (uint64_t)argc);
+    if (!result && (cpu < -1 || cpu >= MAX_CPUS))
+        result = -SYS_EINVAL; /* process_spawn_on checks the rest */
     const struct program *prog = result ? NULL : program_find(name);
     if (!result && !prog)
         result = -SYS_ENOENT;
     if (prog) {
         int err = 0;
         struct process *p =
-            process_spawn(prog, (unsigned)argc, args->argv, current_process(), &err);
+            process_spawn_on(prog, (unsigned)argc, args->argv, current_process(), (int)cpu, &err);
         result = p ? (long)p->pid : err;
     }
     kfree(args);
     return result;
 }
+
+static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
+{
+    return sys_spawn_on(-1, name_ptr, len, argv_ptr, argc);
+}
+
+static long sys_cpu(void) { return cpu_id(); }
 
 static long sys_wait(long pid, long status_ptr)
 {
@@ -128,7 +139,7 @@ static long sys_kill(long pid)
 {
     if (pid <= 0 || pid > UINT32_MAX)
         return -SYS_ESRCH;
-    return process_kill(current_process(), (uint32_t)pid);
+    return process_kill(current_process(), (uint32_t)pid, SYS_EXIT_KILLED);
 }
 
 /* Sleeps in slices of at most SLEEP_SLICE_NS so that a kill takes effect
@@ -190,8 +201,38 @@ static int read_byte(void)
     return c; /* -1: killed while it waited */
 }
 
-/* read(buf, len): one byte per call (it blocks until one is typed); a
- * process killed while it waits ends when the byte comes. */
+/* The console's foreground program: a child of the process that set it
+ * (the shell, for the program it waits for). Pids are never reused, so a
+ * stale one ends nothing. */
+static uint32_t foreground_pid; /* 0: none */
+
+static long sys_console_foreground(long pid)
+{
+    if (pid < 0 || pid > UINT32_MAX)
+        return -SYS_ECHILD;
+    if (pid) {
+        struct process *self = current_process();
+        uint64_t flags = spin_lock_irqsave(&process_lock);
+        struct process *p = process_find_locked((uint32_t)pid);
+        bool child = p && p->parent == self;
+        spin_unlock_irqrestore(&process_lock, flags);
+        if (!child)
+            return -SYS_ECHILD;
+    }
+    __atomic_store_n(&foreground_pid, (uint32_t)pid, __ATOMIC_RELEASE);
+    return 0;
+}
+
+bool console_interrupt(void)
+{
+    uint32_t pid = __atomic_exchange_n(&foreground_pid, 0, __ATOMIC_ACQ_REL);
+    return pid && process_kill(NULL, pid, SYS_EXIT_INTERRUPTED) == 0;
+}
+
+/* read(buf, len): one byte per call (it blocks until one is typed). A
+ * process ended by ^C while it waits leaves at once (the driver's
+ * console_getc returns -1, and another reader just waits on); one killed
+ * otherwise leaves when the next byte comes. */
 static long sys_read(long buf, long len)
 {
     process_check_killed(); /* a blocking call: leave before, not only after */
@@ -199,8 +240,11 @@ static long sys_read(long buf, long len)
         return len == 0 ? 0 : -SYS_EINVAL;
     if (!user_range_ok((uint64_t)buf, (size_t)len))
         return -SYS_EFAULT;
+    struct process *self = current_process();
     mutex_lock(&read_lock);
-    int c = read_byte();
+    int c;
+    while ((c = read_byte()) < 0 && !__atomic_load_n(&self->killed, __ATOMIC_ACQUIRE))
+        ;
     mutex_unlock(&read_lock);
     process_check_killed();
     char byte = (char)c;
@@ -249,6 +293,11 @@ static const void *const core_calls[SYS_COUNT] = {
     [SYS_THREAD_JOIN] = sys_thread_join,
     [SYS_FUTEX_WAIT] = sys_futex_wait,
     [SYS_FUTEX_WAKE] = sys_futex_wake,
+    [SYS_SEND] = sys_send,
+    [SYS_RECEIVE] = sys_receive,
+    [SYS_SPAWN_ON] = sys_spawn_on,
+    [SYS_CPU] = sys_cpu,
+    [SYS_CONSOLE_FOREGROUND] = sys_console_foreground,
     [SYS_MAP] = sys_map,
     [SYS_UNMAP] = sys_unmap,
 };
@@ -275,6 +324,11 @@ static const char *const core_call_names[SYS_COUNT] = {
     [SYS_THREAD_JOIN] = "thread_join",
     [SYS_FUTEX_WAIT] = "futex_wait",
     [SYS_FUTEX_WAKE] = "futex_wake",
+    [SYS_SEND] = "send",
+    [SYS_RECEIVE] = "receive",
+    [SYS_SPAWN_ON] = "spawn_on",
+    [SYS_CPU] = "cpu",
+    [SYS_CONSOLE_FOREGROUND] = "console_foreground",
     [SYS_MAP] = "map",
     [SYS_UNMAP] = "unmap",
 };

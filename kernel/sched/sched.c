@@ -103,14 +103,38 @@ void sched_irq_exit(void)
         schedule();
 }
 
-/* Wakes sleepers whose time has come; rq->lock held. */
+/* Arms t's timer for t->wake_at_ns: on the sleepers, in wake-time order;
+ * rq->lock held. */
+static void arm_timer(struct runqueue *rq, struct thread *t)
+{
+    struct list_node *pos = rq->sleepers.next;
+    while (pos != &rq->sleepers &&
+           list_entry(pos, struct thread, timer_node)->wake_at_ns <= t->wake_at_ns)
+        pos = pos->next;
+    list_push_back(pos, &t->timer_node); /* inserts before pos */
+    t->timer_armed = true;
+}
+
+static void disarm_timer(struct thread *t)
+{
+    if (t->timer_armed) {
+        list_remove(&t->timer_node);
+        t->timer_armed = false;
+    }
+}
+
+/* Fires the timers whose time has come: their threads, blocked, become
+ * runnable (a timed waiter then leaves its wait queue itself); rq->lock
+ * held. */
 static void wake_sleepers(struct runqueue *rq, uint64_t now)
 {
     while (!list_empty(&rq->sleepers)) {
-        struct thread *t = list_entry(rq->sleepers.next, struct thread, run_node);
+        struct thread *t = list_entry(rq->sleepers.next, struct thread, timer_node);
         if (t->wake_at_ns > now)
             break;
-        list_remove(&t->run_node);
+        disarm_timer(t);
+        if (t->state != THREAD_BLOCKED)
+            continue;
         t->state = THREAD_RUNNABLE;
         list_push_back(&rq->runnable, &t->run_node);
         rq->nr_runnable++;
@@ -137,6 +161,7 @@ void sched_wake_thread(struct thread *t)
     struct runqueue *rq = &runqueues[t->cpu];
     uint64_t flags = spin_lock_irqsave(&rq->lock);
     if (t->state == THREAD_BLOCKED) {
+        disarm_timer(t);
         t->state = THREAD_RUNNABLE;
         /* Still running on its way into schedule()? Then it stays running. */
         if (rq->current != t) {
@@ -163,11 +188,21 @@ void sched_sleep_ns(uint64_t ns)
     spin_lock(&rq->lock);
     t->wake_at_ns = clock_ns() + ns;
     t->state = THREAD_BLOCKED;
-    struct list_node *pos = rq->sleepers.next;
-    while (pos != &rq->sleepers &&
-           list_entry(pos, struct thread, run_node)->wake_at_ns <= t->wake_at_ns)
-        pos = pos->next;
-    list_push_back(pos, &t->run_node); /* inserts before pos */
+    arm_timer(rq, t);
+    sched_switch_locked(rq);
+    irq_restore(flags);
+}
+
+void sched_block_until(uint64_t deadline_ns)
+{
+    struct thread *t = current_thread();
+    uint64_t flags = irq_save();
+    struct runqueue *rq = this_rq();
+    spin_lock(&rq->lock);
+    if (t->state == THREAD_BLOCKED) { /* not woken since it joined the queue */
+        t->wake_at_ns = deadline_ns;
+        arm_timer(rq, t);
+    }
     sched_switch_locked(rq);
     irq_restore(flags);
 }

@@ -6,13 +6,13 @@
 #define SCHED_HZ       1000
 #define SCHED_SLICE_NS (10 * 1000 * 1000ul)
 
-/* One per CPU. lock protects every field and the run_node/state of the
- * threads queued here; it is held across context_switch and released by
+/* One per CPU. lock protects every field and the run_node, timer_node,
+ * timer_armed, wake_at_ns and state of the threads homed here; it is held across context_switch and released by
  * the thread switched to (finish_switch). Lock order: wait queue, then rq. */
 struct runqueue {
     struct spinlock lock;
     struct list_node runnable; /* FIFO of THREAD_RUNNABLE threads */
-    struct list_node sleepers; /* sched_sleep_ns sleepers, by wake time */
+    struct list_node sleepers; /* armed timers (timer_node), by wake time */
     struct thread *current;
     struct thread *idle;
     struct thread *switched_from; /* set across one context_switch */
@@ -24,8 +24,13 @@ extern struct runqueue runqueues[MAX_CPUS];
 
 void context_switch(uint64_t *save_rsp, uint64_t load_rsp);
 void thread_trampoline(void);
-/* Makes t runnable on its CPU; caller may hold a wait-queue lock, no rq lock. */
+/* Makes t runnable on its CPU if it is blocked (and disarms its timer);
+ * caller may hold a wait-queue lock, no rq lock. */
 void sched_wake_thread(struct thread *t);
+/* The caller, set THREAD_BLOCKED under a wait-queue lock (and on that
+ * queue), switches away with its timer armed for deadline_ns, unless it
+ * was woken already. Returns once woken or the timer fired. */
+void sched_block_until(uint64_t deadline_ns);
 /* Called with interrupts off and rq->lock held (taken with spin_lock): picks
  * the next thread and switches to it. Returns, on this same thread, once it
  * is switched back in, with the lock released and preemption count restored. */

@@ -36,6 +36,7 @@ void thread_register_idle(struct thread *idle)
 {
     idle->id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
     lockdep_thread_init(idle);
+    list_init(&idle->wait_node);
     add_to_list(idle);
 }
 
@@ -64,6 +65,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
     t->fn = fn;
     t->arg = arg;
     t->pinned_cpu = cpu;
+    list_init(&t->wait_node);
     t->cpu = cpu >= 0 && (unsigned)cpu < cpu_count ? cpu : sched_pick_cpu();
 
     /* Initial stack: context_switch pops r15..rbp (r12 = t) and returns

@@ -4,6 +4,13 @@
  * loads, and in a panic); this driver owns the console's input: the UART's
  * receive interrupt fills a ring buffer and wakes the reader. One reader at
  * a time (the console prompt, later the shell).
+ *
+ * ^C is the console's interrupt key: the handler hands it to the core
+ * (console_interrupt), which ends the console's foreground program if
+ * there is one. Then the byte is dropped, and a reader asleep in
+ * console_getc wakes with -1 (the interrupted program may be that reader:
+ * it must not sleep on until the next key). With no foreground program ^C
+ * is an ordinary byte (the shell's line editor cancels the line with it).
  */
 #include <wisp/module.h>
 #include <wisp/serial.h>
@@ -11,20 +18,27 @@
 #include <wisp/trap.h>
 #include <wisp/apic.h>
 #include <wisp/percpu.h>
+#include <wisp/kconsole.h>
 
 #define INPUT_SIZE 256
 #define COM1_IRQ   4
+#define KEY_CTRL_C 0x03
 
 /* Single producer (the interrupt), single consumer (console_getc). */
 static char input[INPUT_SIZE];
 static unsigned input_head, input_tail;
 static struct wait_queue input_wq = WAIT_QUEUE_INIT(input_wq);
 static uint64_t dropped;
+static bool interrupted; /* ^C ended the foreground program: the reader gets -1 */
 
 static void uart_irq(struct trap_frame *f __unused)
 {
     int c;
     while ((c = serial_getc(COM1_PORT)) >= 0) {
+        if (c == KEY_CTRL_C && console_interrupt()) {
+            __atomic_store_n(&interrupted, true, __ATOMIC_RELEASE);
+            continue;
+        }
         unsigned head = __atomic_load_n(&input_head, __ATOMIC_RELAXED);
         unsigned next = (head + 1) % INPUT_SIZE;
         if (next == __atomic_load_n(&input_tail, __ATOMIC_ACQUIRE)) {
@@ -39,14 +53,18 @@ static void uart_irq(struct trap_frame *f __unused)
 
 static bool input_ready(void *arg __unused)
 {
-    return __atomic_load_n(&input_head, __ATOMIC_ACQUIRE) != input_tail;
+    return __atomic_load_n(&input_head, __ATOMIC_ACQUIRE) != input_tail ||
+           __atomic_load_n(&interrupted, __ATOMIC_ACQUIRE);
 }
 
-/* Returns the next byte typed on the console, sleeping until there is one.
- * Process context, may sleep; one reader at a time. */
+/* Returns the next byte typed on the console, sleeping until there is one;
+ * -1 once after ^C ended the foreground program. Process context, may
+ * sleep; one reader at a time. */
 int console_getc(void)
 {
     wait_queue_wait(&input_wq, input_ready, NULL);
+    if (__atomic_exchange_n(&interrupted, false, __ATOMIC_ACQ_REL))
+        return -1;
     char c = input[input_tail];
     __atomic_store_n(&input_tail, (input_tail + 1) % INPUT_SIZE, __ATOMIC_RELEASE);
     return (unsigned char)c;

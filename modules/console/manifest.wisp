@@ -2,7 +2,7 @@
 # has one producer (the UART interrupt) and one consumer (console_getc); the
 # only lock it owns is its wait queue's, a core class (WAIT_QUEUE_INIT).
 module console
-version 1.0
+version 1.1
 state none
 
 export console_getc {
@@ -24,6 +24,14 @@ export console_dropped {
 import wait_queue_wait {        # console_getc
     context process
     sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import console_interrupt {      # the UART interrupt handler, on ^C
+    context interrupt
+    sleeps never
     reentrant yes
     user-callable no
     update quiescent

@@ -26,9 +26,7 @@ import run  # noqa: E402
 
 LINUX_CMDLINE = "console=ttyS0 quiet printk.time=1 clocksource=tsc tsc=reliable"
 # Rows with no Wisp figure yet, and why.
-NOT_MEASURED = {
-    "context switch, two processes ping-pong": "n/a (needs a blocking pipe or futex: not yet)",
-}
+NOT_MEASURED = {}
 
 # Units compared across the sides: each is converted to its base before
 # the ratio (the cells keep their own units).
@@ -53,7 +51,8 @@ ROWS = [
      "linux.synchronize_rcu.busy.cpus4", False),
     ("grace period, busy readers, 4 CPUs / synchronize_rcu_expedited",
      "rcu.gp_latency.busy.cpus4", "linux.synchronize_rcu_expedited.busy.cpus4", False),
-    ("boot: Wisp to first test / Linux to /init", "boot_entry_to_first_test", "linux.boot_to_init", False),
+    ("boot to where the first program starts / Linux to /init", "boot_entry_to_first_test",
+     "linux.boot_to_init", False),
     ("direct call in a program / in a Linux program", "ghost.direct_call", "linux.direct_call",
      False),
     ("null gate (ghost null()) / getppid system call", "ghost.gate_call", "linux.null_syscall",
@@ -67,7 +66,8 @@ ROWS = [
     ("spawn+exit+wait, static program", "process.spawn_exit_wait", "linux.spawn_static", False),
     ("spawn+exit+wait / Linux dynamic (ld.so)", "process.spawn_exit_wait",
      "linux.spawn_dynamic", False),
-    ("context switch, two processes ping-pong", None, "linux.context_switch", False),
+    ("context switch, two processes ping-pong", "process.context_switch",
+     "linux.context_switch", False),
     ("page fault, fresh anonymous page", "process.page_fault", "linux.page_fault", False),
     ("memory per extra process / Linux static", "process.extra_total_pages",
      "linux.mem_per_process_static", False),
@@ -102,6 +102,8 @@ ROWS += [
     ("slot call (epoch section) / Wisp direct call", "rcu.slot_call", "rcu.direct_call", False),
     ("dispatch-thunk call / Wisp direct call", "update.dispatch_call", "update.direct_call",
      False),
+    ("message ping-pong across CPUs, per message", "process.message_round_trip_cross_cpu", None,
+     False),
     ("swap in kernel (counter): total", "update.swap_total", None, False),
     ("swap in kernel (counter): switch", "update.swap_switch", None, False),
     ("swap in kernel (counter): grace period", "update.swap_grace_period", None, False),
@@ -113,6 +115,9 @@ ROWS += [
     ("quiescent push: blackout", "update.quiescent_blackout", None, False),
     ("quiescent push: serving, from the last frame", "update.quiescent_swap_latency", None,
      False),
+    ("quiescent push under qhammer: blackout", "update.quiescent_blackout.loaded", None, False),
+    ("quiescent push under qhammer: serving, from the last frame",
+     "update.quiescent_swap_latency.loaded", None, False),
     ("push under hammer: throughput", "update.push_throughput.loaded", None, True),
     ("push under hammer: grace period", "update.push_grace_period.loaded", None, False),
     ("push under hammer: serving, from the last frame", "update.push_swap_latency.loaded",
@@ -120,6 +125,9 @@ ROWS += [
     ("epoch read throughput, 1 CPU", "rcu.read_throughput.cpus1", None, True),
     ("epoch read throughput, 4 CPUs (2 host cores)", "rcu.read_throughput.cpus4", None, True),
     ("scaling 1 -> 4 CPUs (4 CPUs / 1)", "rcu.read_scaling.cpus4", None, True),
+    ("module export calls from programs, 1 thread", "ghost.module_calls.threads1", None, True),
+    ("module export calls from programs, 4 threads", "ghost.module_calls.threads4", None, True),
+    ("scaling 1 -> 4 user threads (4 / 1)", "ghost.module_call_scaling.threads4", None, True),
 ]
 
 
@@ -217,11 +225,13 @@ def write_plots(rows, figures, out_dir):
         for label, _w, _o, ratio in rows:
             if ratio is not None:
                 f.write('"%s" %.4f\n' % (label.replace('"', "'"), ratio))
-    with open(out / "scaling.dat", "w") as f:
+    with open(out / "scaling.dat", "w") as f:  # cpus, epoch Mreads/s, module Mcalls/s
         for cpus in (1, 2, 4):
-            name = "rcu.read_throughput.cpus%d" % cpus
-            if name in figures.values:
-                f.write("%d %.3f\n" % (cpus, statistics.median(figures.values[name][1])))
+            cells = []
+            for name in ("rcu.read_throughput.cpus%d" % cpus, "ghost.module_calls.threads%d" % cpus):
+                values = figures.values.get(name)
+                cells.append("%.3f" % statistics.median(values[1]) if values else "NaN")
+            f.write("%d %s\n" % (cpus, " ".join(cells)))
     try:
         subprocess.run(["gnuplot", "-e", "dir='%s'" % out, str(HERE / "plot.gp")],
                        check=True)

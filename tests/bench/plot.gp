@@ -1,7 +1,8 @@
 # plot.gp — the PNGs of `make bench` (gnuplot, from Debian's gnuplot-nox).
 # usage: gnuplot -e "dir='build/bench'" tests/bench/plot.gp
-# Reads dir/ratios.dat ("label" ratio) and dir/scaling.dat (cpus Mreads/s),
-# both written by tests/bench/compare.py.
+# Reads dir/ratios.dat ("label" ratio) and dir/scaling.dat (CPUs, epoch
+# Mreads/s, module-export Mcalls/s from user threads), both written by
+# tests/bench/compare.py.
 set terminal pngcairo size 1100,780 font ",9" noenhanced
 set output dir."/ratios.png"
 set title "Wisp's cost / the other's, median / median (< 1: Wisp is better; log, clipped to 1e-4..100)"
@@ -21,10 +22,11 @@ plot dir."/ratios.dat" using (clip($2)):0:(0.0001):(clip($2)):($0-0.3):($0+0.3):
 reset
 set terminal pngcairo size 700,450 font ",10" noenhanced
 set output dir."/scaling.png"
-set title "Wisp: epoch read throughput (slot call in a section), 1 to 4 CPUs, TCG guest (2 host cores)"
-set xlabel "CPUs"
-set ylabel "Mreads/s (median)"
+set title "Wisp: throughput on 1 to 4 CPUs, TCG guest (2 host cores)"
+set xlabel "CPUs (threads)"
+set ylabel "M per second (median)"
 set xtics (1, 2, 4)
 set grid
-unset key
-plot dir."/scaling.dat" using 1:2 with linespoints lw 2 pt 7
+set key top left
+plot dir."/scaling.dat" using 1:2 with linespoints lw 2 pt 7 title "epoch reads: slot call in a section (kernel)", \
+     dir."/scaling.dat" using 1:3 with linespoints lw 2 pt 5 title "module export calls from program threads (counter_read)"

@@ -10,7 +10,9 @@ the section files that tests/build.mk writes to BUILD/test-update:
     (the first converts the state layout 1 -> 2, the others re-push v2
     over itself; qcounter's manifest asks for quiescence either way);
   - counter v2, v3, v1, LOADED_ROUNDS times while `hammer` threads call
-    counter on every CPU: live swaps under load.
+    counter on every CPU: live swaps under load;
+  - qcounter v2 LOADED_ROUNDS times while `qhammer` calls qcounter in a
+    loop: quiescent swaps that must hold and release a running caller.
 
 Each push gives its figures from wisp-push's summary ("N bytes in S s
 (R KiB/s)") and the kernel's verdict ("load N us, switch N ns, blackout N
@@ -18,7 +20,8 @@ us, grace period N us", and "serving N us after the last frame" where the
 kernel reports it). The host cannot time the verdict itself: the kernel's
 acknowledgement of the last frame may reach it with the verdict. Names:
 update.push_* (live, idle), update.quiescent_* (quiescent),
-update.push_*.loaded (live, under hammer).
+update.push_*.loaded (live, under hammer), update.quiescent_*.loaded
+(quiescent, under qhammer).
 """
 import re
 import subprocess
@@ -45,6 +48,7 @@ VERDICT_FIELDS = (
     (re.compile(r"\bserving (\d+) us after the last frame"), "swap_latency", "us"),
 )
 HAMMER = re.compile(r"hammer: calls (\d+), counter grew by (\d+)")
+QHAMMER = re.compile(r"qhammer: calls (\d+), qcounter grew by (\d+), gaps (\d+)")
 HAMMER_MIXED = re.compile(r"mixed (\d+)")
 
 
@@ -109,6 +113,7 @@ def pushes(con, tool, sock, sections, figures, rounds, loaded_rounds):
         record(figures, "update.quiescent", "", text)
     if loaded_rounds:
         loaded_pushes(con, tool, sock, sections, figures, loaded_rounds)
+        quiescent_loaded_pushes(con, tool, sock, sections, figures, loaded_rounds)
 
 
 def counter_rounds(tool, sock, sections, figures, rounds, suffix):
@@ -128,6 +133,23 @@ def loaded_pushes(con, tool, sock, sections, figures, rounds):
         print("bench: a push under hammer failed (figures so far kept): %s" % e)
         figures.add("update.push_failed.loaded", 1, "pushes")
     hammer(con)
+
+
+def quiescent_loaded_pushes(con, tool, sock, sections, figures, rounds):
+    """Quiescent pushes of qcounter while qhammer calls it; then checks
+    that the caller lost no increment across them."""
+    out = con.command("qhammer", timeout=60)
+    if "qhammer: started" not in out:
+        raise PushError("qhammer: %s" % out.strip())
+    try:
+        for _ in range(rounds):
+            text = swap(tool, sock, sections, "qcounter_v2.sec", "qcounter", "quiescent swap")
+            record(figures, "update.quiescent", ".loaded", text)
+    finally:
+        out = con.command("qhammer", timeout=60)
+    m = QHAMMER.search(out)
+    if not (m and m.group(1) == m.group(2) and m.group(3) == "0"):
+        raise PushError("qhammer: %s" % out.strip())
 
 
 def hammer(con):

@@ -45,6 +45,60 @@ KBENCH(ghost_calls)
     }
 }
 
+/* Wisp only: calls of a module's export (counter_read, through the gate
+ * and its dispatch thunk) from 1, 2 and 4 user threads at once, all
+ * together per second, and 4 threads over 1 (the guest's 4 CPUs run on
+ * the host's cores: their number is the ceiling). */
+KBENCH(ghost_call_scaling)
+{
+    static const char *const threads[] = { "1", "2", "4" };
+    uint64_t one = 0;
+    for (unsigned k = 0; k < ARRAY_SIZE(threads); k++) {
+        if ((unsigned)(threads[k][0] - '0') > cpu_count)
+            break;
+        uint64_t v[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            const char *argv[] = { "ghost_bench", "scale", threads[k] };
+            int kcalls = run_args("ghost_bench", 3, argv);
+            if (kcalls < 0) {
+                kprintf("# ghost_call_scaling: ghost_bench scale %s: %d\n", threads[k], kcalls);
+                return;
+            }
+            v[r] = (uint64_t)kcalls;
+        }
+        uint64_t m = kbench_median(v, ROUNDS);
+        char name[48];
+        ksnprintf(name, sizeof(name), "ghost.module_calls.threads%s", threads[k]);
+        kbench_report(name, m, "Mcalls/s");
+        if (k == 0)
+            one = m;
+        else if (one && threads[k][0] == '4')
+            kbench_report("ghost.module_call_scaling.threads4", m * 1000 / one, "x");
+    }
+}
+
+/* As lbench's context switch: two processes ping-pong PINGPONGS round
+ * trips (a message each way: send, receive; tests/programs/messages.c
+ * `bench`), two switches per round trip; the child on the same CPU as
+ * lbench pins both to CPU 0, and on another CPU (Wisp only: each message
+ * crosses CPUs, and wakes a receiver whose CPU idles with an IPI). */
+KBENCH(ghost_context_switch)
+{
+    static const char *const kinds[][2] = {
+        { "same", "process.context_switch" },
+        { "cross", "process.message_round_trip_cross_cpu" },
+    };
+    for (unsigned k = 0; k < ARRAY_SIZE(kinds); k++) {
+        const char *argv[] = { "messages", "bench", kinds[k][0] };
+        int centi = run_args("messages", 3, argv);
+        if (centi < 0) {
+            kprintf("# ghost_context_switch: messages bench %s: %d\n", kinds[k][0], centi);
+            continue;
+        }
+        kbench_report(kinds[k][1], kbench_cycles_to_ns_milli((uint64_t)centi) / 100, "ns");
+    }
+}
+
 /* As lbench: SPAWNS spawn + exit + wait per round, per-spawn time. */
 #define SPAWNS 40
 KBENCH(ghost_spawn_exit_wait)

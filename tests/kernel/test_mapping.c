@@ -68,7 +68,7 @@ KTEST(process_map_pages_are_allocated_at_first_touch_and_freed_at_exit)
     /* the process itself (~25 pages), 1000 pages and their page tables */
     KEXPECT_GE(used, 1000);
     KEXPECT_LE(used, 1100);
-    KEXPECT_EQ(process_kill(NULL, p->pid), 0);
+    KEXPECT_EQ(process_kill(NULL, p->pid, SYS_EXIT_KILLED), 0);
     KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED);
     KEXPECT_LE(pages_missing_since(before), 16);
     KEXPECT_EQ(mapping_resident_total(), total_before);
@@ -116,7 +116,7 @@ KTEST(process_map_exit_returns_every_page_of_processes_ended_every_way)
     }
     for (int i = 0; i < 4; i++) {
         KEXPECT_EQ(wait_resident(p[i], 2048), 2048ul);
-        KEXPECT_EQ(process_kill(NULL, p[i]->pid), 0);
+        KEXPECT_EQ(process_kill(NULL, p[i]->pid, SYS_EXIT_KILLED), 0);
     }
     for (int i = 0; i < 4; i++)
         KEXPECT_EQ(process_wait(p[i]), SYS_EXIT_KILLED);

@@ -130,10 +130,10 @@ KTEST(process_kill_ends_a_sleeping_process)
     struct process *p = start("sleeper", 2, argv, &err);
     KASSERT_TRUE(p != NULL);
     uint32_t pid = p->pid;
-    KEXPECT_EQ(process_kill(p, pid), -SYS_EPERM); /* itself */
-    KEXPECT_EQ(process_kill(NULL, pid), 0);
+    KEXPECT_EQ(process_kill(p, pid, SYS_EXIT_KILLED), -SYS_EPERM); /* itself */
+    KEXPECT_EQ(process_kill(NULL, pid, SYS_EXIT_KILLED), 0);
     KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED); /* within a sleep slice */
-    KEXPECT_EQ(process_kill(NULL, pid), -SYS_ESRCH);
+    KEXPECT_EQ(process_kill(NULL, pid, SYS_EXIT_KILLED), -SYS_ESRCH);
     KEXPECT_EQ(process_count(), before);
 }
 
@@ -151,7 +151,7 @@ KTEST(process_snapshot_lists_running_processes)
             found++;
     KEXPECT_EQ(found, 1);
     KEXPECT_EQ(process_snapshot(records, n, SYS_LIST_MAX), 0);
-    KEXPECT_EQ(process_kill(NULL, p->pid), 0);
+    KEXPECT_EQ(process_kill(NULL, p->pid, SYS_EXIT_KILLED), 0);
     KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED);
 }
 

@@ -5,6 +5,8 @@
 #include <wisp/smp.h>
 #include <wisp/time.h>
 #include <wisp/cpu.h>
+#include <wisp/printk.h>
+#include <wisp/list.h>
 #include <string.h>
 
 #define EXPECTED_CPUS 4
@@ -172,6 +174,123 @@ KTEST(wait_queue_wakes_blocked_threads)
     for (int i = 0; i < 3; i++)
         thread_join(t[i]);
     KEXPECT_EQ(h.value, 4);
+}
+
+KTEST(wait_queue_wait_until_times_out_when_nobody_wakes)
+{
+    struct handoff h = { .value = 0 };
+    wait_queue_init(&h.wq);
+    uint64_t start = clock_ns(), want = 5 * NSEC_PER_MSEC;
+    KEXPECT_FALSE(wait_queue_wait_until(&h.wq, value_set, &h, start + want));
+    uint64_t waited = clock_ns() - start;
+    KEXPECT_GE(waited, want);
+    KEXPECT_LT(waited, want + 20 * NSEC_PER_MSEC); /* a tick, and emulation slack */
+    KEXPECT_TRUE(list_empty(&h.wq.waiters));       /* it took itself off */
+    h.value = 1;                                   /* true at once: no sleep */
+    KEXPECT_TRUE(wait_queue_wait_until(&h.wq, value_set, &h, clock_ns() + want));
+}
+
+/* A timed waiter woken early: it returns at once, true, and leaves no
+ * timer behind (a stale one would end its next sleep early). */
+struct timed_handoff {
+    struct handoff h;
+    uint64_t woke_after_ns, slept_ns;
+    bool result;
+};
+
+static void timed_waiter(void *arg)
+{
+    struct timed_handoff *t = arg;
+    uint64_t start = clock_ns();
+    t->result = wait_queue_wait_until(&t->h.wq, value_set, &t->h, start + 10 * NSEC_PER_SEC);
+    t->woke_after_ns = clock_ns() - start;
+    start = clock_ns();
+    sched_sleep_ns(30 * NSEC_PER_MSEC);
+    t->slept_ns = clock_ns() - start;
+}
+
+KTEST(wait_queue_wait_until_returns_at_a_wake_up_and_leaves_no_timer)
+{
+    struct timed_handoff t = { .h.value = 0 };
+    wait_queue_init(&t.h.wq);
+    struct thread *th = thread_create("timed-waiter", timed_waiter, &t, -1);
+    KASSERT_TRUE(th != NULL);
+    sched_sleep_ns(20 * NSEC_PER_MSEC);
+    uint64_t flags = spin_lock_irqsave(&t.h.wq.lock);
+    t.h.value = 1;
+    spin_unlock_irqrestore(&t.h.wq.lock, flags);
+    wake_up_one(&t.h.wq);
+    thread_join(th);
+    KEXPECT_TRUE(t.result);
+    KEXPECT_LT(t.woke_after_ns, 5 * NSEC_PER_SEC); /* the wake-up, not the 10 s timer */
+    KEXPECT_GE(t.slept_ns, 30 * NSEC_PER_MSEC);
+}
+
+/* Timers and wake-ups racing: waiters with 0-2 ms deadlines against a
+ * waker that adds a token and wakes one waiter at random moments. Every
+ * wait ends (nothing hangs, nothing is corrupted) and every token is taken
+ * once or still there. */
+struct timed_race {
+    struct wait_queue wq;
+    uint64_t tokens, produced, taken, timeouts; /* under wq.lock */
+    volatile bool done;
+};
+
+static bool token_ready(void *arg) { return ((struct timed_race *)arg)->tokens != 0; }
+
+static void race_waiter(void *arg)
+{
+    struct timed_race *r = arg;
+    for (unsigned i = 0; i < 400; i++) {
+        uint64_t deadline = clock_ns() + (i % 3) * NSEC_PER_MSEC;
+        wait_queue_wait_until(&r->wq, token_ready, r, deadline);
+        uint64_t flags = spin_lock_irqsave(&r->wq.lock);
+        if (r->tokens) {
+            r->tokens--;
+            r->taken++;
+        } else {
+            r->timeouts++;
+        }
+        spin_unlock_irqrestore(&r->wq.lock, flags);
+    }
+}
+
+static void race_waker(void *arg)
+{
+    struct timed_race *r = arg;
+    uint64_t seed = 0x9e3779b97f4a7c15ul;
+    while (!r->done) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        uint64_t flags = spin_lock_irqsave(&r->wq.lock);
+        r->tokens++;
+        r->produced++;
+        spin_unlock_irqrestore(&r->wq.lock, flags);
+        wake_up_one(&r->wq);
+        if (seed & 1)
+            thread_yield();
+        else
+            sched_sleep_ns((seed >> 8) % (2 * NSEC_PER_MSEC));
+    }
+}
+
+KTEST(wait_queue_wait_until_races_timers_against_wake_ups)
+{
+    static struct timed_race r;
+    memset(&r, 0, sizeof(r));
+    wait_queue_init(&r.wq);
+    struct thread *waiters[3], *waker = thread_create("race-waker", race_waker, &r, -1);
+    KASSERT_TRUE(waker != NULL);
+    for (int i = 0; i < 3; i++)
+        waiters[i] = thread_create("race-waiter", race_waiter, &r, i % (int)cpu_count);
+    for (int i = 0; i < 3; i++)
+        if (waiters[i])
+            thread_join(waiters[i]);
+    r.done = true;
+    thread_join(waker);
+    KEXPECT_EQ(r.taken + r.timeouts, 1200ul);
+    KEXPECT_EQ(r.produced, r.taken + r.tokens);
+    pr_info("timed race: %lu tokens taken, %lu timeouts\n", r.taken, r.timeouts);
+    KEXPECT_GT(r.taken, 0ul);
 }
 
 static volatile uint64_t counter_total;

@@ -87,7 +87,7 @@ KTEST(process_threads_kill_ends_every_thread_and_ps_counts_them)
                 threads = records[i].threads;
     }
     KEXPECT_EQ(threads, 4);
-    KEXPECT_EQ(process_kill(NULL, p->pid), 0);
+    KEXPECT_EQ(process_kill(NULL, p->pid, SYS_EXIT_KILLED), 0);
     KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED);
 }
 

@@ -14,6 +14,15 @@
  * so that the test can check that no increment was lost across the swaps
  * (D == C), that every version served and that no chain mixed versions
  * (M == 0). Console thread only.
+ *
+ * `qhammer` does the same for qcounter, whose export is `reentrant no`:
+ * one thread calls qcounter_add(1) in a loop and checks that each call
+ * returns the total before it plus one, so that a quiescent swap with a
+ * state conversion (qcounter 2.0) lands between two calls of a running
+ * caller, which it must hold and release with nothing lost. The second
+ * `qhammer` stops it and prints
+ *   qhammer: calls C, qcounter grew by D, gaps G
+ * (D == C and G == 0 when no increment was lost or doubled).
  */
 #include <wisp/printk.h>
 #include <wisp/sched.h>
@@ -120,6 +129,47 @@ static void hammer_stop(void)
             kprintf(" %u:%lu", v, versions[v]);
     kprintf(", chains %lu, mixed %lu\n", all_chains, all_mixed);
     thread_count = 0;
+}
+
+static struct thread *qthread;
+static bool qstop;
+static uint32_t qadd_slot;
+static uint64_t qcalls, qgrew, qgaps;
+
+static void qhammer_thread(void *arg __unused)
+{
+    uint64_t (*add)(uint64_t) = (uint64_t(*)(uint64_t))sym_slot_load(qadd_slot);
+    uint64_t first = add(1), last = first;
+    qcalls = 1;
+    while (!__atomic_load_n(&qstop, __ATOMIC_ACQUIRE)) {
+        add = (uint64_t(*)(uint64_t))sym_slot_load(qadd_slot);
+        uint64_t total = add(1);
+        qgaps += total != last + 1;
+        last = total;
+        if ((++qcalls & 1023) == 0)
+            thread_yield();
+    }
+    qgrew = last - first + 1;
+}
+
+void update_qhammer_command(void)
+{
+    struct mod_error err;
+    if (qthread) {
+        __atomic_store_n(&qstop, true, __ATOMIC_RELEASE);
+        thread_join(qthread);
+        qthread = NULL;
+        kprintf("qhammer: calls %lu, qcounter grew by %lu, gaps %lu\n", qcalls, qgrew, qgaps);
+        return;
+    }
+    if (module_bind("qcounter_add", &qadd_slot, &err)) {
+        kprintf("qhammer: %s\n", err.message);
+        return;
+    }
+    qstop = false;
+    qcalls = qgrew = qgaps = 0;
+    qthread = thread_create("qhammer", qhammer_thread, NULL, -1);
+    kprintf(qthread ? "qhammer: started\n" : "qhammer: no memory\n");
 }
 
 void update_hammer_command(void)

@@ -4,7 +4,12 @@
  * "module" (counter_read: the same, then the export's slot and counter's
  * dispatch thunk). Exits with hundredths of a cycle per call (the median
  * of 5 rounds; per round 200000 direct calls or 100000 of the others, the
- * counts of tests/bench/linux/lbench.c's direct calls and system calls). */
+ * counts of tests/bench/linux/lbench.c's direct calls and system calls).
+ *
+ * "scale T": T threads (at most 8; the kernel places each on the least
+ * loaded CPU) call counter_read SCALE_CALLS times each, all at once;
+ * exits with the thousands of calls per second they made together (each
+ * thread's rate, summed). */
 #include "sys.h"
 
 #define DIRECT_CALLS 200000
@@ -24,9 +29,48 @@ static uint64_t rdtsc(void)
     return (uint64_t)hi << 32 | lo;
 }
 
+#define SCALE_CALLS   100000
+#define SCALE_THREADS 8
+
+static volatile uint32_t go;
+static uint64_t thread_rate[SCALE_THREADS]; /* calls per second */
+
+static int scale_thread(void *slot)
+{
+    while (!go)
+        ;
+    volatile uint64_t sink = 0;
+    uint64_t start = clock_ns();
+    for (long i = 0; i < SCALE_CALLS; i++)
+        sink += counter_read();
+    (void)sink;
+    thread_rate[(long)slot] = SCALE_CALLS * 1000000000ull / (clock_ns() - start + 1);
+    return 0;
+}
+
+static int scale(uint64_t threads)
+{
+    long tids[SCALE_THREADS];
+    if (threads < 1 || threads > SCALE_THREADS)
+        return -1;
+    for (uint64_t i = 1; i < threads; i++)
+        if ((tids[i] = thread_create(scale_thread, (void *)i)) <= 0)
+            return -1;
+    go = 1;
+    scale_thread(0);
+    uint64_t total = thread_rate[0];
+    for (uint64_t i = 1; i < threads; i++) {
+        thread_join(tids[i]);
+        total += thread_rate[i];
+    }
+    return (int)(total / 1000);
+}
+
 int main(int argc, char **argv)
 {
     char kind = argc > 1 ? argv[1][0] : 'd';
+    if (kind == 's')
+        return scale(argc > 2 ? (uint64_t)(argv[2][0] - '0') : 1);
     uint64_t (*fn)(void) = kind == 'u'   ? clock_ns
                            : kind == 'g' ? (uint64_t(*)(void))null
                            : kind == 'm' ? counter_read

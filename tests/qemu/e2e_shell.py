@@ -27,6 +27,7 @@ def main():
             checks.check("shell prompt appears after boot (%.1f s)" % seconds, True)
             check_lines(con, checks)
             check_jobs(con, checks)
+            check_interrupt(con, checks)
             check_tools(con, checks)
             check_kill(con, checks)
             check_exit(con, checks)
@@ -112,6 +113,34 @@ def check_jobs(con, checks):
                  done is not None and done.group(1) == "0", seen)
 
 
+def check_interrupt(con, checks):
+    """^C ends the foreground program (status 130) at once, a reader in
+    read() as well as a sleeper, and at the prompt drops the line."""
+    for program, started in (("sleeper 600000", None), ("echo_keys", "echo_keys: reading")):
+        start = con.pos
+        con.send(program + "\r")
+        if started:
+            con.expect(re.escape(started), 30)
+        else:
+            time.sleep(1.0)  # no output to wait for: let it start and sleep
+        begin = time.monotonic()
+        con.send("\x03")
+        m = con.expect(r"(?m)^" + re.escape(con.prompt), 30)
+        waited = time.monotonic() - begin
+        out = con.text[start:m.start()]
+        status = con.command("status")
+        checks.check("^C ends %s in the foreground at once (status 130)" % program.split()[0],
+                     "^C" in out and "status 130" in status and waited < 20,
+                     "%.1f s" % waited, out, status)
+    start = con.pos
+    con.send("hello dropped\x03")
+    m = con.expect(r"\^C\n" + re.escape(con.prompt), 30)
+    out = con.text[start:m.end()]
+    again = con.command("hello after")
+    checks.check("^C at the prompt drops the line, and the shell reads on",
+                 "hello, dropped!" not in out and "hello, after!" in again, out, again)
+
+
 def symbol_bindings(con, name):
     out = con.command("syms " + name)
     m = re.search(r"(?m)^%s\s+(\S+)\s+(\d+)\s+(\d+)\s+(\S.*)$" % re.escape(name), out)
@@ -167,9 +196,13 @@ def check_kill(con, checks):
     checks.check("ps shows it running",
                  re.search(r"(?m)^\s*%s\s+\d+\s+running\s+1\s+count$" % pid, out) is not None, out)
     out = con.command("kill " + pid)
-    con.command("status")
     checks.check("kill ends it", "kill:" not in out, out)
-    done, seen = wait_for(con, r"\[%s\] done, status (\d+)" % pid)
+    # the end is reported at the next prompt: kill's own, or a later one
+    report = r"\[%s\] done, status (\d+)" % pid
+    done = re.search(report, out)
+    seen = out
+    if not done:
+        done, seen = wait_for(con, report)
     checks.check("the shell reports the killed job with status 137",
                  done is not None and done.group(1) == "137", seen)
     out = con.command("kill 1")

@@ -6,8 +6,10 @@
  * A trailing `&` runs it in the background: the shell does not wait, and
  * at each prompt collects the jobs that ended (trywait) and reports
  * "[pid] done, status N". Builtins: help, status (the last command's exit
- * status), jobs, exit [N]. Bad input gets a message and the shell carries
- * on; nothing here can end the shell but `exit`.
+ * status), jobs, exit [N]. ^C ends the program in the foreground (the
+ * kernel's console_foreground; status 130); at the prompt it drops the
+ * line. Bad input gets a message and the shell carries on; nothing here
+ * can end the shell but `exit`.
  */
 #include <ghost.h>
 #include <wisp/syscall.h>
@@ -77,8 +79,12 @@ static void run_program(char **argv, unsigned argc, bool background)
         u_put("] started\n");
         return;
     }
+    console_foreground(pid); /* ^C ends it (status 130) */
     if (wait(pid, &last_status) < 0)
         last_status = 127;
+    console_foreground(0);
+    if (last_status == SYS_EXIT_INTERRUPTED)
+        u_put("^C\n");
 }
 
 static void builtin_help(void)

@@ -5,3 +5,11 @@
 #include <wisp/compiler.h>
 
 __noreturn void kconsole_run(void);
+
+/* The console's foreground program (kernel/proc/syscall.c: the gate
+ * function console_foreground sets it): ^C on the console ends it with
+ * SYS_EXIT_INTERRUPTED. The console driver calls console_interrupt from
+ * its interrupt handler when ^C comes: true when it ended a program (the
+ * driver then drops the key), false when there is none (the key is an
+ * ordinary byte). */
+bool console_interrupt(void);

@@ -29,6 +29,7 @@
 #include <wisp/compiler.h>
 #include <wisp/list.h>
 #include <wisp/syscall.h>
+#include <wisp/sched.h>
 
 #define USER_LOAD_BASE           0x0000000000400000ul
 #define USER_STACK_TOP           0x00007ffffff00000ul
@@ -103,6 +104,12 @@ struct process {
     const struct program *program;
     uint64_t entry, stack_pointer; /* where its thread enters ring 3 */
     struct list_node node;         /* on the process list */
+    /* message.c: the mailbox, a ring of the messages sent to it, oldest at
+     * mail_head (under process_lock); its threads in receive sleep on
+     * mail_wq. */
+    struct sys_message mail[SYS_MAILBOX_SLOTS];
+    unsigned mail_head, mail_count;
+    struct wait_queue mail_wq;
 };
 
 /* Programs that spawn can find by name. register validates the ELF (a bad
@@ -112,12 +119,19 @@ int program_register(const char *name, const void *elf, size_t size);
 const struct program *program_find(const char *name);
 
 /* Starts prog in a new process with argc arguments argv (kernel strings,
- * within the PROCESS_ARGS_* limits; argc 0: argv is { prog->name }).
- * Returns it, or NULL with *error set (-SYS_E...; a program that does not
- * load is -SYS_ENOEXEC and the reason is logged). Thread context, may
- * sleep. */
-struct process *process_spawn(const struct program *prog, unsigned argc, const char *const *argv,
-                              struct process *parent, int *error);
+ * within the PROCESS_ARGS_* limits; argc 0: argv is { prog->name }), its
+ * first thread on CPU cpu (an online CPU, else -SYS_EINVAL; -1: the
+ * least loaded one). Returns it, or NULL with *error set (-SYS_E...; a
+ * program that does not load is -SYS_ENOEXEC and the reason is logged).
+ * Thread context, may sleep. */
+struct process *process_spawn_on(const struct program *prog, unsigned argc, const char *const *argv,
+                                 struct process *parent, int cpu, int *error);
+static inline struct process *process_spawn(const struct program *prog, unsigned argc,
+                                            const char *const *argv, struct process *parent,
+                                            int *error)
+{
+    return process_spawn_on(prog, argc, argv, parent, -1, error);
+}
 /* Waits for p to end, frees it and returns its exit status. Only p's
  * parent (or any kernel thread when the parent is NULL) may call it. */
 int process_wait(struct process *p);
@@ -144,13 +158,19 @@ struct process *current_process(void);
  * process_wait frees it or process_try_wait finds it running, other
  * threads of the parent do not find it (two waits never free it twice). */
 struct process *process_find_child(struct process *parent, uint32_t pid);
+/* The running process pid (killed perhaps, not yet ended) or NULL;
+ * process_lock held. */
+struct process *process_find_locked(uint32_t pid);
 unsigned process_count(void);
 /* Collects child p (found by process_find_child) if it has ended: true,
  * its status in *status, and p is freed; false while it runs. */
 bool process_try_wait(struct process *p, int *status);
-/* kill(pid) for caller: marks the process killed (0), -SYS_ESRCH when no
- * such process runs, -SYS_EPERM for the caller itself or an ancestor. */
-int process_kill(struct process *caller, uint32_t pid);
+/* kill(pid) for caller: marks the process killed with status (0),
+ * -SYS_ESRCH when no such process runs, -SYS_EPERM for the caller itself
+ * or an ancestor (caller NULL: the kernel, which may end any). Any
+ * context (the console's ^C comes from an interrupt handler). */
+int process_kill(struct process *caller, uint32_t pid, int status);
+
 /* Ends the current process with SYS_EXIT_KILLED if it was killed. Called
  * where it returns to user mode or wakes up; no lock may be held. */
 void process_check_killed(void);
@@ -180,6 +200,9 @@ long sys_futex_wait(long addr, long expected, long timeout_ns);
 long sys_futex_wake(long addr, long count);
 void futex_wake_space(const struct address_space *space);
 extern uint64_t futex_sleeps;
+/* message.c: the gate functions send / receive. */
+long sys_send(long pid, long value);
+long sys_receive(long msg, long timeout_ns);
 /* mapping.c: map / unmap, and demand paging of what map made.
  * mapping_create gives p its (empty) set of mappings: 0 or -SYS_ENOMEM.
  * mapping_destroy frees every page of them and the set; no thread of p

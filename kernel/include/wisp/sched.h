@@ -40,12 +40,15 @@ struct thread {
     int cpu;        /* CPU whose run queue holds it */
     int pinned_cpu; /* -1: may run anywhere */
     char name[THREAD_NAME_MAX];
-    struct list_node run_node; /* on a run queue, or on a wait queue */
-    struct list_node all_node; /* on the global thread list */
-    void *stack;               /* THREAD_STACK_SIZE bytes */
+    struct list_node run_node;   /* on its run queue's runnable list */
+    struct list_node wait_node;  /* on a wait queue's waiters (self-linked: on none) */
+    struct list_node timer_node; /* on its run queue's sleepers, by wake_at_ns */
+    bool timer_armed;            /* timer_node is on the sleepers (rq lock) */
+    struct list_node all_node;   /* on the global thread list */
+    void *stack;                 /* THREAD_STACK_SIZE bytes */
     void (*fn)(void *);
     void *arg;
-    uint64_t wake_at_ns; /* for sched_sleep_ns */
+    uint64_t wake_at_ns; /* sched_sleep_ns, timed waits: when the timer fires */
     uint64_t slice_end_ns;
     uint64_t runtime_ns;
     uint64_t switches;
@@ -100,3 +103,9 @@ void wake_up_one(struct wait_queue *wq);
 void wake_up_all(struct wait_queue *wq);
 /* Blocks the caller on wq unless check(arg) is true (checked under wq's lock). */
 void wait_queue_wait(struct wait_queue *wq, bool (*check)(void *arg), void *arg);
+/* wait_queue_wait until clock_ns() reaches deadline_ns at the latest: true
+ * when check(arg) became true, false when the deadline passed first. The
+ * timer fires at the first scheduler tick at or after the deadline (1 ms
+ * resolution); a wake-up before it is seen at once. */
+bool wait_queue_wait_until(struct wait_queue *wq, bool (*check)(void *arg), void *arg,
+                           uint64_t deadline_ns);

@@ -36,30 +36,50 @@
 #define SYS_THREAD_JOIN   19 /* thread_join(long tid) -> its status */
 #define SYS_FUTEX_WAIT    20 /* futex_wait(addr, expected, timeout_ns) -> 0 when woken */
 #define SYS_FUTEX_WAKE    21 /* futex_wake(addr, count) -> waiters woken */
-#define SYS_MAP           22 /* map(len) -> address of len bytes of zeroed memory, paged in at first touch */
-#define SYS_UNMAP         23 /* unmap(addr, len) -> 0: releases pages that map made */
-#define SYS_COUNT         24
+#define SYS_SEND          22 /* send(long pid, uint64_t value) -> 0, -EAGAIN when its mailbox is full */
+#define SYS_RECEIVE       23 /* receive(struct sys_message *msg, timeout_ns) -> 0 */
+#define SYS_SPAWN_ON      24 /* spawn_on(cpu, name, len, argv, argc) -> pid, on that CPU */
+#define SYS_CPU           25 /* cpu() -> the CPU the caller runs on */
+#define SYS_CONSOLE_FOREGROUND \
+    26 /* console_foreground(pid) -> 0: ^C on the console ends child pid (0: none) */
+/* anonymous memory (kernel/proc/mapping.c) */
+#define SYS_MAP   27 /* map(len) -> len bytes of zeroed memory, paged in at first touch */
+#define SYS_UNMAP 28 /* unmap(addr, len) -> 0: releases pages that map made */
+#define SYS_COUNT 29
 
 /* Errors, returned negated. */
 #define SYS_EPERM   1  /* kill: the caller itself or one of its ancestors */
 #define SYS_ENOENT  2  /* no such program */
-#define SYS_ESRCH   3  /* kill: no such running process */
+#define SYS_ESRCH   3  /* kill, send: no such running process */
 #define SYS_ENOEXEC 8  /* the program does not load (reason in the kernel log) */
 #define SYS_ECHILD  10 /* no such child of the caller */
 #define SYS_EAGAIN \
-    11 /* trywait: the child still runs; futex_wait: *addr changed; thread_create: no free thread */
+    11 /* trywait: the child still runs; futex_wait: *addr changed; thread_create: no free thread;
+          send: the receiver's mailbox is full */
 #define SYS_ENOMEM    12 /* map: the mapping area or the process's limit is exhausted */
 #define SYS_EFAULT    14 /* a pointer outside the user half, or not mapped */
 #define SYS_EINVAL    22
 #define SYS_ENOSYS    38  /* no such system call */
-#define SYS_ETIMEDOUT 110 /* futex_wait: the timeout passed */
+#define SYS_ETIMEDOUT 110 /* futex_wait, receive: the timeout passed */
 
 /* Exit status of a process ended by a fault: 128 + the exception vector
  * (page fault 142, general protection 141, invalid opcode 134). */
 #define SYS_EXIT_FAULT_BASE 128
 
-/* Exit status of a process ended by kill (128 + 9, as a shell shows SIGKILL). */
-#define SYS_EXIT_KILLED 137
+/* Exit status of a process ended by kill (128 + 9, as a shell shows SIGKILL),
+ * and by ^C on the console while it was the foreground program (128 + 2,
+ * as SIGINT). */
+#define SYS_EXIT_KILLED      137
+#define SYS_EXIT_INTERRUPTED 130
+
+/* A message (send / receive): a value and who sent it. A process's mailbox
+ * holds up to SYS_MAILBOX_SLOTS messages, delivered oldest first. */
+#define SYS_MAILBOX_SLOTS 32
+struct sys_message {
+    uint32_t from; /* the sender's pid */
+    uint32_t reserved;
+    uint64_t value;
+};
 
 /* The listing calls copy fixed-size records out: `max` records at most
  * (1..SYS_LIST_MAX), starting at the `start`-th entry of a snapshot taken

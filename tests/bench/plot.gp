@@ -27,6 +27,6 @@ set xlabel "CPUs (threads)"
 set ylabel "M per second (median)"
 set xtics (1, 2, 4)
 set grid
-set key top left
+set key center right
 plot dir."/scaling.dat" using 1:2 with linespoints lw 2 pt 7 title "epoch reads: slot call in a section (kernel)", \
      dir."/scaling.dat" using 1:3 with linespoints lw 2 pt 5 title "module export calls from program threads (counter_read)"

@@ -3,15 +3,20 @@
  * "Live update").
  *
  * Ordering with the updater (update.c), all sequentially consistent: an
- * outermost entry reads the identity's generation g, increments the
+ * outermost entry reads the identity's generation g, increments its CPU's
  * active count of slot g % MOD_VERSION_SLOTS, then reads the generation
  * again; only if it is still g does the chain go on in that slot's
  * version (else it takes its increment back and starts again). The
  * updater stores the new version in the next slot, then the new
- * generation, then waits for the old slot's count to reach 0. So an entry
- * that went on in the old version incremented before the updater's store
- * (its second read saw g), and the updater's wait sees that increment;
- * every later entry sees the new generation. The counters live in the
+ * generation, then waits for the old slot's counts, summed over the CPUs,
+ * to reach 0. So an entry that went on in the old version incremented
+ * before the updater's store (its second read saw g), and the updater's
+ * later read of that CPU's count sees the increment; every later entry
+ * sees the new generation. A chain's increment and decrement are on the
+ * same CPU's count (the pin records which), so no count ever shows fewer
+ * than the chains inside it, and a sum of 0 means every chain that
+ * entered the old version has left. Per-CPU counts keep entries on
+ * different CPUs off each other's cache lines. The counters live in the
  * identity, which outlives its versions: no entry ever touches a freed
  * version. Quiescent updates use the same pairing with `held`: an entry
  * increments, then reads `held`; the updater sets `held`, then reads the
@@ -56,21 +61,26 @@ static struct thread_module_pin *pin_current(struct thread *t, struct mod_identi
     struct thread_module_pin *pin = &t->module_pins[n]; /* identity NULL since its pop */
     t->module_pin_count = n + 1;                        /* reserved */
     barrier();
+    /* This CPU: threads never migrate, and an interrupt's t is the thread
+     * it interrupted (t->cpu: one load less than cpu_id()). */
+    uint32_t cpu = (uint32_t)t->cpu;
+    uint64_t *counts = id->active[cpu].count;
     for (;;) {
         uint64_t g = __atomic_load_n(&id->generation, __ATOMIC_SEQ_CST);
         uint32_t slot = (uint32_t)(g % MOD_VERSION_SLOTS);
-        __atomic_add_fetch(&id->active[slot], 1, __ATOMIC_SEQ_CST);
+        __atomic_add_fetch(&counts[slot], 1, __ATOMIC_SEQ_CST);
         bool moved = __atomic_load_n(&id->generation, __ATOMIC_SEQ_CST) != g;
         bool wait = !moved && __atomic_load_n(&id->held, __ATOMIC_SEQ_CST) && !in_interrupt();
         if (!moved && !wait) {
             pin->version = id->versions[slot];
             pin->slot = slot;
+            pin->cpu = cpu;
             pin->depth = 0;
             barrier();
             pin->identity = id; /* published: the pin is whole */
             return pin;
         }
-        __atomic_sub_fetch(&id->active[slot], 1, __ATOMIC_SEQ_CST);
+        __atomic_sub_fetch(&counts[slot], 1, __ATOMIC_SEQ_CST);
         if (wait) /* a quiescent update: wait until released */
             wait_queue_wait(&id->held_wq, not_held, id);
     }
@@ -96,13 +106,13 @@ void mod_dispatch_exit(struct mod_identity *id)
         return;
     if (pin != &t->module_pins[t->module_pin_count - 1])
         panic("dispatch: thread %s leaves module %s out of call order", t->name, id->name);
-    uint32_t slot = pin->slot;
+    uint32_t slot = pin->slot, cpu = pin->cpu;
     pin->identity = NULL;
     barrier();
     t->module_pin_count--;
     /* Release: the chain's accesses to the version happen before the
      * updater sees the count reach 0. */
-    __atomic_sub_fetch(&id->active[slot], 1, __ATOMIC_RELEASE);
+    __atomic_sub_fetch(&id->active[cpu].count[slot], 1, __ATOMIC_RELEASE);
 }
 
 void mod_dispatch_write_thunks(struct mod_identity *id, uint8_t *code, uint64_t code_va)
@@ -133,7 +143,11 @@ int mod_dispatch_export_index(const struct mod_identity *id, const char *name)
 
 uint64_t mod_dispatch_active(const struct module *m)
 {
-    return __atomic_load_n(&m->identity->active[m->version_slot], __ATOMIC_SEQ_CST);
+    uint64_t inside = 0;
+    for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
+        inside +=
+            __atomic_load_n(&m->identity->active[cpu].count[m->version_slot], __ATOMIC_SEQ_CST);
+    return inside;
 }
 
 bool mod_dispatch_wait_inactive(const struct module *m, uint64_t ms)

@@ -30,6 +30,7 @@
 #pragma once
 #include <wisp/compiler.h>
 #include <wisp/sched.h>
+#include <wisp/percpu.h>
 
 #define MOD_DISPATCH_THUNK_SIZE 32
 
@@ -37,13 +38,21 @@ struct module;
 
 #define MOD_VERSION_SLOTS 4
 
+/* One CPU's counts of the chains inside each version slot, on a cache
+ * line of its own: entries on different CPUs never write the same line. */
+struct mod_active_counts {
+    uint64_t count[MOD_VERSION_SLOTS];
+} __cacheline_aligned;
+
 struct mod_identity {
     /* The current version is versions[generation % MOD_VERSION_SLOTS];
      * the updater alone writes both, under the module lock (dispatch.c
      * gives the ordering with the entries). */
     uint64_t generation;
     struct module *versions[MOD_VERSION_SLOTS]; /* current, retiring, or NULL: free */
-    uint64_t active[MOD_VERSION_SLOTS];         /* chains inside versions[i] (atomic) */
+    /* Chains inside versions[i]: the sum over CPUs of active[c].count[i]
+     * (atomic; each chain counted on the CPU it entered on). */
+    struct mod_active_counts active[MAX_CPUS];
     char name[32];
     uint32_t export_count;
     const char **export_names; /* index → name, owned (kmalloc) */

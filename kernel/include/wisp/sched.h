@@ -20,7 +20,8 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD
 
 /* One module version a thread's call chain is inside (modload/dispatch.c):
  * the module's identity, the version pinned at the outermost entry (and
- * its slot in the identity), and how deep the chain is in it. The pins
+ * its slot in the identity, and the CPU whose count of that slot the
+ * entry incremented), and how deep the chain is in it. The pins
  * form a stack (module_pins[0..module_pin_count)), pushed at outermost
  * entries and popped when they return, so strictly LIFO. Touched only by
  * the thread itself and its interrupt handlers, which leave it as they
@@ -30,6 +31,7 @@ struct thread_module_pin {
     void *identity; /* NULL while the entry is being pushed or popped */
     void *version;
     uint32_t slot;
+    uint32_t cpu;
     uint32_t depth;
 };
 

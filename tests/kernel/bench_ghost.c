@@ -7,6 +7,7 @@
  * tests/bench/linux/lbench.c. */
 #include <wisp/kbench.h>
 #include <wisp/process.h>
+#include "tests/kernel/programs.h"
 #include <wisp/ghost.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
@@ -14,14 +15,6 @@
 #include <wisp/format.h>
 
 #define ROUNDS 7
-
-static int run_args(const char *name, unsigned argc, const char *const *argv)
-{
-    const struct program *prog = program_find(name);
-    int err = -SYS_ENOENT;
-    struct process *p = prog ? process_spawn(prog, argc, argv, NULL, &err) : NULL;
-    return p ? process_wait(p) : err;
-}
 
 KBENCH(ghost_calls)
 {
@@ -33,7 +26,7 @@ KBENCH(ghost_calls)
     };
     for (unsigned k = 0; k < ARRAY_SIZE(kinds); k++) {
         const char *argv[] = { "ghost_bench", kinds[k][0] };
-        int centi = run_args("ghost_bench", 2, argv);
+        int centi = test_program_run("ghost_bench", 2, argv);
         if (centi < 0) {
             kprintf("# ghost_calls: ghost_bench %s: %d\n", kinds[k][0], centi);
             return;
@@ -59,7 +52,7 @@ KBENCH(ghost_call_scaling)
         uint64_t v[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
             const char *argv[] = { "ghost_bench", "scale", threads[k] };
-            int kcalls = run_args("ghost_bench", 3, argv);
+            int kcalls = test_program_run("ghost_bench", 3, argv);
             if (kcalls < 0) {
                 kprintf("# ghost_call_scaling: ghost_bench scale %s: %d\n", threads[k], kcalls);
                 return;
@@ -90,7 +83,7 @@ KBENCH(ghost_context_switch)
     };
     for (unsigned k = 0; k < ARRAY_SIZE(kinds); k++) {
         const char *argv[] = { "messages", "bench", kinds[k][0] };
-        int centi = run_args("messages", 3, argv);
+        int centi = test_program_run("messages", 3, argv);
         if (centi < 0) {
             kprintf("# ghost_context_switch: messages bench %s: %d\n", kinds[k][0], centi);
             continue;
@@ -107,7 +100,7 @@ KBENCH(ghost_spawn_exit_wait)
     for (int r = 0; r < ROUNDS; r++) {
         uint64_t start = clock_ns();
         for (int i = 0; i < SPAWNS; i++) {
-            if (run_args("exit42", 0, NULL) != 42) {
+            if (test_program_run("exit42", 0, NULL) != 42) {
                 kprintf("# ghost_spawn_exit_wait: exit42 failed\n");
                 return;
             }
@@ -159,7 +152,7 @@ KBENCH(ghost_page_faults)
 {
     uint64_t centi[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
-        int result = run_args("page_faults", 0, NULL);
+        int result = test_program_run("page_faults", 0, NULL);
         if (result < 0) {
             kprintf("# ghost_page_faults: page_faults: %d\n", result);
             return;

@@ -5,6 +5,7 @@
  * running programs with no lost increment. */
 #include <wisp/ktest.h>
 #include <wisp/process.h>
+#include "tests/kernel/programs.h"
 #include <wisp/ghost.h>
 #include <wisp/sched.h>
 #include <wisp/mm.h>
@@ -18,32 +19,17 @@
 
 #define FAULT(vector) (SYS_EXIT_FAULT_BASE + (vector))
 
-static struct process *start(const char *name, unsigned argc, const char *const *argv)
-{
-    const struct program *prog = program_find(name);
-    int err = 0;
-    return prog ? process_spawn(prog, argc, argv, NULL, &err) : NULL;
-}
-
-static int run_args(const char *name, unsigned argc, const char *const *argv)
-{
-    const struct program *prog = program_find(name);
-    int err = -SYS_ENOENT;
-    struct process *p = prog ? process_spawn(prog, argc, argv, NULL, &err) : NULL;
-    return p ? process_wait(p) : err;
-}
-
 static int run_fault(const char *what)
 {
     const char *argv[] = { "faults", what };
-    return run_args("faults", 2, argv);
+    return test_program_run("faults", 2, argv);
 }
 
 KTEST(ghost_programs_call_gate_functions_and_user_mode_ghost_code)
 {
     const char *argv[] = { "hello", "ghost", "world" };
-    KEXPECT_EQ(run_args("hello", 3, argv), 2);
-    KEXPECT_EQ(run_args("clock_agrees", 0, NULL), 0);
+    KEXPECT_EQ(test_program_run("hello", 3, argv), 2);
+    KEXPECT_EQ(test_program_run("clock_agrees", 0, NULL), 0);
     KEXPECT_EQ(ghost_index("exit"), SYS_EXIT);
     KEXPECT_EQ(ghost_index("null"), SYS_NULL);
     KEXPECT_EQ(ghost_index("clock_ns"), SYS_COUNT);
@@ -85,8 +71,8 @@ KTEST(ghost_exec_refuses_unknown_and_not_user_callable_names_naming_them)
     KEXPECT_EQ(exec_error("no_such_ghost", &err), MOD_E_UNRESOLVED);
     KEXPECT_STREQ(err.message, "program no_such_ghost: undefined symbol 'no_such_ghost': no "
                                "ghost function of that name");
-    KEXPECT_EQ(run_args("not_user_callable", 0, NULL), -SYS_ENOEXEC);
-    KEXPECT_EQ(run_args("no_such_ghost", 0, NULL), -SYS_ENOEXEC);
+    KEXPECT_EQ(test_program_run("not_user_callable", 0, NULL), -SYS_ENOEXEC);
+    KEXPECT_EQ(test_program_run("no_such_ghost", 0, NULL), -SYS_ENOEXEC);
     KEXPECT_EQ(process_count(), before);
     /* A program that binds counter's exports (a module) loads. */
     KEXPECT_EQ(exec_error("imports", &err), MOD_OK);
@@ -105,7 +91,7 @@ KTEST(ghost_pages_cannot_be_written_from_user_mode)
 {
     KEXPECT_EQ(run_fault("write_ghost_table"), FAULT(VEC_PAGE_FAULT));
     KEXPECT_EQ(run_fault("write_ghost_code"), FAULT(VEC_PAGE_FAULT));
-    KEXPECT_EQ(run_args("exit42", 0, NULL), 42); /* the kernel carries on */
+    KEXPECT_EQ(test_program_run("exit42", 0, NULL), 42); /* the kernel carries on */
 }
 
 static unsigned own_pages(const struct process *p)
@@ -119,10 +105,10 @@ static unsigned own_pages(const struct process *p)
 KTEST(ghost_pages_are_shared_by_every_process)
 {
     const char *argv[] = { "sleeper", "2000" }; /* alive while we look */
-    struct process *a = start("sleeper", 2, argv);
+    struct process *a = test_program_spawn("sleeper", 2, argv);
     KASSERT_TRUE(a != NULL);
     size_t free_before = pmm_free_page_count();
-    struct process *b = start("sleeper", 2, argv);
+    struct process *b = test_program_spawn("sleeper", 2, argv);
     size_t free_after = pmm_free_page_count();
     KASSERT_TRUE(b != NULL);
     for (unsigned i = 0; i < GHOST_PAGES; i++) {
@@ -163,7 +149,7 @@ KTEST(ghost_counter_calls_follow_a_live_update_with_no_lost_increment)
     const char *argv[] = { "count", COUNT_ADDS };
     struct process *p[COUNT_PROCESSES];
     for (int i = 0; i < COUNT_PROCESSES; i++)
-        p[i] = start("count", 2, argv);
+        p[i] = test_program_spawn("count", 2, argv);
     sched_sleep_ns(20 * 1000 * 1000);
     struct mod_image_section s = { .type = MOD_SECTION_MODULE,
                                    .version = 2u << 16,

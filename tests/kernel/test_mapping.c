@@ -4,6 +4,7 @@
  */
 #include <wisp/ktest.h>
 #include <wisp/process.h>
+#include "tests/kernel/programs.h"
 #include <wisp/sched.h>
 #include <wisp/time.h>
 #include <wisp/trap.h>
@@ -11,19 +12,6 @@
 #include <wisp/printk.h>
 
 #define PAGE_FAULT_STATUS (SYS_EXIT_FAULT_BASE + VEC_PAGE_FAULT)
-
-static struct process *start(const char *name, unsigned argc, const char *const *argv)
-{
-    const struct program *prog = program_find(name);
-    int err = 0;
-    return prog ? process_spawn(prog, argc, argv, NULL, &err) : NULL;
-}
-
-static int run(const char *name, unsigned argc, const char *const *argv)
-{
-    struct process *p = start(name, argc, argv);
-    return p ? process_wait(p) : -1;
-}
 
 /* Waits up to 5 s for p to have `pages` resident pages: what it has. */
 static size_t wait_resident(struct process *p, size_t pages)
@@ -51,14 +39,14 @@ static long pages_missing_since(size_t before)
 KTEST(process_map_gives_zeroed_memory_and_refuses_bad_ranges_and_the_limit)
 {
     /* each failed check exits with its number (tests/programs/map_calls.c) */
-    KEXPECT_EQ(run("map_calls", 0, NULL), 0);
+    KEXPECT_EQ(test_program_run("map_calls", 0, NULL), 0);
 }
 
 KTEST(process_map_pages_are_allocated_at_first_touch_and_freed_at_exit)
 {
     const char *argv[] = { "map_resident", "4096", "1000" };
     size_t before = pmm_free_page_count(), total_before = mapping_resident_total();
-    struct process *p = start("map_resident", 3, argv);
+    struct process *p = test_program_spawn("map_resident", 3, argv);
     KASSERT_TRUE(p != NULL);
     KEXPECT_EQ(wait_resident(p, 1000), 1000ul);
     sched_sleep_ns(20 * 1000 * 1000);
@@ -78,8 +66,8 @@ KTEST(process_map_touch_after_unmap_or_outside_a_mapping_ends_with_the_page_faul
 {
     const char *unmapped[] = { "map_fault", "unmapped" };
     const char *outside[] = { "map_fault", "outside" };
-    KEXPECT_EQ(run("map_fault", 2, unmapped), PAGE_FAULT_STATUS);
-    KEXPECT_EQ(run("map_fault", 2, outside), PAGE_FAULT_STATUS);
+    KEXPECT_EQ(test_program_run("map_fault", 2, unmapped), PAGE_FAULT_STATUS);
+    KEXPECT_EQ(test_program_run("map_fault", 2, outside), PAGE_FAULT_STATUS);
 }
 
 KTEST(process_map_no_physical_page_at_a_fault_ends_the_process_not_the_kernel)
@@ -87,20 +75,21 @@ KTEST(process_map_no_physical_page_at_a_fault_ends_the_process_not_the_kernel)
     const char *touch[] = { "map_fault", "no_memory" };
     const char *copy[] = { "map_fault", "no_memory_copy" };
     __atomic_store_n(&mapping_fail_page_ins, 1, __ATOMIC_RELAXED);
-    KEXPECT_EQ(run("map_fault", 2, touch), PAGE_FAULT_STATUS);
+    KEXPECT_EQ(test_program_run("map_fault", 2, touch), PAGE_FAULT_STATUS);
     KEXPECT_EQ(__atomic_load_n(&mapping_fail_page_ins, __ATOMIC_RELAXED), 0u);
     __atomic_store_n(&mapping_fail_page_ins, 1, __ATOMIC_RELAXED);
-    KEXPECT_EQ(run("map_fault", 2, copy), PAGE_FAULT_STATUS); /* write: -EFAULT, then ended */
+    KEXPECT_EQ(test_program_run("map_fault", 2, copy),
+               PAGE_FAULT_STATUS); /* write: -EFAULT, then ended */
     KEXPECT_EQ(__atomic_load_n(&mapping_fail_page_ins, __ATOMIC_RELAXED), 0u);
     __atomic_store_n(&mapping_fail_page_ins, 0, __ATOMIC_RELAXED);
-    KEXPECT_EQ(run("map_calls", 0, NULL), 0); /* and maps work again */
+    KEXPECT_EQ(test_program_run("map_calls", 0, NULL), 0); /* and maps work again */
 }
 
 KTEST(process_map_threads_touching_the_same_fresh_pages_get_one_page_each)
 {
     size_t before = pmm_free_page_count();
     for (int i = 0; i < 3; i++)
-        KEXPECT_EQ(run("map_threads", 0, NULL), 0);
+        KEXPECT_EQ(test_program_run("map_threads", 0, NULL), 0);
     KEXPECT_LE(pages_missing_since(before), 16);
 }
 
@@ -111,7 +100,7 @@ KTEST(process_map_exit_returns_every_page_of_processes_ended_every_way)
     size_t before = pmm_free_page_count();
     struct process *p[4];
     for (int i = 0; i < 4; i++) {
-        p[i] = start("map_resident", 3, argv);
+        p[i] = test_program_spawn("map_resident", 3, argv);
         KASSERT_TRUE(p[i] != NULL);
     }
     for (int i = 0; i < 4; i++) {
@@ -120,7 +109,7 @@ KTEST(process_map_exit_returns_every_page_of_processes_ended_every_way)
     }
     for (int i = 0; i < 4; i++)
         KEXPECT_EQ(process_wait(p[i]), SYS_EXIT_KILLED);
-    KEXPECT_EQ(run("map_fault", 2, unmapped), PAGE_FAULT_STATUS);
+    KEXPECT_EQ(test_program_run("map_fault", 2, unmapped), PAGE_FAULT_STATUS);
     KEXPECT_LE(pages_missing_since(before), 16);
 }
 
@@ -129,5 +118,5 @@ KTEST(process_unmap_reaches_the_tlbs_of_threads_on_other_cpus)
     /* 3 threads keep reading a page on their CPUs while it is unmapped:
      * after unmap returns, a read must fault (tests/programs/map_shootdown.c) */
     for (int i = 0; i < 3; i++)
-        KEXPECT_EQ(run("map_shootdown", 0, NULL), PAGE_FAULT_STATUS);
+        KEXPECT_EQ(test_program_run("map_shootdown", 0, NULL), PAGE_FAULT_STATUS);
 }

@@ -2,38 +2,31 @@
  * and cpu, with the test program messages (tests/programs/messages.c). */
 #include <wisp/ktest.h>
 #include <wisp/process.h>
+#include "tests/kernel/programs.h"
 #include <wisp/mm.h>
-
-static int run(unsigned argc, const char *const *argv)
-{
-    const struct program *prog = program_find("messages");
-    int err = -SYS_ENOENT;
-    struct process *p = prog ? process_spawn(prog, argc, argv, NULL, &err) : NULL;
-    return p ? process_wait(p) : err;
-}
 
 KTEST(process_messages_mailbox_keeps_order_limits_and_refuses_bad_arguments)
 {
     const char *argv[] = { "messages", "check" };
-    KEXPECT_EQ(run(2, argv), 0);
+    KEXPECT_EQ(test_program_run("messages", 2, argv), 0);
 }
 
 KTEST(process_messages_ping_pong_on_one_cpu_each_reply_checked)
 {
     const char *argv[] = { "messages", "pingpong", "2000" };
-    KEXPECT_EQ(run(3, argv), 0);
+    KEXPECT_EQ(test_program_run("messages", 3, argv), 0);
 }
 
 KTEST(process_messages_four_receiving_threads_get_each_message_once)
 {
     const char *argv[] = { "messages", "threads", "4", "3000" };
-    KEXPECT_EQ(run(4, argv), 0);
+    KEXPECT_EQ(test_program_run("messages", 4, argv), 0);
 }
 
 KTEST(process_messages_kill_ends_a_process_asleep_in_receive)
 {
     const char *argv[] = { "messages", "killwait" };
-    KEXPECT_EQ(run(2, argv), 0);
+    KEXPECT_EQ(test_program_run("messages", 2, argv), 0);
 }
 
 KTEST(process_messages_spawn_on_refuses_an_offline_cpu_and_leaves_nothing)

@@ -5,6 +5,7 @@
  */
 #include <wisp/ktest.h>
 #include <wisp/process.h>
+#include "tests/kernel/programs.h"
 #include <wisp/sched.h>
 #include <wisp/cpu.h>
 #include <wisp/printk.h>
@@ -14,33 +15,13 @@
 
 #define FAULT(vector) (SYS_EXIT_FAULT_BASE + (vector))
 
-/* Starts name with argv (argc 0: argv = { name }); the process, or NULL
- * with *error set. */
-static struct process *start(const char *name, unsigned argc, const char *const *argv, int *error)
-{
-    const struct program *prog = program_find(name);
-    if (!prog) {
-        *error = -SYS_ENOENT;
-        return NULL;
-    }
-    return process_spawn(prog, argc, argv, NULL, error);
-}
-
-/* Runs name to its end: its exit status, or the spawn error. */
-static int run_args(const char *name, unsigned argc, const char *const *argv)
-{
-    int err = 0;
-    struct process *p = start(name, argc, argv, &err);
-    return p ? process_wait(p) : err;
-}
-
-static int run(const char *name) { return run_args(name, 0, NULL); }
+static int run(const char *name) { return test_program_run(name, 0, NULL); }
 
 /* Runs faults with argv[1] = what. */
 static int run_fault(const char *what)
 {
     const char *argv[] = { "faults", what };
-    return run_args("faults", 2, argv);
+    return test_program_run("faults", 2, argv);
 }
 
 KTEST(process_test_programs_are_in_the_image)
@@ -68,7 +49,7 @@ KTEST(process_writes_console_through_gate) { KEXPECT_EQ(run("hello_parts"), 0); 
 KTEST(process_gets_its_arguments)
 {
     const char *argv[] = { "args", "alpha", "be", "gamma-delta" };
-    KEXPECT_EQ(run_args("args", 4, argv), 4 * 10 + 11);
+    KEXPECT_EQ(test_program_run("args", 4, argv), 4 * 10 + 11);
     KEXPECT_EQ(run("args"), 10 + 4); /* argv = { "args" } */
 }
 
@@ -82,9 +63,9 @@ KTEST(process_spawn_refuses_bad_arguments)
     for (unsigned i = 0; i < ARRAY_SIZE(many); i++)
         many[i] = "a";
     unsigned before = process_count();
-    KEXPECT_EQ(run_args("args", 2, too_long), -SYS_EINVAL);
-    KEXPECT_EQ(run_args("args", ARRAY_SIZE(many), many), -SYS_EINVAL);
-    KEXPECT_EQ(run_args("args", PROCESS_ARGS_MAX, many), PROCESS_ARGS_MAX * 10 + 1);
+    KEXPECT_EQ(test_program_run("args", 2, too_long), -SYS_EINVAL);
+    KEXPECT_EQ(test_program_run("args", ARRAY_SIZE(many), many), -SYS_EINVAL);
+    KEXPECT_EQ(test_program_run("args", PROCESS_ARGS_MAX, many), PROCESS_ARGS_MAX * 10 + 1);
     KEXPECT_EQ(process_count(), before);
 }
 
@@ -127,7 +108,7 @@ KTEST(process_kill_ends_a_sleeping_process)
     const char *argv[] = { "sleeper", "100000" };
     int err = 0;
     unsigned before = process_count();
-    struct process *p = start("sleeper", 2, argv, &err);
+    struct process *p = test_program_start("sleeper", 2, argv, &err);
     KASSERT_TRUE(p != NULL);
     uint32_t pid = p->pid;
     KEXPECT_EQ(process_kill(p, pid, SYS_EXIT_KILLED), -SYS_EPERM); /* itself */
@@ -142,7 +123,7 @@ KTEST(process_snapshot_lists_running_processes)
     const char *argv[] = { "sleeper", "100000" };
     struct sys_process_record records[SYS_LIST_MAX];
     int err = 0;
-    struct process *p = start("sleeper", 2, argv, &err);
+    struct process *p = test_program_start("sleeper", 2, argv, &err);
     KASSERT_TRUE(p != NULL);
     size_t n = process_snapshot(records, 0, SYS_LIST_MAX), found = 0;
     for (size_t i = 0; i < n; i++)
@@ -158,7 +139,7 @@ KTEST(process_snapshot_lists_running_processes)
 KTEST(process_cannot_read_another_process_memory)
 {
     int err = 0;
-    struct process *a = start("owns_data", 0, NULL, &err);
+    struct process *a = test_program_start("owns_data", 0, NULL, &err);
     KASSERT_TRUE(a != NULL);
     KEXPECT_EQ(run("reads_other"), FAULT(VEC_PAGE_FAULT));
     KEXPECT_EQ(process_wait(a), 0); /* the owner carried on */
@@ -170,7 +151,7 @@ KTEST(process_sse_state_survives_switches)
     struct process *p[6];
     int err = 0;
     for (int i = 0; i < 6; i++)
-        p[i] = start("sse", 2, i % 2 ? clobber : keep, &err);
+        p[i] = test_program_start("sse", 2, i % 2 ? clobber : keep, &err);
     for (int i = 0; i < 6; i++) {
         KASSERT_TRUE(p[i] != NULL);
         KEXPECT_EQ(process_wait(p[i]), 0);
@@ -189,7 +170,7 @@ KTEST(process_many_in_parallel_and_memory_comes_back)
     int err = 0;
     for (int round = 0; round < 4; round++) {
         for (int i = 0; i < 16; i++)
-            p[i] = start("exit42", 0, NULL, &err);
+            p[i] = test_program_start("exit42", 0, NULL, &err);
         for (int i = 0; i < 16; i++)
             if (p[i])
                 KEXPECT_EQ(process_wait(p[i]), 42);

@@ -3,6 +3,7 @@
  */
 #include <wisp/ktest.h>
 #include <wisp/process.h>
+#include "tests/kernel/programs.h"
 #include <wisp/sched.h>
 #include <wisp/time.h>
 #include <wisp/trap.h>
@@ -10,24 +11,11 @@
 #include <wisp/printk.h>
 #include <string.h>
 
-static struct process *start(const char *name, unsigned argc, const char *const *argv)
-{
-    const struct program *prog = program_find(name);
-    int err = 0;
-    return prog ? process_spawn(prog, argc, argv, NULL, &err) : NULL;
-}
-
-static int run(const char *name, unsigned argc, const char *const *argv)
-{
-    struct process *p = start(name, argc, argv);
-    return p ? process_wait(p) : -1;
-}
-
 KTEST(process_threads_count_exactly_under_the_user_mutex)
 {
     const char *argv[] = { "threads_counter", "4", "100000" };
     uint64_t sleeps = __atomic_load_n(&futex_sleeps, __ATOMIC_RELAXED);
-    KEXPECT_EQ(run("threads_counter", 3, argv), 0); /* exact total, joins, waits */
+    KEXPECT_EQ(test_program_run("threads_counter", 3, argv), 0); /* exact total, joins, waits */
     uint64_t slept = __atomic_load_n(&futex_sleeps, __ATOMIC_RELAXED) - sleeps;
     pr_info("threads_counter: futex_wait slept %lu times\n", slept);
     KEXPECT_TRUE(slept > 0);
@@ -35,7 +23,7 @@ KTEST(process_threads_count_exactly_under_the_user_mutex)
 
 KTEST(process_threads_bad_futex_and_thread_arguments_return_errors)
 {
-    KEXPECT_EQ(run("futex_args", 0, NULL), 0);
+    KEXPECT_EQ(test_program_run("futex_args", 0, NULL), 0);
 }
 
 /* Runs threads_end mode: its status, and how long it took. */
@@ -43,7 +31,7 @@ static int run_end(const char *mode, uint64_t *ns)
 {
     const char *argv[] = { "threads_end", mode };
     uint64_t t0 = clock_ns();
-    int status = run("threads_end", 2, argv);
+    int status = test_program_run("threads_end", 2, argv);
     *ns = clock_ns() - t0;
     return status;
 }
@@ -63,7 +51,7 @@ KTEST(process_threads_fault_in_one_thread_ends_the_process)
 {
     uint64_t ns;
     KEXPECT_EQ(run_end("fault", &ns), SYS_EXIT_FAULT_BASE + VEC_PAGE_FAULT);
-    KEXPECT_EQ(run("futex_args", 0, NULL), 0); /* the kernel carries on */
+    KEXPECT_EQ(test_program_run("futex_args", 0, NULL), 0); /* the kernel carries on */
 }
 
 KTEST(process_threads_the_last_thread_ends_the_process)
@@ -75,7 +63,7 @@ KTEST(process_threads_the_last_thread_ends_the_process)
 KTEST(process_threads_kill_ends_every_thread_and_ps_counts_them)
 {
     const char *argv[] = { "threads_end", "kill" };
-    struct process *p = start("threads_end", 2, argv);
+    struct process *p = test_program_spawn("threads_end", 2, argv);
     KASSERT_TRUE(p != NULL);
     struct sys_process_record records[SYS_LIST_MAX];
     uint32_t threads = 0;
@@ -98,7 +86,7 @@ KTEST(process_threads_many_processes_with_threads_and_memory_comes_back)
     struct process *p[8];
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 8; i++)
-            p[i] = start("threads_counter", 3, argv);
+            p[i] = test_program_spawn("threads_counter", 3, argv);
         for (int i = 0; i < 8; i++)
             if (p[i])
                 KEXPECT_EQ(process_wait(p[i]), 0);

@@ -8,20 +8,10 @@
 
 static uint32_t never;
 
-static uint64_t number(const char *s, uint64_t otherwise)
-{
-    if (!s)
-        return otherwise;
-    uint64_t n = 0;
-    for (; *s >= '0' && *s <= '9'; s++)
-        n = n * 10 + (uint64_t)(*s - '0');
-    return n;
-}
-
 int main(int argc, char **argv)
 {
-    uint64_t pages = number(argc > 1 ? argv[1] : 0, 1024);
-    uint64_t touched = number(argc > 2 ? argv[2] : 0, 10);
+    uint64_t pages = sys_number(argc > 1 ? argv[1] : 0, 1024);
+    uint64_t touched = sys_number(argc > 2 ? argv[2] : 0, 10);
     char *p = map(pages * PAGE);
     if ((long)p < 0)
         return 1;

@@ -28,14 +28,6 @@
 #define ROUNDS          5
 #define STOP            0
 
-static uint64_t number(const char *s)
-{
-    uint64_t n = 0;
-    while (s && *s >= '0' && *s <= '9')
-        n = n * 10 + (uint64_t)(*s++ - '0');
-    return n;
-}
-
 /* Formats n into text (at least 21 bytes): text. */
 static const char *decimal(uint64_t n, char *text)
 {
@@ -186,7 +178,7 @@ static int threads(const char *t, uint64_t n)
     for (uint64_t i = 1; i <= n; i++)
         if (send_surely(child, i) != 0)
             return 2;
-    for (uint64_t i = 0; i < number(t); i++)
+    for (uint64_t i = 0; i < sys_number(t, 0); i++)
         if (send_surely(child, STOP) != 0)
             return 3;
     int status = status_of(child);
@@ -252,17 +244,17 @@ int main(int argc, char **argv)
     case 'c':
         return check();
     case 'p':
-        return what[1] == 'i' ? pingpong(number(a)) : pong((long)number(a));
+        return what[1] == 'i' ? pingpong(sys_number(a, 0)) : pong((long)sys_number(a, 0));
     case 't':
-        return threads(a, number(b));
+        return threads(a, sys_number(b, 0));
     case 's':
-        return sink(number(a), number(b));
+        return sink(sys_number(a, 0), sys_number(b, 0));
     case 'b':
         if (what[1] == 'e')
             return bench(a ? a : "same");
         {
             struct sys_message m;
-            if (send((long)number(a), 1) != 0)
+            if (send((long)sys_number(a, 0), 1) != 0)
                 return 1;
             receive(&m, 0);
             return 2; /* a message came: blocked wants none */

@@ -25,3 +25,15 @@ static inline size_t raw_strlen(const char *s)
         n++;
     return n;
 }
+
+/* The number that the decimal digits at the start of s make (0 for none),
+ * or otherwise when s is NULL (an argument not given). */
+static inline uint64_t sys_number(const char *s, uint64_t otherwise)
+{
+    if (!s)
+        return otherwise;
+    uint64_t n = 0;
+    for (; *s >= '0' && *s <= '9'; s++)
+        n = n * 10 + (uint64_t)(*s - '0');
+    return n;
+}

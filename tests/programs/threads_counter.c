@@ -26,16 +26,6 @@ static int worker(void *arg)
     return 10 + (int)(long)arg;
 }
 
-static uint64_t number(const char *s, uint64_t otherwise)
-{
-    if (!s)
-        return otherwise;
-    uint64_t n = 0;
-    for (; *s >= '0' && *s <= '9'; s++)
-        n = n * 10 + (uint64_t)(*s - '0');
-    return n;
-}
-
 static void say(const char *s) { write(s, raw_strlen(s)); }
 
 static void say_number(uint64_t n)
@@ -50,8 +40,8 @@ static void say_number(uint64_t n)
 
 int main(int argc, char **argv)
 {
-    uint64_t threads = number(argc > 1 ? argv[1] : NULL, 4);
-    rounds = number(argc > 2 ? argv[2] : NULL, 100000);
+    uint64_t threads = sys_number(argc > 1 ? argv[1] : NULL, 4);
+    rounds = sys_number(argc > 2 ? argv[2] : NULL, 100000);
     if (threads > THREADS_MAX)
         threads = THREADS_MAX;
     long tids[THREADS_MAX];

@@ -65,9 +65,9 @@ static long copy_arguments(struct spawn_args *args, uint64_t argv_ptr, uint64_t 
     return 0;
 }
 
-/* spawn(name, len, argv, argc): argc 0 runs the program with argv = { name }. */
 /* spawn_on(cpu, name, len, argv, argc): spawn with the new process's
- * first thread on CPU cpu (threads never migrate: it stays there). */
+ * first thread on CPU cpu (-1: the least loaded; threads never migrate, so
+ * it stays there). */
 static long sys_spawn_on(long cpu, long name_ptr, long len, long argv_ptr, long argc)
 {
     char name[NAME_MAX_USER];
@@ -95,6 +95,7 @@ static long sys_spawn_on(long cpu, long name_ptr, long len, long argv_ptr, long 
     return result;
 }
 
+/* spawn(name, len, argv, argc): argc 0 runs the program with argv = { name }. */
 static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
 {
     return sys_spawn_on(-1, name_ptr, len, argv_ptr, argc);

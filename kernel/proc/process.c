@@ -303,6 +303,7 @@ __noreturn void process_exit(int status)
     if (first) {
         futex_wake_space(p->space);    /* its threads waiting there leave */
         wake_up_all(&process_exit_wq); /* and those in thread_join */
+        console_reader_killed(p);      /* and one in read */
     }
     process_thread_leave(status);
 }
@@ -447,8 +448,10 @@ int process_kill(struct process *caller, uint32_t pid, int status)
         }
     }
     spin_unlock_irqrestore(&process_lock, flags);
-    if (woken)
+    if (woken) {
         wake_up_all(&process_exit_wq); /* its threads in thread_join */
+        console_reader_killed(p);      /* compared only: may be ending */
+    }
     return result;
 }
 

@@ -183,16 +183,27 @@ static long sys_write(long buf, long len)
  * interrupt fills its ring), reached through console_getc's slot as the
  * kernel monitor does, so a live update of the driver reaches readers.
  * console_getc takes one reader at a time: read_lock serializes them (and
- * the lazy binding). Without the driver, the UART is polled every 1 ms. */
+ * the lazy binding). Without the driver, the UART is polled every 1 ms.
+ *
+ * A reader whose process is ended (kill, ^C, exit from another thread)
+ * must not sleep on until the next key: console_reader is the process in
+ * console_getc, and console_reader_killed, called after the process is
+ * marked killed, cancels the read (the driver's console_cancel_read: its
+ * console_getc returns -1). The reader stores console_reader, then loads
+ * killed; the killer stores killed, then loads console_reader, each with a
+ * full fence between: one of them sees the other. */
 static struct mutex read_lock = MUTEX_INIT(read_lock, "console-read");
-static uint32_t getc_slot; /* under read_lock */
-static bool getc_bound;
+static uint32_t getc_slot, cancel_slot; /* bound under read_lock */
+static bool getc_bound, cancel_bound;   /* cancel_bound: published (release) */
+static struct process *console_reader;  /* the process in read_byte, or NULL */
 
 static int read_byte(void)
 {
     if (!getc_bound) {
         struct mod_error err;
         getc_bound = module_bind("console_getc", &getc_slot, &err) == MOD_OK;
+        if (getc_bound && module_bind("console_cancel_read", &cancel_slot, &err) == MOD_OK)
+            __atomic_store_n(&cancel_bound, true, __ATOMIC_RELEASE);
     }
     if (getc_bound)
         return ((int (*)(void))sym_slot_load(getc_slot))();
@@ -224,6 +235,14 @@ static long sys_console_foreground(long pid)
     return 0;
 }
 
+void console_reader_killed(const struct process *p)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* killed is stored: see above */
+    if (__atomic_load_n(&console_reader, __ATOMIC_SEQ_CST) == p &&
+        __atomic_load_n(&cancel_bound, __ATOMIC_ACQUIRE))
+        ((void (*)(void))sym_slot_load(cancel_slot))();
+}
+
 bool console_interrupt(void)
 {
     uint32_t pid = __atomic_exchange_n(&foreground_pid, 0, __ATOMIC_ACQ_REL);
@@ -231,9 +250,8 @@ bool console_interrupt(void)
 }
 
 /* read(buf, len): one byte per call (it blocks until one is typed). A
- * process ended by ^C while it waits leaves at once (the driver's
- * console_getc returns -1, and another reader just waits on); one killed
- * otherwise leaves when the next byte comes. */
+ * process ended while it waits leaves at once (console_reader_killed);
+ * another reader that meets a cancelled read just reads on. */
 static long sys_read(long buf, long len)
 {
     process_check_killed(); /* a blocking call: leave before, not only after */
@@ -243,9 +261,11 @@ static long sys_read(long buf, long len)
         return -SYS_EFAULT;
     struct process *self = current_process();
     mutex_lock(&read_lock);
-    int c;
-    while ((c = read_byte()) < 0 && !__atomic_load_n(&self->killed, __ATOMIC_ACQUIRE))
+    __atomic_store_n(&console_reader, self, __ATOMIC_SEQ_CST);
+    int c = -1;
+    while (!__atomic_load_n(&self->killed, __ATOMIC_SEQ_CST) && (c = read_byte()) < 0)
         ;
+    __atomic_store_n(&console_reader, NULL, __ATOMIC_RELEASE);
     mutex_unlock(&read_lock);
     process_check_killed();
     char byte = (char)c;

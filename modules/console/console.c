@@ -7,10 +7,11 @@
  *
  * ^C is the console's interrupt key: the handler hands it to the core
  * (console_interrupt), which ends the console's foreground program if
- * there is one. Then the byte is dropped, and a reader asleep in
- * console_getc wakes with -1 (the interrupted program may be that reader:
- * it must not sleep on until the next key). With no foreground program ^C
- * is an ordinary byte (the shell's line editor cancels the line with it).
+ * there is one; then the byte is dropped. With no foreground program ^C is
+ * an ordinary byte (the shell's line editor cancels the line with it).
+ * When the core ends a program that is waiting in console_getc (^C, kill,
+ * exit from another of its threads), it calls console_cancel_read: the
+ * reader wakes with -1 rather than sleeping on until the next key.
  */
 #include <wisp/module.h>
 #include <wisp/serial.h>
@@ -29,16 +30,14 @@ static char input[INPUT_SIZE];
 static unsigned input_head, input_tail;
 static struct wait_queue input_wq = WAIT_QUEUE_INIT(input_wq);
 static uint64_t dropped;
-static bool interrupted; /* ^C ended the foreground program: the reader gets -1 */
+static bool cancelled; /* console_cancel_read: the reader gets -1 */
 
 static void uart_irq(struct trap_frame *f __unused)
 {
     int c;
     while ((c = serial_getc(COM1_PORT)) >= 0) {
-        if (c == KEY_CTRL_C && console_interrupt()) {
-            __atomic_store_n(&interrupted, true, __ATOMIC_RELEASE);
+        if (c == KEY_CTRL_C && console_interrupt())
             continue;
-        }
         unsigned head = __atomic_load_n(&input_head, __ATOMIC_RELAXED);
         unsigned next = (head + 1) % INPUT_SIZE;
         if (next == __atomic_load_n(&input_tail, __ATOMIC_ACQUIRE)) {
@@ -54,22 +53,31 @@ static void uart_irq(struct trap_frame *f __unused)
 static bool input_ready(void *arg __unused)
 {
     return __atomic_load_n(&input_head, __ATOMIC_ACQUIRE) != input_tail ||
-           __atomic_load_n(&interrupted, __ATOMIC_ACQUIRE);
+           __atomic_load_n(&cancelled, __ATOMIC_ACQUIRE);
 }
 
 /* Returns the next byte typed on the console, sleeping until there is one;
- * -1 once after ^C ended the foreground program. Process context, may
- * sleep; one reader at a time. */
+ * -1 once after console_cancel_read. Process context, may sleep; one
+ * reader at a time. */
 int console_getc(void)
 {
     wait_queue_wait(&input_wq, input_ready, NULL);
-    if (__atomic_exchange_n(&interrupted, false, __ATOMIC_ACQ_REL))
+    if (__atomic_exchange_n(&cancelled, false, __ATOMIC_ACQ_REL))
         return -1;
     char c = input[input_tail];
     __atomic_store_n(&input_tail, (input_tail + 1) % INPUT_SIZE, __ATOMIC_RELEASE);
     return (unsigned char)c;
 }
 WISP_EXPORT(console_getc);
+
+/* The reader in console_getc (now, or the next one) returns -1 at once:
+ * the core ends the program that waits there. Any context. */
+void console_cancel_read(void)
+{
+    __atomic_store_n(&cancelled, true, __ATOMIC_RELEASE);
+    wake_up_one(&input_wq);
+}
+WISP_EXPORT(console_cancel_read);
 
 /* Bytes lost because nobody read them in time. */
 uint64_t console_dropped(void) { return dropped; }

@@ -13,6 +13,14 @@ export console_getc {
     update quiescent            # a reader may be asleep inside it
 }
 
+export console_cancel_read {    # the reader in console_getc returns -1 (the core ends its program)
+    context any
+    sleeps never
+    reentrant yes
+    user-callable no
+    update live
+}
+
 export console_dropped {
     context any
     sleeps never
@@ -37,8 +45,8 @@ import console_interrupt {      # the UART interrupt handler, on ^C
     update quiescent
 }
 
-import wake_up_one {            # the UART interrupt handler
-    context interrupt
+import wake_up_one {            # the UART interrupt handler, console_cancel_read
+    context any
     sleeps never
     reentrant yes
     user-callable no

@@ -7,6 +7,7 @@
 #include <wisp/process.h>
 #include "tests/kernel/programs.h"
 #include <wisp/sched.h>
+#include <wisp/time.h>
 #include <wisp/cpu.h>
 #include <wisp/printk.h>
 #include <wisp/trap.h>
@@ -116,6 +117,26 @@ KTEST(process_kill_ends_a_sleeping_process)
     KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED); /* within a sleep slice */
     KEXPECT_EQ(process_kill(NULL, pid, SYS_EXIT_KILLED), -SYS_ESRCH);
     KEXPECT_EQ(process_count(), before);
+}
+
+/* A program asleep in read (echo_keys: no key ever comes in a test boot)
+ * leaves at once when killed, not at the next key: the console driver's
+ * read is cancelled. Bounded: a reader that stays is a failure, not a hang. */
+KTEST(process_kill_ends_a_program_waiting_in_read)
+{
+    struct process *p = test_program_spawn("echo_keys", 0, NULL);
+    KASSERT_TRUE(p != NULL);
+    sched_sleep_ns(100 * NSEC_PER_MSEC); /* it is in read by now */
+    KEXPECT_EQ(process_kill(NULL, p->pid, SYS_EXIT_KILLED), 0);
+    int status = -1;
+    bool ended = false;
+    for (int i = 0; i < 500 && !ended; i++) {
+        ended = process_try_wait(p, &status);
+        if (!ended)
+            sched_sleep_ns(10 * NSEC_PER_MSEC);
+    }
+    KASSERT_TRUE(ended); /* within 5 s */
+    KEXPECT_EQ(status, SYS_EXIT_KILLED);
 }
 
 KTEST(process_snapshot_lists_running_processes)

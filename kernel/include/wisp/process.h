@@ -200,6 +200,9 @@ long sys_futex_wait(long addr, long expected, long timeout_ns);
 long sys_futex_wake(long addr, long count);
 void futex_wake_space(const struct address_space *space);
 extern uint64_t futex_sleeps;
+/* syscall.c: a process just marked killed may be waiting in read: wake it
+ * (after process_lock is released; any context). */
+void console_reader_killed(const struct process *p);
 /* message.c: the gate functions send / receive. */
 long sys_send(long pid, long value);
 long sys_receive(long msg, long timeout_ns);

@@ -37,6 +37,7 @@ int process_add_page(struct process *p, uint64_t va, uint64_t *pa)
     memset(phys_to_virt(page), 0, PAGE_SIZE);
     *up = (struct user_page){ .va = va, .pa = page, .next = p->pages };
     p->pages = up;
+    __atomic_fetch_add(&p->page_count, 1, __ATOMIC_RELAXED); /* read by process_snapshot */
     *pa = page;
     return 0;
 }

@@ -114,6 +114,7 @@ static void free_user_half(struct process *p)
         pmm_free_page(up->pa);
         kfree(up);
     }
+    __atomic_store_n(&p->page_count, 0, __ATOMIC_RELAXED);
     vmm_space_destroy(p->space);
     p->space = NULL;
 }
@@ -491,6 +492,8 @@ size_t process_snapshot(struct sys_process_record *out, size_t start, size_t max
                    : p->killed                ? SYS_PROCESS_KILLED
                                               : SYS_PROCESS_RUNNING;
         r->threads = p->threads_alive;
+        r->pages = (uint32_t)(__atomic_load_n(&p->page_count, __ATOMIC_RELAXED) +
+                              mapping_resident_pages(p));
         strlcpy(r->name, p->name, sizeof(r->name));
     }
     spin_unlock_irqrestore(&process_lock, flags);

@@ -56,6 +56,14 @@ KTEST(process_map_pages_are_allocated_at_first_touch_and_freed_at_exit)
     /* the process itself (~25 pages), 1000 pages and their page tables */
     KEXPECT_GE(used, 1000);
     KEXPECT_LE(used, 1100);
+    struct sys_process_record records[SYS_LIST_MAX];
+    size_t n = process_snapshot(records, 0, SYS_LIST_MAX), own = 0;
+    for (size_t i = 0; i < n; i++)
+        if (records[i].pid == p->pid)
+            own = records[i].pages;
+    /* ps: the image and stack pages, and the 1000 touched */
+    KEXPECT_EQ(own, 1000 + p->page_count);
+    KEXPECT_GE(p->page_count, 3ul);
     KEXPECT_EQ(process_kill(NULL, p->pid, SYS_EXIT_KILLED), 0);
     KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED);
     KEXPECT_LE(pages_missing_since(before), 16);

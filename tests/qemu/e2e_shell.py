@@ -150,8 +150,8 @@ def symbol_bindings(con, name):
 def check_tools(con, checks):
     out = con.command("ps")
     checks.check("ps lists the shell and itself",
-                 re.search(r"(?m)^\s*\d+\s+0\s+running\s+1\s+shell$", out) is not None
-                 and re.search(r"(?m)^\s*\d+\s+\d+\s+running\s+1\s+ps$", out) is not None, out)
+                 re.search(r"(?m)^\s*\d+\s+0\s+running\s+1\s+\d+\s+shell$", out) is not None
+                 and re.search(r"(?m)^\s*\d+\s+\d+\s+running\s+1\s+\d+\s+ps$", out) is not None, out)
     out = con.command("lsmod")
     checks.check("lsmod lists counter with its version and state",
                  re.search(r"(?m)^counter\s+1\.0\s+live\s+\d+\s+3\s+\d+", out) is not None, out)
@@ -194,7 +194,7 @@ def check_kill(con, checks):
     pid = m.group(1)
     out = con.command("ps")
     checks.check("ps shows it running",
-                 re.search(r"(?m)^\s*%s\s+\d+\s+running\s+1\s+count$" % pid, out) is not None, out)
+                 re.search(r"(?m)^\s*%s\s+\d+\s+running\s+1\s+\d+\s+count$" % pid, out) is not None, out)
     out = con.command("kill " + pid)
     checks.check("kill ends it", "kill:" not in out, out)
     # the end is reported at the next prompt: kill's own, or a later one

@@ -1,4 +1,5 @@
-/* ps — the processes: pid, parent, state, threads, name (process_list). */
+/* ps — the processes: pid, parent, state, threads, pages of its own (4
+ * KiB each: image, stacks, touched map memory), name (process_list). */
 #include <ghost.h>
 #include <wisp/syscall.h>
 #include "user/lib/ulib.h"
@@ -8,7 +9,7 @@ static const char *const states[] = { "running", "zombie", "killed" };
 int main(void)
 {
     struct sys_process_record records[16];
-    u_put("  PID PARENT STATE    THREADS NAME\n");
+    u_put("  PID PARENT STATE    THREADS  PAGES NAME\n");
     for (size_t start = 0;; start += 16) {
         long n = process_list(records, start, 16);
         if (n < 0) {
@@ -21,6 +22,7 @@ int main(void)
             u_put_number_column(r->parent, 6);
             u_put_column(r->state < 3 ? states[r->state] : "?", 8);
             u_put_number_column(r->threads, 7);
+            u_put_number_column(r->pages, 6);
             u_put(r->name);
             u_put("\n");
         }

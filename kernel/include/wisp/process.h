@@ -99,6 +99,7 @@ struct process {
     struct user_thread threads[PROCESS_THREADS_MAX];
     struct address_space *space;
     struct user_page *pages;           /* every page of its own in the user half, but map()'s */
+    uint64_t page_count;               /* how many (atomic: process_snapshot reads it unlocked) */
     struct process_mappings *mappings; /* map()'s regions and their pages (mapping.c) */
     bool page_in_failed; /* a page-in for user_copy found no memory: ends at a safe point */
     const struct program *program;

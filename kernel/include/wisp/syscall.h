@@ -93,6 +93,7 @@ struct sys_process_record {
     uint32_t parent;  /* 0: started by the kernel */
     uint32_t state;   /* enum sys_process_state */
     uint32_t threads; /* ring-3 threads alive */
+    uint32_t pages;   /* user pages of its own: image, stacks, touched map memory */
     char name[24];
 };
 

@@ -66,6 +66,10 @@ struct mod_identity {
     /* Older versions still draining (update.c's retiring list; module
      * lock): the module is not unloaded while there are any. */
     uint32_t retiring;
+    /* Programs are bound to one of its exports as a ghost function
+     * (kernel/proc/ghost.c: ghost indices are never given back, and a call
+     * goes through the export's slot): the module never unloads. */
+    bool ghost_bound;
 };
 
 /* The version new chains enter (module lock held, or a racy snapshot). */

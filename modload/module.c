@@ -707,6 +707,8 @@ enum mod_status module_unload(struct module *m, struct mod_error *err)
     else if (mod_dispatch_active(m))
         st = mod_fail(err, MOD_E_BUSY, "module %s: %lu call chains are inside it", m->name,
                       mod_dispatch_active(m));
+    else if (__atomic_load_n(&m->identity->ghost_bound, __ATOMIC_ACQUIRE))
+        st = mod_fail(err, MOD_E_BUSY, "module %s: programs are bound to its exports", m->name);
     if (st != MOD_OK) {
         mutex_unlock(&module_mutex);
         return st;

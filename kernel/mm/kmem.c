@@ -295,7 +295,7 @@ void *kmalloc(size_t size)
 void *kzalloc(size_t size)
 {
     void *p = kmalloc(size);
-    if (p)
+    if (p && size <= (1ul << KMALLOC_MAX_SHIFT)) /* large_alloc zeroed the rest */
         memset(p, 0, size);
     return p;
 }

@@ -30,6 +30,7 @@
 #include <locks/mutex.h>
 #include <modload/manifest.h>
 #include <modload/module.h>
+#include <modload/dispatch.h>
 #include <modload/symtab.h>
 #include <string.h>
 
@@ -79,7 +80,7 @@ static long ghost_call_export(long a, long b, long c, long d, long e, long f, ui
 {
     uint32_t slot = ghosts[index].slot;
     long (*fn)(long, long, long, long, long, long) = sym_slot_load(slot);
-    return fn(a, b, c, d, e, f);
+    return fn ? fn(a, b, c, d, e, f) : -SYS_ENOSYS; /* NULL: never, ghost_bound */
 }
 
 /* Publishes ghost n (ghost_lock held, or boot): its table entry, then the
@@ -209,6 +210,8 @@ static const char *module_export(const char *name, uint32_t *slot)
             why = "a module's export cannot run in user mode";
         else
             why = NULL;
+        if (!why) /* from now on its slot must stay this export's */
+            __atomic_store_n(&s->owner->identity->ghost_bound, true, __ATOMIC_RELEASE);
         *slot = s->slot;
     }
     rcu_read_unlock();

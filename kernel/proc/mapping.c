@@ -89,7 +89,10 @@ static void free_page_taken(uint64_t pa, void *arg __unused) { pmm_free_page(pa)
 
 void mapping_destroy(struct process *p)
 {
+    uint64_t flags = spin_lock_irqsave(&process_lock);
     struct process_mappings *m = p->mappings;
+    p->mappings = NULL; /* process_snapshot reads it under process_lock */
+    spin_unlock_irqrestore(&process_lock, flags);
     if (!m)
         return;
     while (m->regions) {
@@ -105,7 +108,6 @@ void mapping_destroy(struct process *p)
         kfree(r);
     }
     kfree(m);
-    p->mappings = NULL;
 }
 
 size_t mapping_resident_pages(const struct process *p)

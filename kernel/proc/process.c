@@ -1,9 +1,10 @@
 /* process.c — user processes: spawn, the ring-3 thread, exit, fault, wait.
  *
  * process_lock protects the process list, every process's state and
- * exit_status, and the writers of the program registry (programs are only
- * added, so readers take no lock). exit_wq is where waiters sleep;
- * exits are rare, so one queue serves every process (as thread.c does).
+ * exit_status, its thread slots, killed / kill_status and mailbox, and the
+ * writers of the program registry (programs are only added, so readers
+ * take no lock). process_exit_wq is where process_wait and thread_join
+ * sleep; exits are rare, so one queue serves every process.
  *
  * A process has 1..PROCESS_THREADS_MAX ring-3 threads (thread slots,
  * kernel/proc/thread.c). Each leaving thread first moves its CPU to
@@ -226,13 +227,18 @@ fail:
 static void process_finish(struct process *p, int status)
 {
     free_user_half(p);
+    struct list_node ended_children = LIST_INIT(ended_children);
     uint64_t flags = spin_lock_irqsave(&process_lock);
-    list_for_each(pos, &processes)
-    { /* orphans free themselves */
+    list_for_each_safe(pos, next, &processes)
+    { /* running orphans free themselves when they end; ended ones go now */
         struct process *child = list_entry(pos, struct process, node);
-        if (child->parent == p) {
-            child->parent = NULL;
-            child->orphan = true;
+        if (child->parent != p)
+            continue;
+        child->parent = NULL;
+        child->orphan = true;
+        if (child->state == PROCESS_ZOMBIE) {
+            list_remove(&child->node);
+            list_push_back(&ended_children, &child->node);
         }
     }
     p->exit_status = status;
@@ -242,6 +248,8 @@ static void process_finish(struct process *p, int status)
     if (orphan)
         list_remove(&p->node);
     spin_unlock_irqrestore(&process_lock, flags);
+    for (struct list_node *n; (n = list_pop_front(&ended_children));)
+        kfree(list_entry(n, struct process, node));
     if (orphan)
         kfree(p);
     else
@@ -293,6 +301,16 @@ static bool mark_killed(struct process *p, int status)
     return true;
 }
 
+/* After mark_killed, with process_lock released: wakes p's threads where
+ * they wait — futexes, thread_join, read — so that they leave. p and space
+ * (p's, read under the lock) are only compared: p may be ending by now. */
+static void wake_killed(const struct process *p, const struct address_space *space)
+{
+    futex_wake_space(space);
+    wake_up_all(&process_exit_wq);
+    console_reader_killed(p);
+}
+
 __noreturn void process_exit(int status)
 {
     struct process *p = current_process();
@@ -301,11 +319,8 @@ __noreturn void process_exit(int status)
     uint64_t flags = spin_lock_irqsave(&process_lock);
     bool first = mark_killed(p, status);
     spin_unlock_irqrestore(&process_lock, flags);
-    if (first) {
-        futex_wake_space(p->space);    /* its threads waiting there leave */
-        wake_up_all(&process_exit_wq); /* and those in thread_join */
-        console_reader_killed(p);      /* and one in read */
-    }
+    if (first)
+        wake_killed(p, p->space);
     process_thread_leave(status);
 }
 
@@ -435,7 +450,7 @@ struct process *process_find_locked(uint32_t pid)
 int process_kill(struct process *caller, uint32_t pid, int status)
 {
     int result = -SYS_ESRCH;
-    bool woken = false;
+    const struct address_space *space = NULL;
     uint64_t flags = spin_lock_irqsave(&process_lock);
     struct process *p = process_find_locked(pid);
     if (p) {
@@ -443,16 +458,12 @@ int process_kill(struct process *caller, uint32_t pid, int status)
         for (struct process *a = caller; a; a = a->parent)
             if (a == p)
                 result = -SYS_EPERM;
-        if (!result && mark_killed(p, status)) {
-            futex_wake_space(p->space); /* compared only: may be ending */
-            woken = true;
-        }
+        if (!result && mark_killed(p, status))
+            space = p->space;
     }
     spin_unlock_irqrestore(&process_lock, flags);
-    if (woken) {
-        wake_up_all(&process_exit_wq); /* its threads in thread_join */
-        console_reader_killed(p);      /* compared only: may be ending */
-    }
+    if (space)
+        wake_killed(p, space);
     return result;
 }
 

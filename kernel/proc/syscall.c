@@ -109,8 +109,10 @@ static long sys_wait(long pid, long status_ptr)
     int status;
     if (status_ptr && !user_range_ok((uint64_t)status_ptr, sizeof(status)))
         return -SYS_EFAULT;
+    if (pid <= 0 || pid > UINT32_MAX) /* before the find: it claims the child */
+        return -SYS_ECHILD;
     struct process *child = process_find_child(current_process(), (uint32_t)pid);
-    if (!child || pid <= 0 || pid > UINT32_MAX)
+    if (!child)
         return -SYS_ECHILD;
     status = process_wait_child(child);
     if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0)
@@ -197,14 +199,21 @@ static uint32_t getc_slot, cancel_slot; /* bound under read_lock */
 static bool getc_bound, cancel_bound;   /* cancel_bound: published (release) */
 static struct process *console_reader;  /* the process in read_byte, or NULL */
 
+/* Binds the driver's console_getc and console_cancel_read once, before
+ * the first reader publishes itself (so that its kill can cancel it);
+ * read_lock held. */
+static void bind_driver(void)
+{
+    if (getc_bound)
+        return;
+    struct mod_error err;
+    getc_bound = module_bind("console_getc", &getc_slot, &err) == MOD_OK;
+    if (getc_bound && module_bind("console_cancel_read", &cancel_slot, &err) == MOD_OK)
+        __atomic_store_n(&cancel_bound, true, __ATOMIC_RELEASE);
+}
+
 static int read_byte(void)
 {
-    if (!getc_bound) {
-        struct mod_error err;
-        getc_bound = module_bind("console_getc", &getc_slot, &err) == MOD_OK;
-        if (getc_bound && module_bind("console_cancel_read", &cancel_slot, &err) == MOD_OK)
-            __atomic_store_n(&cancel_bound, true, __ATOMIC_RELEASE);
-    }
     if (getc_bound)
         return ((int (*)(void))sym_slot_load(getc_slot))();
     int c;
@@ -261,6 +270,7 @@ static long sys_read(long buf, long len)
         return -SYS_EFAULT;
     struct process *self = current_process();
     mutex_lock(&read_lock);
+    bind_driver();
     __atomic_store_n(&console_reader, self, __ATOMIC_SEQ_CST);
     int c = -1;
     while (!__atomic_load_n(&self->killed, __ATOMIC_SEQ_CST) && (c = read_byte()) < 0)

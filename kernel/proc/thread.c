@@ -127,12 +127,16 @@ fail:
 struct join_wait {
     struct process *process;
     struct user_thread *slot;
+    uint32_t tid;
 };
 
+/* Its thread ended, or another joiner took it (the slot may even hold a
+ * new thread by now), or the process is killed. */
 static bool join_done(void *arg)
 {
     struct join_wait *w = arg;
-    return __atomic_load_n(&w->slot->ended, __ATOMIC_ACQUIRE) ||
+    return __atomic_load_n(&w->slot->tid, __ATOMIC_ACQUIRE) != w->tid ||
+           __atomic_load_n(&w->slot->ended, __ATOMIC_ACQUIRE) ||
            __atomic_load_n(&w->process->killed, __ATOMIC_ACQUIRE);
 }
 
@@ -151,7 +155,7 @@ long sys_thread_join(long tid)
     spin_unlock_irqrestore(&process_lock, flags);
     if (!slot)
         return -SYS_ESRCH;
-    struct join_wait w = { p, slot };
+    struct join_wait w = { p, slot, (uint32_t)tid };
     wait_queue_wait(&process_exit_wq, join_done, &w);
     process_check_killed();
     flags = spin_lock_irqsave(&process_lock);

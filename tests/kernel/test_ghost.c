@@ -120,6 +120,8 @@ KTEST(ghost_pages_are_shared_by_every_process)
         KEXPECT_EQ(pa_b & ~(PAGE_SIZE - 1), ghost_page_phys(i));
         KEXPECT_EQ(flags_a & VM_WRITE, 0);
         KEXPECT_EQ(flags_a & VM_USER, VM_USER);
+        KEXPECT_EQ(flags_b & VM_WRITE, 0);
+        KEXPECT_EQ(flags_b & VM_USER, VM_USER);
     }
     /* No page of a process's own is a ghost page. */
     for (const struct user_page *up = b->pages; up; up = up->next)
@@ -130,6 +132,22 @@ KTEST(ghost_pages_are_shared_by_every_process)
             own_pages(b), (long)free_before - (long)free_after, GHOST_PAGES);
     KEXPECT_EQ(process_wait(a), 0);
     KEXPECT_EQ(process_wait(b), 0);
+}
+
+/* A module whose export a program has bound as a ghost function does not
+ * unload: ghost indices are never given back, and a call from a bound
+ * program goes through the export's slot. */
+KTEST(ghost_a_module_bound_by_programs_refuses_to_unload)
+{
+    const char *argv[] = { "count", "0" };
+    KEXPECT_EQ(test_program_run("count", 2, argv), 0); /* binds counter's exports */
+    struct module *m = module_find("counter");
+    KASSERT_TRUE(m != NULL);
+    struct mod_error err = { 0 };
+    KEXPECT_EQ(module_unload(m, &err), MOD_E_BUSY);
+    KEXPECT_TRUE(strstr(err.message, "programs are bound to its exports") != NULL);
+    KEXPECT_TRUE(module_find("counter") == m);
+    KEXPECT_EQ(test_program_run("count", 2, argv), 0); /* still served */
 }
 
 extern const uint8_t counter_v2_object[];

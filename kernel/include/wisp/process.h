@@ -99,7 +99,7 @@ struct process {
     struct user_thread threads[PROCESS_THREADS_MAX];
     struct address_space *space;
     struct user_page *pages;           /* every page of its own in the user half, but map()'s */
-    uint64_t page_count;               /* how many (atomic: process_snapshot reads it unlocked) */
+    uint64_t page_count;               /* how many (atomic: its writers do not hold process_lock) */
     struct process_mappings *mappings; /* map()'s regions and their pages (mapping.c) */
     bool page_in_failed; /* a page-in for user_copy found no memory: ends at a safe point */
     const struct program *program;
@@ -172,8 +172,10 @@ bool process_try_wait(struct process *p, int *status);
  * context (the console's ^C comes from an interrupt handler). */
 int process_kill(struct process *caller, uint32_t pid, int status);
 
-/* Ends the current process with SYS_EXIT_KILLED if it was killed. Called
- * where it returns to user mode or wakes up; no lock may be held. */
+/* Ends the calling thread if its process was killed (with kill_status: the
+ * exit status, 137 for kill, 130 for ^C, a fault's), or ends the process
+ * with the page-fault status if a page-in for user_copy found no memory.
+ * Called where it returns to user mode or wakes up; no lock may be held. */
 void process_check_killed(void);
 /* Copies up to max records of the processes from the start-th: how many. */
 size_t process_snapshot(struct sys_process_record *out, size_t start, size_t max);
@@ -193,8 +195,7 @@ long strncpy_from_user(char *dst, const char *user_src, size_t max);
 
 /* thread.c: the gate functions thread_create / thread_join; futex.c:
  * futex_wait / futex_wake, and futex_wake_space (wakes every waiter of a
- * space so that a killed process's threads leave; under no lock but
- * process_lock). futex_sleeps counts the sleeps of futex_wait (tests). */
+ * space so that a killed process's threads leave; under no lock). futex_sleeps counts the sleeps of futex_wait (tests). */
 long sys_thread_create(long fn, long arg);
 long sys_thread_join(long tid);
 long sys_futex_wait(long addr, long expected, long timeout_ns);
@@ -209,14 +210,16 @@ long sys_send(long pid, long value);
 long sys_receive(long msg, long timeout_ns);
 /* mapping.c: map / unmap, and demand paging of what map made.
  * mapping_create gives p its (empty) set of mappings: 0 or -SYS_ENOMEM.
- * mapping_destroy frees every page of them and the set; no thread of p
- * runs and no CPU has its space loaded (the last thread's teardown).
+ * mapping_destroy detaches the set from p under process_lock, then frees
+ * every page of it and the set; no thread of p runs and no CPU has its
+ * space loaded (the last thread's teardown).
  * mapping_fault handles a page fault at cr2 (any context a fault can
  * come from; never sleeps): true when it mapped the page (or another
  * thread just had), so the access is retried; false when the fault is
  * not a first touch of a page of a mapping — or when no physical page was
  * left, which it logs (the process ends with the page-fault status).
- * mapping_resident_pages: pages of p's mappings touched and not unmapped;
+ * mapping_resident_pages: pages of p's mappings touched and not unmapped
+ * (under process_lock, or while p runs: 0 once the set is detached);
  * mapping_resident_total: the same for every process (memory_stats).
  * mapping_fail_page_ins (tests): the next this many page-ins, of any
  * process, act as if no physical page were left. */

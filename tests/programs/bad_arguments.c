@@ -1,9 +1,9 @@
 /* bad_arguments — every bad argument comes back as an error, never a
  * fault: a kernel pointer, an unmapped one, a huge length, a kernel status
- * pointer, a pid that is no child, a status pointer into the read-only
- * ghost table, and spawn's arguments (too many, a kernel argv, a too long
- * string, an unknown program). Each goes through its ghost function's gate
- * stub (raw_syscall would be ended). Exits 0 when each comes back as
+ * pointer, a pid that is no child, and spawn's arguments (too many, a
+ * kernel argv, a too long string, an unknown program). Each goes through
+ * its ghost function's gate stub (raw_syscall would be ended, so an
+ * unknown call number is the faults program's `raw_syscall` case). Exits 0 when each comes back as
  * expected, else the number of the check that failed. */
 #include "sys.h"
 

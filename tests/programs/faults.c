@@ -9,13 +9,6 @@
 #define KERNEL_TEXT 0xffffffff80100000ul
 #define DIRECT_MAP  0xffff800000100000ul
 
-static int same(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 /* Enters null()'s gate stub at its syscall instruction with number in
  * rax, as a program jumping into a stub would; returns rax. */
 static long syscall_in_null_stub(long number)
@@ -33,36 +26,36 @@ int main(int argc, char **argv);
 
 static void fault(const char *what)
 {
-    if (same(what, "read_kernel"))
+    if (sys_streq(what, "read_kernel"))
         (void)*(volatile uint64_t *)KERNEL_TEXT;
-    else if (same(what, "write_kernel"))
+    else if (sys_streq(what, "write_kernel"))
         *(volatile uint64_t *)KERNEL_TEXT = 1;
-    else if (same(what, "read_direct_map"))
+    else if (sys_streq(what, "read_direct_map"))
         (void)*(volatile uint64_t *)DIRECT_MAP;
-    else if (same(what, "read_slots"))
+    else if (sys_streq(what, "read_slots"))
         (void)*(volatile uint64_t *)(SLOTS_VA + 8);
-    else if (same(what, "jump_kernel"))
+    else if (sys_streq(what, "jump_kernel"))
         ((void (*)(void))KERNEL_TEXT)();
-    else if (same(what, "write_code"))
+    else if (sys_streq(what, "write_code"))
         *(volatile uint8_t *)(uintptr_t)&main = 0x90;
-    else if (same(what, "exec_stack")) {
+    else if (sys_streq(what, "exec_stack")) {
         volatile uint8_t code[16] = { 0xc3 }; /* ret */
         ((void (*)(void))(uintptr_t)code)();
-    } else if (same(what, "undefined_opcode"))
+    } else if (sys_streq(what, "undefined_opcode"))
         __asm__ volatile("ud2");
-    else if (same(what, "privileged"))
+    else if (sys_streq(what, "privileged"))
         __asm__ volatile("cli");
-    else if (same(what, "int_gate"))
+    else if (sys_streq(what, "int_gate"))
         __asm__ volatile("int $0x80");
-    else if (same(what, "raw_syscall")) /* not from a ghost stub */
+    else if (sys_streq(what, "raw_syscall")) /* not from a ghost stub */
         raw_syscall(SYS_GETPID, 0, 0, 0, 0);
-    else if (same(what, "wrong_stub")) /* getpid's number, null's stub */
+    else if (sys_streq(what, "wrong_stub")) /* getpid's number, null's stub */
         syscall_in_null_stub(SYS_GETPID);
-    else if (same(what, "write_ghost_table"))
+    else if (sys_streq(what, "write_ghost_table"))
         *(volatile uint64_t *)GHOST_TABLE_VA = 0;
-    else if (same(what, "write_ghost_code"))
+    else if (sys_streq(what, "write_ghost_code"))
         *(volatile uint8_t *)GHOST_STUBS_VA = 0x90;
-    else if (same(what, "right_stub")) { /* null's number, null's stub: fine */
+    else if (sys_streq(what, "right_stub")) { /* null's number, null's stub: fine */
         exit(syscall_in_null_stub(SYS_NULL) == 0 ? 7 : 8);
     }
 }

@@ -17,19 +17,12 @@ static struct sys_process_record processes[SYS_LIST_MAX];
 static struct sys_module_record modules[8];
 static struct sys_symbol_record symbols[4];
 
-static bool same(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 static bool lists_itself(void)
 {
     long n = process_list(processes, 0, SYS_LIST_MAX);
     for (long i = 0; i < n; i++)
         if (processes[i].pid == (uint32_t)getpid())
-            return same(processes[i].name, "info_calls") && processes[i].threads == 1;
+            return sys_streq(processes[i].name, "info_calls") && processes[i].threads == 1;
     return false;
 }
 
@@ -37,7 +30,7 @@ static bool lists_counter(void)
 {
     long n = module_list(modules, 0, 8);
     for (long i = 0; i < n; i++)
-        if (same(modules[i].name, "counter"))
+        if (sys_streq(modules[i].name, "counter"))
             return modules[i].version >> 16 >= 1 && modules[i].exports == 3;
     return false;
 }

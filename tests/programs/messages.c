@@ -200,30 +200,23 @@ static int killwait(void)
     return status_of(child) == SYS_EXIT_KILLED ? 0 : 4;
 }
 
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
 /* Hundredths of a cycle per switch; -1 when the child did not start. */
 static int bench(const char *kind)
 {
     char me[21];
     long here = cpu();
-    long there = kind[0] == 'c' ? (here == 0 ? 1 : 0) : here;
+    long there = sys_streq(kind, "cross") ? (here == 0 ? 1 : 0) : here;
     long child = start(there, "pong", decimal((uint64_t)getpid(), me), NULL);
     struct sys_message m;
     if (child <= 0 || receive(&m, 0) != 0)
         return -1;
     uint64_t rounds[ROUNDS], trips = here == there ? PINGPONGS : CROSS_PINGPONGS;
     for (int r = 0; r < ROUNDS; r++) {
-        uint64_t begin = rdtsc();
+        uint64_t begin = sys_rdtsc();
         for (uint64_t i = 1; i <= trips; i++)
             if (send(child, i) != 0 || receive(&m, 0) != 0)
                 return -1;
-        rounds[r] = (rdtsc() - begin) * 100 / (2 * trips);
+        rounds[r] = (sys_rdtsc() - begin) * 100 / (2 * trips);
     }
     send(child, STOP);
     status_of(child);
@@ -240,27 +233,26 @@ int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
     const char *a = argc > 2 ? argv[2] : NULL, *b = argc > 3 ? argv[3] : NULL;
-    switch (what[0]) {
-    case 'c':
+    if (sys_streq(what, "check"))
         return check();
-    case 'p':
-        return what[1] == 'i' ? pingpong(sys_number(a, 0)) : pong((long)sys_number(a, 0));
-    case 't':
+    if (sys_streq(what, "pingpong"))
+        return pingpong(sys_number(a, 0));
+    if (sys_streq(what, "pong"))
+        return pong((long)sys_number(a, 0));
+    if (sys_streq(what, "threads"))
         return threads(a, sys_number(b, 0));
-    case 's':
+    if (sys_streq(what, "sink"))
         return sink(sys_number(a, 0), sys_number(b, 0));
-    case 'b':
-        if (what[1] == 'e')
-            return bench(a ? a : "same");
-        {
-            struct sys_message m;
-            if (send((long)sys_number(a, 0), 1) != 0)
-                return 1;
-            receive(&m, 0);
-            return 2; /* a message came: blocked wants none */
-        }
-    case 'k':
+    if (sys_streq(what, "bench"))
+        return bench(a ? a : "same");
+    if (sys_streq(what, "killwait"))
         return killwait();
+    if (sys_streq(what, "blocked")) {
+        struct sys_message m;
+        if (send((long)sys_number(a, 0), 1) != 0)
+            return 1;
+        receive(&m, 0);
+        return 2; /* a message came: blocked wants none */
     }
-    return 100;
+    return 100; /* no such mode */
 }

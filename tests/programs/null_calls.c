@@ -2,17 +2,10 @@
  * the gate stub, the gate); exits with the cycles per call. */
 #include "sys.h"
 
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
 int main(void)
 {
-    uint64_t start = rdtsc();
+    uint64_t start = sys_rdtsc();
     for (int i = 0; i < 100000; i++)
         null();
-    return (int)((rdtsc() - start) / 100000);
+    return (int)((sys_rdtsc() - start) / 100000);
 }

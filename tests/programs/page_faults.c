@@ -8,23 +8,16 @@
 #define FAULT_PAGES 4096
 #define PAGE        4096ul
 
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return (uint64_t)hi << 32 | lo;
-}
-
 int main(void)
 {
     size_t size = (size_t)FAULT_PAGES * PAGE;
     volatile char *p = map(size);
     if ((long)p < 0)
         return -1;
-    uint64_t start = rdtsc();
+    uint64_t start = sys_rdtsc();
     for (size_t off = 0; off < size; off += PAGE)
         p[off] = 1;
-    uint64_t cycles = rdtsc() - start;
+    uint64_t cycles = sys_rdtsc() - start;
     unmap((void *)p, size);
     return (int)(cycles * 100 / FAULT_PAGES);
 }

@@ -4,9 +4,7 @@
 
 int main(int argc, char **argv)
 {
-    uint64_t ms = 0;
-    for (const char *s = argc > 1 ? argv[1] : "1000"; *s >= '0' && *s <= '9'; s++)
-        ms = ms * 10 + (uint64_t)(*s - '0');
+    uint64_t ms = sys_number(argc > 1 ? argv[1] : NULL, 1000);
     sleep(ms * 1000000);
     return 0;
 }

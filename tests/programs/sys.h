@@ -26,6 +26,14 @@ static inline size_t raw_strlen(const char *s)
     return n;
 }
 
+/* a and b hold the same string. */
+static inline int sys_streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
 /* The number that the decimal digits at the start of s make (0 for none),
  * or otherwise when s is NULL (an argument not given). */
 static inline uint64_t sys_number(const char *s, uint64_t otherwise)
@@ -36,4 +44,13 @@ static inline uint64_t sys_number(const char *s, uint64_t otherwise)
     for (; *s >= '0' && *s <= '9'; s++)
         n = n * 10 + (uint64_t)(*s - '0');
     return n;
+}
+
+/* The TSC, not read ahead of earlier instructions (the benchmarks' clock,
+ * as tests/bench/linux/lbench.c reads it). */
+static inline uint64_t sys_rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+    return (uint64_t)hi << 32 | lo;
 }

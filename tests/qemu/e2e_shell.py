@@ -85,10 +85,13 @@ def check_lines(con, checks):
     checks.check("the shell carries on after bad input", "hello, still!" in out, out)
 
 
-def wait_for(con, pattern, seconds=20):
-    """Empty lines until pattern shows in a prompt's report: its match."""
+def wait_for(con, pattern, seconds=20, seen=""):
+    """Empty lines until pattern shows in a prompt's report (or already in
+    seen, the output of the commands since the event): its match."""
     deadline = time.monotonic() + seconds
-    seen = ""
+    m = re.search(pattern, seen)
+    if m:
+        return m, seen
     while time.monotonic() < deadline:
         seen += con.command("")
         m = re.search(pattern, seen)
@@ -98,17 +101,23 @@ def wait_for(con, pattern, seconds=20):
     return None, seen
 
 
-def check_jobs(con, checks):
-    out = con.command("sleeper 300 &")
+def start_job(con, checks, line, what):
+    """Runs line (ending in &) and checks that the shell names the job's
+    pid: the pid, or None."""
+    out = con.command(line)
     m = re.search(r"\[(\d+)\] started", out)
-    checks.check("& starts a background job and names its pid", m is not None, out)
-    if not m:
+    checks.check(what, m is not None, out)
+    return m.group(1) if m else None
+
+
+def check_jobs(con, checks):
+    pid = start_job(con, checks, "sleeper 3000 &", "& starts a background job and names its pid")
+    if not pid:
         return
-    pid = m.group(1)
     out = con.command("jobs")
-    checks.check("jobs lists it while it runs (or it already ended)",
-                 "[%s] running" % pid in out or "[%s] done" % pid in out, out)
-    done, seen = wait_for(con, r"\[%s\] done, status (\d+)" % pid)
+    checks.check("jobs lists it while it runs", "[%s] running" % pid in out, out)
+    # the end is reported at the next prompt: jobs' own, or a later one
+    done, seen = wait_for(con, r"\[%s\] done, status (\d+)" % pid, seen=out)
     checks.check("the job's end is reported at a prompt with its status",
                  done is not None and done.group(1) == "0", seen)
 
@@ -186,23 +195,16 @@ def check_tools(con, checks):
 
 
 def check_kill(con, checks):
-    out = con.command("count 100000000 &")
-    m = re.search(r"\[(\d+)\] started", out)
-    checks.check("a long count runs in the background", m is not None, out)
-    if not m:
+    pid = start_job(con, checks, "count 100000000 &", "a long count runs in the background")
+    if not pid:
         return
-    pid = m.group(1)
     out = con.command("ps")
     checks.check("ps shows it running",
                  re.search(r"(?m)^\s*%s\s+\d+\s+running\s+1\s+\d+\s+count$" % pid, out) is not None, out)
     out = con.command("kill " + pid)
     checks.check("kill ends it", "kill:" not in out, out)
     # the end is reported at the next prompt: kill's own, or a later one
-    report = r"\[%s\] done, status (\d+)" % pid
-    done = re.search(report, out)
-    seen = out
-    if not done:
-        done, seen = wait_for(con, report)
+    done, seen = wait_for(con, r"\[%s\] done, status (\d+)" % pid, seen=out)
     checks.check("the shell reports the killed job with status 137",
                  done is not None and done.group(1) == "137", seen)
     out = con.command("kill 1")

@@ -251,16 +251,17 @@ def run_pushes(con, checks, build, sections, sock, tmp):
                  and blackout is not None and version == "2.0",
                  "exits %d %d, lsmod %s" % (code, code2, version), text, text2, ls)
 
-    con.command("qhammer")
+    started = con.command("qhammer")
     time.sleep(0.5)
     code, text = push(build, sock, sections / "qcounter_v2.sec", "--name", "qcounter")
     time.sleep(0.5)
     out = con.command("qhammer")
     m = re.search(r"qhammer: calls (\d+), qcounter grew by (\d+), gaps (\d+)", out)
     checks.check("quiescent_swap_holds_and_releases_a_running_caller_losing_nothing",
-                 code == EXIT_LIVE and "quiescent swap" in text and m is not None
+                 "qhammer: started" in started and code == EXIT_LIVE
+                 and "quiescent swap" in text and m is not None
                  and m.group(1) == m.group(2) and m.group(3) == "0"
-                 and int(m.group(1)) > 1000, "exit %d" % code, text, out)
+                 and int(m.group(1)) > 1000, "exit %d" % code, started, text, out)
 
     out = con.command("modhist")
     checks.check("modhist lists the pushed versions",

@@ -33,15 +33,22 @@ bool u_parse_number(const char *s, uint64_t *out)
 
 void u_put(const char *s) { write(s, u_strlen(s)); }
 
-void u_put_column(const char *s, size_t width)
+/* n spaces, in writes of at most 32. */
+static void put_spaces(size_t n)
 {
     static const char spaces[] = "                                ";
+    while (n > 0) {
+        size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+        write(spaces, k);
+        n -= k;
+    }
+}
+
+void u_put_column(const char *s, size_t width)
+{
     size_t n = u_strlen(s);
     write(s, n);
-    size_t pad = n < width ? width - n : 0;
-    if (pad >= sizeof(spaces))
-        pad = sizeof(spaces) - 1;
-    write(spaces, pad + 1);
+    put_spaces((n < width ? width - n : 0) + 1);
 }
 
 /* Writes n's digits into the end of text: where they start. */
@@ -66,8 +73,7 @@ void u_put_number_column(uint64_t n, size_t width)
     char text[24];
     char *start = format_number(n, text + sizeof(text));
     size_t length = (size_t)(text + sizeof(text) - start);
-    for (size_t i = length; i < width && i < 32; i++)
-        write(" ", 1);
+    put_spaces(length < width ? width - length : 0);
     write(start, length);
     write(" ", 1);
 }

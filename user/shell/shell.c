@@ -29,12 +29,13 @@ static void report_ended_jobs(void)
 {
     for (unsigned i = 0; i < SHELL_JOBS_MAX; i++) {
         int status;
-        if (!jobs[i] || trywait(jobs[i], &status) == -SYS_EAGAIN)
+        long r = jobs[i] ? trywait(jobs[i], &status) : -SYS_EAGAIN;
+        if (r == -SYS_EAGAIN)
             continue;
         u_put("[");
         u_put_number((uint64_t)jobs[i]);
-        u_put("] done, status ");
-        u_put_signed(status);
+        u_put(r == 0 ? "] done, status " : "] lost, error "); /* lost: not collectable */
+        u_put_signed(r == 0 ? status : r);
         u_put("\n");
         jobs[i] = 0;
     }

@@ -11,7 +11,7 @@
 #include <wisp/mm.h>
 #include <wisp/printk.h>
 #include <wisp/trap.h>
-#include <modload/exec.h>
+#include <modload/format/exec.h>
 #include <modload/module.h>
 #include <modload/symtab.h>
 #include <tests/torture/swap.h>

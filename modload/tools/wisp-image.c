@@ -448,19 +448,23 @@ static int cmd_pubkey(int argc, char **argv)
     return 0;
 }
 
-/* section OUT --key KEY NAME[@MAJOR.MINOR]=OBJ: one signed module section
- * on its own, the payload of `wisp-push`. */
+/* section OUT --key KEY [--rollback] NAME[@MAJOR.MINOR]=OBJ: one signed
+ * module section on its own, the payload of `wisp-push`. --rollback signs
+ * MOD_SECTION_FLAG_ROLLBACK into it: the kernel then lets this version
+ * replace a newer one (MODULES.md, "Forward only"). */
 static int cmd_section(int argc, char **argv)
 {
     const char *out = argv[0], *key_path = NULL;
     char *module = NULL, *name = NULL, *path = NULL;
     struct mod_signing_key key;
     struct mod_error err;
-    uint32_t version;
+    uint32_t version, flags = 0;
     size_t size, file_size;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--key") && i + 1 < argc)
             key_path = argv[++i];
+        else if (!strcmp(argv[i], "--rollback"))
+            flags |= MOD_SECTION_FLAG_ROLLBACK;
         else if (!module)
             module = argv[i];
         else
@@ -475,7 +479,8 @@ static int cmd_section(int argc, char **argv)
         return 1;
     int bad = check_module(name, data, size);
     uint8_t *file =
-        bad ? NULL : mod_section_file_build(name, version, data, size, &key, &file_size, &err);
+        bad ? NULL
+            : mod_section_file_build(name, version, flags, data, size, &key, &file_size, &err);
     if (!bad && !file)
         bad = fail("%s", err.message);
     if (!bad)
@@ -494,7 +499,7 @@ static int usage(void)
         "       %s verify IMG --pubkey KEY\n"
         "       %s append IMG --key KEY NAME[@MAJOR.MINOR]=OBJ...\n"
         "       %s pubkey --key KEY [--c SYMBOL]\n"
-        "       %s section OUT --key KEY NAME[@MAJOR.MINOR]=OBJ\n",
+        "       %s section OUT --key KEY [--rollback] NAME[@MAJOR.MINOR]=OBJ\n",
         program, program, program, program, program, program);
     return 2;
 }

@@ -41,7 +41,8 @@ $(FUZZ_MANIFEST): tests/fuzz/fuzz_manifest.c $(MANIFEST_SRC) $(MANIFEST_HDR)
 
 # ---------------------------------------------------------------- audit
 # modload/contract/audit.c (pure: the kernel console's `audit` shares it) and the
-# host tool wisp-audit (modload/tools/wisp-audit.c). `make audit` audits the image.
+# host tool wisp-audit (modload/tools/wisp-audit.c). `make audit` audits the image
+# (with the core manifest the image's core carries).
 HOST_SHARED_SRC += modload/contract/audit.c
 KERNEL_C += modload/contract/audit.c
 WISP_AUDIT := $(BUILD)/host/wisp-audit
@@ -55,4 +56,4 @@ $(WISP_AUDIT): $(WISP_AUDIT_SRC) $(wildcard modload/*/*.h)
 
 .PHONY: audit
 audit: $(WISP_AUDIT) $(IMAGE)
-	@$(WISP_AUDIT) --core kernel/core.wisp $(IMAGE)
+	@$(WISP_AUDIT) $(IMAGE)

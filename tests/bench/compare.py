@@ -128,6 +128,7 @@ ROWS += [
     ("module export calls from programs, 1 thread", "ghost.module_calls.threads1", None, True),
     ("module export calls from programs, 4 threads", "ghost.module_calls.threads4", None, True),
     ("scaling 1 -> 4 user threads (4 / 1)", "ghost.module_call_scaling.threads4", None, True),
+    ("4 CPU-bound threads started on one CPU: on 4 CPUs after", "sched.spread", None, False),
 ]
 
 

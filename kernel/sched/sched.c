@@ -17,6 +17,7 @@
 #include <wisp/trap.h>
 #include <wisp/cpu.h>
 #include <wisp/format.h>
+#include <rcu/rcu.h>
 
 struct runqueue runqueues[MAX_CPUS];
 static struct thread idle_threads[MAX_CPUS];
@@ -51,6 +52,7 @@ void sched_switch_locked(struct runqueue *rq)
 {
     BUG_ON(!spin_is_locked(&rq->lock)); /* untracked by the validator: no owner */
     struct thread *prev = rq->current;
+    rcu_note_quiescent(rq_cpu(rq)); /* schedule() is never inside a section */
     if (prev != rq->idle && (prev->state == THREAD_RUNNING || prev->state == THREAD_RUNNABLE)) {
         prev->state = THREAD_RUNNABLE;
         list_push_back(&rq->runnable, &prev->run_node);
@@ -159,12 +161,15 @@ static void wake_sleepers(struct runqueue *rq, uint64_t now)
     }
 }
 
-void sched_tick(struct trap_frame *frame __unused)
+void sched_tick(struct trap_frame *frame)
 {
     struct cpu *c = this_cpu();
     struct runqueue *rq = this_rq();
     uint64_t now = clock_ns();
     c->ticks++;
+    /* User mode, or kernel code with preemption on: in no section. */
+    if ((frame->cs & 3) || (c->preempt_count == 0 && c->irq_depth == 1))
+        rcu_note_quiescent(c->id);
     spin_lock(&rq->lock);
     wake_sleepers(rq, now);
     if (rq->current != rq->idle && now >= rq->current->slice_end_ns && rq->nr_runnable)
@@ -283,6 +288,7 @@ __noreturn void sched_start(void)
     lapic_timer_start(SCHED_HZ);
     for (;;) {
         irq_disable();
+        rcu_note_quiescent(c->id); /* idle: in no section */
         if (READ_ONCE(rq->nr_runnable) || c->need_resched)
             schedule();
         else

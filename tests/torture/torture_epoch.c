@@ -73,7 +73,17 @@ static void busted_synchronize(void) {}
 
 static void busted_call(struct rcu_head *head, rcu_callback_fn fn) { fn(head); }
 
-static const struct epoch_ops real_ops = { rcu_synchronize, rcu_call };
+/* The sync writer alternates the two kinds of grace period. */
+static void real_synchronize(void)
+{
+    static unsigned calls;
+    if (calls++ & 1)
+        rcu_synchronize_expedited();
+    else
+        rcu_synchronize();
+}
+
+static const struct epoch_ops real_ops = { real_synchronize, rcu_call };
 static const struct epoch_ops busted_ops = { busted_synchronize, busted_call };
 
 /* ---- objects ------------------------------------------------------------------ */

@@ -146,14 +146,13 @@ static long sys_kill(long pid)
 }
 
 /* Sleeps in slices of at most SLEEP_SLICE_NS so that a kill takes effect
- * within one slice (process_check_killed). */
+ * within one slice (process_check_killed). ns is unsigned: a sleep that
+ * would end past UINT64_MAX saturates there (sleeps until killed). */
 #define SLEEP_SLICE_NS (10 * 1000 * 1000ul)
 
 static long sys_sleep(long ns)
 {
-    if (ns < 0)
-        return -SYS_EINVAL;
-    uint64_t end = clock_ns() + (uint64_t)ns;
+    uint64_t end = clock_deadline_ns((uint64_t)ns);
     for (uint64_t now = clock_ns(); now < end; now = clock_ns()) {
         process_check_killed();
         sched_sleep_ns(end - now < SLEEP_SLICE_NS ? end - now : SLEEP_SLICE_NS);

@@ -410,27 +410,40 @@ int process_wait_child(struct process *child)
     struct child_wait w = { child, current_process() };
     wait_queue_wait(&process_exit_wq, child_ended_or_self_killed, &w);
     if (!has_ended(child)) { /* the caller's process was killed */
-        uint64_t flags = spin_lock_irqsave(&process_lock);
-        child->claimed = false;
-        spin_unlock_irqrestore(&process_lock, flags);
+        process_release_child(child, false);
         process_check_killed(); /* leaves; the child is orphaned at the end */
     }
-    return process_wait(child);
+    int status = 0;
+    process_child_status(child, &status);
+    return status;
+}
+
+bool process_child_status(struct process *child, int *status)
+{
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    bool ended = child->state == PROCESS_ZOMBIE;
+    if (ended)
+        *status = child->exit_status;
+    spin_unlock_irqrestore(&process_lock, flags);
+    return ended;
+}
+
+void process_release_child(struct process *child, bool collect)
+{
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    if (collect)
+        list_remove(&child->node);
+    else
+        child->claimed = false;
+    spin_unlock_irqrestore(&process_lock, flags);
+    if (collect)
+        kfree(child);
 }
 
 bool process_try_wait(struct process *p, int *status)
 {
-    uint64_t flags = spin_lock_irqsave(&process_lock);
-    bool ended = p->state == PROCESS_ZOMBIE;
-    if (ended) {
-        list_remove(&p->node);
-        *status = p->exit_status;
-    } else {
-        p->claimed = false;
-    }
-    spin_unlock_irqrestore(&process_lock, flags);
-    if (ended)
-        kfree(p);
+    bool ended = process_child_status(p, status);
+    process_release_child(p, ended);
     return ended;
 }
 

@@ -103,21 +103,30 @@ static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
 
 static long sys_cpu(void) { return cpu_id(); }
 
+/* wait and trywait hand the status to the user before the child is freed:
+ * a status pointer that faults (unmapped, read-only) returns -SYS_EFAULT
+ * and leaves the child collectable, its status not lost. */
+static long hand_status(struct process *child, int status, long status_ptr)
+{
+    if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0) {
+        process_release_child(child, false);
+        return -SYS_EFAULT;
+    }
+    process_release_child(child, true);
+    return 0;
+}
+
 static long sys_wait(long pid, long status_ptr)
 {
     process_check_killed(); /* a blocking call: leave before, not only after */
-    int status;
-    if (status_ptr && !user_range_ok((uint64_t)status_ptr, sizeof(status)))
+    if (status_ptr && !user_range_ok((uint64_t)status_ptr, sizeof(int)))
         return -SYS_EFAULT;
     if (pid <= 0 || pid > UINT32_MAX) /* before the find: it claims the child */
         return -SYS_ECHILD;
     struct process *child = process_find_child(current_process(), (uint32_t)pid);
     if (!child)
         return -SYS_ECHILD;
-    status = process_wait_child(child);
-    if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0)
-        return -SYS_EFAULT;
-    return 0;
+    return hand_status(child, process_wait_child(child), status_ptr);
 }
 
 /* trywait(pid, status): wait without blocking (the shell's background jobs). */
@@ -131,11 +140,11 @@ static long sys_trywait(long pid, long status_ptr)
     struct process *child = process_find_child(current_process(), (uint32_t)pid);
     if (!child)
         return -SYS_ECHILD;
-    if (!process_try_wait(child, &status))
+    if (!process_child_status(child, &status)) {
+        process_release_child(child, false);
         return -SYS_EAGAIN;
-    if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0)
-        return -SYS_EFAULT;
-    return 0;
+    }
+    return hand_status(child, status, status_ptr);
 }
 
 static long sys_kill(long pid)

@@ -45,6 +45,13 @@ KTEST(process_exec_refuses_a_program_whose_names_do_not_bind)
 
 KTEST(process_exit_status_reaches_waiter) { KEXPECT_EQ(run("exit42"), 42); }
 
+KTEST(process_wait_with_a_faulting_status_pointer_keeps_the_child_collectable)
+{
+    unsigned before = process_count();
+    KEXPECT_EQ(run("wait_status"), 0);
+    KEXPECT_EQ(process_count(), before); /* both children collected, none left */
+}
+
 KTEST(process_writes_console_through_gate) { KEXPECT_EQ(run("hello_parts"), 0); }
 
 KTEST(process_gets_its_arguments)

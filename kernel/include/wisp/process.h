@@ -136,9 +136,17 @@ static inline struct process *process_spawn(const struct program *prog, unsigned
 /* Waits for p to end, frees it and returns its exit status. Only p's
  * parent (or any kernel thread when the parent is NULL) may call it. */
 int process_wait(struct process *p);
-/* process_wait for a thread of p's parent (the wait gate function): the
- * caller leaves instead when its own process is killed meanwhile. */
+/* The wait gate function's half: waits until child (claimed by
+ * process_find_child) ends and returns its status, leaving it claimed
+ * and not freed (the caller then hands the status to the user and calls
+ * process_release_child). The caller leaves instead when its own process
+ * is killed meanwhile (the claim released). */
 int process_wait_child(struct process *child);
+/* Claimed child's exit status, if it has ended (true); never blocks. */
+bool process_child_status(struct process *child, int *status);
+/* Ends a claim of process_find_child: collect frees the (ended) child;
+ * otherwise it stays collectable by the next wait. */
+void process_release_child(struct process *child, bool collect);
 /* Ends the calling process with status: every thread of it. Never returns. */
 __noreturn void process_exit(int status);
 /* Ends the calling thread with status; the process ends with its last
@@ -156,7 +164,7 @@ extern struct wait_queue process_exit_wq;
 __noreturn void process_fault(struct trap_frame *frame, uint64_t cr2);
 struct process *current_process(void);
 /* Child pid of parent, claimed for the caller (under process_lock): until
- * process_wait frees it or process_try_wait finds it running, other
+ * process_release_child (or process_try_wait), other
  * threads of the parent do not find it (two waits never free it twice). */
 struct process *process_find_child(struct process *parent, uint32_t pid);
 /* The running process pid (killed perhaps, not yet ended) or NULL;

@@ -146,6 +146,39 @@ static const char *image_module_exporting(const char *name)
     return NULL;
 }
 
+/* The contract of export name in the manifest of the image module that
+ * exports it, read from the signed section without loading anything (so
+ * that a binder can refuse before an on-demand load, ghost_bind). */
+enum mod_status module_image_export_contract(const char *name, struct mod_contract *out,
+                                             struct mod_error *err)
+{
+    const char *provider = have_image ? image_module_exporting(name) : NULL;
+    struct mod_image_section s;
+    struct mod_elf elf;
+    if (!provider || mod_image_find(&boot_image, provider, &s) != MOD_OK ||
+        mod_elf_parse(&elf, s.content, s.size, NULL) != MOD_OK)
+        return mod_fail(err, MOD_E_UNRESOLVED, "no module of the image exports '%s'", name);
+    uint32_t idx = mod_elf_find_section(&elf, ".wisp.manifest");
+    struct elf64_section sh;
+    const uint8_t *text = NULL;
+    if (idx) {
+        mod_elf_section(&elf, idx, &sh);
+        text = mod_elf_section_data(&elf, idx);
+    }
+    struct mod_manifest *mf = text ? kmalloc(sizeof(*mf)) : NULL;
+    struct mod_manifest_error perr;
+    enum mod_status st = MOD_OK;
+    int e = -1;
+    if (!mf || mod_manifest_parse(mf, text, sh.size, "manifest.wisp", &perr) != MOD_MANIFEST_OK ||
+        (e = mod_manifest_find_export(mf, name)) < 0)
+        st = mod_fail(err, MOD_E_MANIFEST, "module %s: its manifest does not declare '%s'",
+                      provider, name);
+    else
+        *out = mf->exports[e];
+    kfree(mf);
+    return st;
+}
+
 /* ---- linking -------------------------------------------------------------- */
 
 struct link_context {

@@ -118,7 +118,7 @@ test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec counter.sec counter-oth
 # programs that exec must refuse (TEST_UNBOUND_PROGRAMS).
 TEST_PROGRAM_NAMES := $(filter-out ghost_stub,$(basename $(notdir $(wildcard tests/programs/*.c))))
 TEST_PROGRAM_ELF := $(TEST_PROGRAM_NAMES:%=$(BUILD)/programs/%.elf)
-TEST_UNBOUND_PROGRAMS := not_user_callable no_such_ghost
+TEST_UNBOUND_PROGRAMS := not_user_callable not_user_callable_module no_such_ghost
 TEST_GHOST_STUB := $(BUILD)/programs/stub/libghost.so
 $(TEST_GHOST_STUB): tests/programs/ghost_stub.c
 	@mkdir -p $(@D)

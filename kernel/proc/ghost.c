@@ -194,8 +194,19 @@ int ghost_index(const char *name)
     return -1;
 }
 
-/* Is name a user-callable export of a loaded module? Its slot then. */
-static const char *module_export(const char *name, uint32_t *slot)
+/* Why a program may not bind contract c as a ghost function, or NULL. */
+static const char *contract_refusal(const struct mod_contract *c)
+{
+    if (!c->user_callable)
+        return "not user-callable";
+    if (c->runs != MOD_RUNS_GATE)
+        return "a module's export cannot run in user mode";
+    return NULL;
+}
+
+/* Is name a user-callable export of a loaded module (NULL), or why not?
+ * Its slot then; bind marks its module ghost-bound. */
+static const char *module_export(const char *name, uint32_t *slot, bool bind)
 {
     const char *why = "no ghost function of that name";
     rcu_read_lock();
@@ -204,18 +215,31 @@ static const char *module_export(const char *name, uint32_t *slot)
         why = "a core function, not user-callable";
     } else if (s) {
         int e = s->owner->manifest ? mod_manifest_find_export(s->owner->manifest, name) : -1;
-        if (e < 0 || !s->owner->manifest->exports[e].user_callable)
-            why = "not user-callable";
-        else if (s->owner->manifest->exports[e].runs != MOD_RUNS_GATE)
-            why = "a module's export cannot run in user mode";
-        else
-            why = NULL;
-        if (!why) /* from now on its slot must stay this export's */
+        why = e < 0 ? "not user-callable" : contract_refusal(&s->owner->manifest->exports[e]);
+        if (!why && bind) /* from now on its slot must stay this export's */
             __atomic_store_n(&s->owner->identity->ghost_bound, true, __ATOMIC_RELEASE);
         *slot = s->slot;
     }
     rcu_read_unlock();
     return why;
+}
+
+/* Why name may not be bound, decided before anything is loaded or
+ * counted: a loaded export by its module's manifest, an export of a
+ * module of the image not loaded yet by that module's signed manifest. */
+static const char *bind_refusal(const char *name)
+{
+    rcu_read_lock();
+    bool loaded = sym_lookup(name) != NULL;
+    rcu_read_unlock();
+    uint32_t slot;
+    if (loaded)
+        return module_export(name, &slot, false);
+    struct mod_contract c;
+    struct mod_error err;
+    if (module_image_export_contract(name, &c, &err) != MOD_OK)
+        return "no ghost function of that name";
+    return contract_refusal(&c);
 }
 
 int ghost_bind(const char *name, uint64_t *address, const char **why)
@@ -227,12 +251,15 @@ int ghost_bind(const char *name, uint64_t *address, const char **why)
     }
     uint32_t slot = 0;
     struct mod_error err;
+    *why = bind_refusal(name); /* a refusal loads and counts nothing */
+    if (*why)
+        return -1;
     /* Loads the image module that exports it, on demand. */
     if (module_bind(name, &slot, &err) != MOD_OK) {
         *why = "no ghost function of that name";
         return -1;
     }
-    *why = module_export(name, &slot);
+    *why = module_export(name, &slot, true); /* again: a swap may have come between */
     if (*why)
         return -1;
     mutex_lock(&ghost_lock);

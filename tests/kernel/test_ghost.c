@@ -61,6 +61,38 @@ static enum mod_status exec_error(const char *name, struct mod_error *err)
     return st;
 }
 
+static uint32_t bindings_of(const char *name)
+{
+    rcu_read_lock();
+    struct symbol *s = sym_lookup(name);
+    uint32_t n = s ? __atomic_load_n(&s->bindings, __ATOMIC_RELAXED) : UINT32_MAX;
+    rcu_read_unlock();
+    return n;
+}
+
+/* kv_put is kvstore's (an image module, not loaded at boot) and not
+ * user-callable: exec refuses it by kvstore's signed manifest, before
+ * anything is loaded or counted. */
+KTEST(ghost_exec_refusing_a_module_export_loads_and_counts_nothing)
+{
+    struct mod_error err;
+    struct module *kv = module_find("kvstore");
+    if (kv)
+        KASSERT_EQ(module_unload(kv, &err), MOD_OK);
+    KEXPECT_EQ(exec_error("not_user_callable_module", &err), MOD_E_UNRESOLVED);
+    KEXPECT_STREQ(err.message, "program not_user_callable_module: undefined symbol 'kv_put': "
+                               "not user-callable");
+    KEXPECT_TRUE(module_find("kvstore") == NULL);
+    KEXPECT_EQ(test_program_run("not_user_callable_module", 0, NULL), -SYS_ENOEXEC);
+    KEXPECT_TRUE(module_find("kvstore") == NULL);
+    /* loaded: refused the same, its binding count unchanged */
+    KASSERT_EQ(module_load("kvstore", &kv, &err), MOD_OK);
+    uint32_t before = bindings_of("kv_put");
+    KEXPECT_EQ(test_program_run("not_user_callable_module", 0, NULL), -SYS_ENOEXEC);
+    KEXPECT_EQ(bindings_of("kv_put"), before);
+    KEXPECT_EQ(module_unload(kv, &err), MOD_OK); /* nothing holds it */
+}
+
 KTEST(ghost_exec_refuses_unknown_and_not_user_callable_names_naming_them)
 {
     struct mod_error err;

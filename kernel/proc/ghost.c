@@ -43,7 +43,6 @@ extern const uint64_t ghost_code_size;
 extern const char ghost_manifest_text[];
 extern const uint64_t ghost_manifest_size;
 extern const uint64_t gate_stub_return0;
-extern const void *syscall_table[GHOST_MAX];
 long sys_nosys(void);
 const void *syscall_core_handler(unsigned number, const char **name);
 
@@ -137,7 +136,7 @@ static void register_core(void)
             if (!handler || strcmp(name, c->symbol) != 0)
                 panic("ghost: ghost.wisp's gate function %u is %s, the gate's is %s", n, c->symbol,
                       name ? name : "none");
-            syscall_table[n] = handler;
+            syscall_table_set(n, handler);
             entry = GHOST_STUBS_VA + n * GHOST_STUB_SIZE;
             gates++;
         } else {
@@ -169,9 +168,10 @@ void ghost_init(void)
         memset(ghost_page(i), 0, PAGE_SIZE);
     }
     for (unsigned i = 0; i < GHOST_MAX; i++)
-        syscall_table[i] = sys_nosys;
+        syscall_table_set(i, sys_nosys);
     write_code_pages();
     register_core();
+    syscall_table_seal();
     pr_info("ghost: %u core ghost functions, %d pages at %lx\n", ghost_count, GHOST_PAGES,
             GHOST_VA);
 }
@@ -269,7 +269,7 @@ int ghost_bind(const char *name, uint64_t *address, const char **why)
         strlcpy(ghosts[n].name, name, sizeof(ghosts[n].name));
         ghosts[n].runs = MOD_RUNS_GATE;
         ghosts[n].slot = slot;
-        __atomic_store_n(&syscall_table[n], (const void *)ghost_call_export, __ATOMIC_RELEASE);
+        syscall_table_set(n, (const void *)ghost_call_export);
         publish(n, GHOST_STUBS_VA + n * GHOST_STUB_SIZE);
         i = (int)n;
         pr_info("ghost: %s is ghost function %u\n", name, n);

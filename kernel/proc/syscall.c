@@ -15,6 +15,7 @@
 #include <wisp/kconsole.h>
 #include <wisp/mm.h>
 #include <wisp/ghost.h>
+#include <wisp/boot.h>
 #include <locks/mutex.h>
 #include "modload/module.h"
 #include "modload/symtab.h"
@@ -375,9 +376,49 @@ static const char *const core_call_names[SYS_COUNT] = {
 long sys_nosys(void) { return -SYS_ENOSYS; }
 
 /* Indexed by ghost index (gate.asm: only from gate stub i, i < GHOST_MAX).
- * Written by ghost.c only: at boot, and when a module export gets an
- * index (before any program can reach its stub through a binding). */
-const void *syscall_table[GHOST_MAX];
+ * Alone on its page (kernel.ld); read-only after boot, both its image
+ * mapping and its direct-map alias (syscall_table_seal, from ghost_init).
+ * syscall_table_set is its one writer, called by ghost.c only: at boot,
+ * and when a module export gets an index (before any program can reach
+ * its stub through a binding). It opens the direct-map alias for the one
+ * store under table_lock, so a stray kernel write through either mapping
+ * faults. */
+const void *syscall_table[GHOST_MAX] __section(".syscall_table") __aligned(PAGE_SIZE);
+_Static_assert(sizeof(syscall_table) <= PAGE_SIZE, "the system-call table is one page");
+
+static struct mutex table_lock = MUTEX_INIT(table_lock, "syscall-table");
+static bool table_sealed; /* under table_lock */
+
+static uint64_t table_alias(void) { return (uint64_t)phys_to_virt(virt_to_phys(syscall_table)); }
+
+static void table_protect(uint64_t va, unsigned flags)
+{
+    if (vmm_protect(va, flags | VM_GLOBAL) != 0)
+        panic("syscall: cannot change the protection of the system-call table at %lx", va);
+}
+
+void syscall_table_set(unsigned index, const void *handler)
+{
+    if (index >= GHOST_MAX)
+        panic("syscall: table index %u out of range", index);
+    mutex_lock(&table_lock);
+    const void **alias = (const void **)table_alias();
+    if (table_sealed)
+        table_protect((uint64_t)alias, VM_WRITE);
+    __atomic_store_n(&alias[index], handler, __ATOMIC_RELEASE); /* pairs: the gate's load */
+    if (table_sealed)
+        table_protect((uint64_t)alias, 0);
+    mutex_unlock(&table_lock);
+}
+
+void syscall_table_seal(void)
+{
+    mutex_lock(&table_lock);
+    table_protect((uint64_t)syscall_table, 0);
+    table_protect(table_alias(), 0);
+    table_sealed = true;
+    mutex_unlock(&table_lock);
+}
 
 const void *syscall_core_handler(unsigned number, const char **name)
 {

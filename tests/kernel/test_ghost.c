@@ -11,6 +11,8 @@
 #include <wisp/mm.h>
 #include <wisp/printk.h>
 #include <wisp/trap.h>
+#include <wisp/probe.h>
+#include <wisp/boot.h>
 #include <modload/exec.h>
 #include <modload/module.h>
 #include <modload/symtab.h>
@@ -91,6 +93,31 @@ KTEST(ghost_exec_refusing_a_module_export_loads_and_counts_nothing)
     KEXPECT_EQ(test_program_run("not_user_callable_module", 0, NULL), -SYS_ENOEXEC);
     KEXPECT_EQ(bindings_of("kv_put"), before);
     KEXPECT_EQ(module_unload(kv, &err), MOD_OK); /* nothing holds it */
+}
+
+/* The gate's table is read-only after boot through both of its mappings:
+ * a write other than syscall_table_set's faults. */
+KTEST(ghost_syscall_table_is_read_only_but_to_its_one_writer)
+{
+    unsigned flags = 0;
+    uint64_t pa = 0;
+    KASSERT_TRUE(vmm_query((uint64_t)syscall_table, &pa, &flags));
+    KEXPECT_EQ(flags & VM_WRITE, 0u);
+    KASSERT_TRUE(vmm_query((uint64_t)phys_to_virt(pa), NULL, &flags));
+    KEXPECT_EQ(flags & VM_WRITE, 0u);
+    unsigned last = GHOST_MAX - 1; /* put back as it was */
+    const void *was = syscall_table[last];
+    int r = probe_write8((void *)&syscall_table[last], 0x41);
+    KEXPECT_NE(probe_error(r) & PROBE_PF_WRITE, 0u);
+    r = probe_write8(phys_to_virt(pa + last * 8), 0x41);
+    KEXPECT_NE(probe_error(r) & PROBE_PF_WRITE, 0u);
+    KEXPECT_TRUE(syscall_table[last] == was);
+    syscall_table_set(last, (const void *)0x1234);
+    KEXPECT_TRUE(syscall_table[last] == (const void *)0x1234);
+    syscall_table_set(last, was);
+    KEXPECT_TRUE(syscall_table[last] == was);
+    KASSERT_TRUE(vmm_query((uint64_t)phys_to_virt(pa), NULL, &flags));
+    KEXPECT_EQ(flags & VM_WRITE, 0u); /* closed again */
 }
 
 KTEST(ghost_exec_refuses_unknown_and_not_user_callable_names_naming_them)

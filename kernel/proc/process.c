@@ -197,6 +197,7 @@ struct process *process_spawn_on(const struct program *prog, unsigned argc, cons
         goto fail;
     uint64_t flags = spin_lock_irqsave(&process_lock);
     p->pid = next_pid++;
+    p->session = parent ? parent->session : p->pid; /* the kernel's start a session */
     p->threads_alive = 1;
     p->next_tid = 2;
     p->threads[0].tid = 1;
@@ -458,8 +459,27 @@ struct process *process_find_locked(uint32_t pid)
     return NULL;
 }
 
-/* A process may end any other process but itself and its ancestors (so a
- * program cannot kill the shell that runs it, nor the shell's parents). */
+/* Is a an ancestor of p (process_lock held: parents are cleared there)? */
+static bool is_ancestor(const struct process *a, const struct process *p)
+{
+    for (const struct process *up = p->parent; up; up = up->parent)
+        if (up == a)
+            return true;
+    return false;
+}
+
+/* May caller end p (process_lock held)? Itself, its descendants, and the
+ * processes of its session but its ancestors: a program started from the
+ * shell may end the shell's other jobs but not the shell, and nothing of
+ * another session (what the kernel started: the shell's session, each
+ * program of the monitor's `run`). The kernel (NULL) may end any. */
+static bool may_kill(const struct process *caller, const struct process *p)
+{
+    if (!caller || caller == p || is_ancestor(caller, p))
+        return true;
+    return p->session == caller->session && !is_ancestor(p, caller);
+}
+
 int process_kill(struct process *caller, uint32_t pid, int status)
 {
     int result = -SYS_ESRCH;
@@ -467,10 +487,7 @@ int process_kill(struct process *caller, uint32_t pid, int status)
     uint64_t flags = spin_lock_irqsave(&process_lock);
     struct process *p = process_find_locked(pid);
     if (p) {
-        result = 0;
-        for (struct process *a = caller; a; a = a->parent)
-            if (a == p)
-                result = -SYS_EPERM;
+        result = may_kill(caller, p) ? 0 : -SYS_EPERM;
         if (!result && mark_killed(p, status))
             space = p->space;
     }

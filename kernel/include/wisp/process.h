@@ -90,6 +90,7 @@ struct process {
     enum process_state state; /* under process_lock */
     int exit_status;          /* valid once PROCESS_ZOMBIE */
     struct process *parent;   /* NULL: the kernel reaps it */
+    uint32_t session;         /* its session leader's pid (its own: started by the kernel) */
     bool orphan;              /* parent ended first: frees itself */
     bool claimed;             /* a thread of the parent is collecting it (find_child) */
     bool killed;              /* kill, exit or fault: every thread leaves at its next safe point */
@@ -175,9 +176,11 @@ unsigned process_count(void);
  * its status in *status, and p is freed; false while it runs. */
 bool process_try_wait(struct process *p, int *status);
 /* kill(pid) for caller: marks the process killed with status (0),
- * -SYS_ESRCH when no such process runs, -SYS_EPERM for the caller itself
- * or an ancestor (caller NULL: the kernel, which may end any). Any
- * context (the console's ^C comes from an interrupt handler). */
+ * -SYS_ESRCH when no such process runs, -SYS_EPERM when caller may not end
+ * it. A process may end itself, its descendants and the other processes
+ * of its session but its ancestors (docs/PROCESSES.md, "Sessions and
+ * kill"); caller NULL is the kernel, which may end any. Any context (the
+ * console's ^C comes from an interrupt handler). */
 int process_kill(struct process *caller, uint32_t pid, int status);
 
 /* Ends the calling thread if its process was killed (with kill_status: the

@@ -10,9 +10,9 @@
 #pragma once
 #include <wisp/compiler.h>
 #include <wisp/list.h>
-#include "modload/error.h"
-#include "modload/image.h"
-#include "modload/reloc.h"
+#include "modload/format/error.h"
+#include "modload/format/image.h"
+#include "modload/format/reloc.h"
 
 /* Modules live in their own part of the kernel's top 2 GiB (so that
  * -mcmodel=kernel code and rel32 stubs reach the core and the slots). */
@@ -89,7 +89,22 @@ void module_switch_version_locked(struct module *running, struct module *next);
 void module_free_version_locked(struct module *m, bool run_exit);
 void module_lock(void);
 void module_unlock(void);
+/* Panics unless the calling thread holds the module lock (as Linux's
+ * lockdep_assert_held): every *_locked function of the loader calls it. */
+void module_assert_locked(void);
 struct module *module_find_locked(const char *name);
+
+/* Retiring versions (retire.c): an old version that still has chains
+ * inside after its replacement's retire step gave up waiting is handed to
+ * module_retire_later(); the reaper thread frees it once its last chain
+ * has left. module_reap_locked() frees those that are free to go and
+ * returns how many remain (sleeps: freeing waits for a grace period).
+ * module_retiring() counts them (takes the module lock); `lsmod` prints
+ * them with module_retiring_print(). */
+void module_retire_later(struct module *old);
+unsigned module_reap_locked(void);
+unsigned module_retiring(void);
+void module_retiring_print(void);
 
 /* Unloads a module nobody imports from: runs its exit, removes its symbols,
  * and frees its memory after a grace period. Process context, may sleep. */

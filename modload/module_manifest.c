@@ -6,9 +6,9 @@
 #include "modload/module_manifest.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
-#include "modload/audit.h"
-#include "modload/elf.h"
-#include "modload/image.h"
+#include "modload/contract/audit.h"
+#include "modload/format/elf.h"
+#include "modload/format/image.h"
 #include <wisp/boot.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>

@@ -9,10 +9,10 @@
  * "What is checked at load". Caller holds the module mutex.
  */
 #pragma once
-#include "modload/audit.h"
-#include "modload/contract.h"
-#include "modload/elf.h"
-#include "modload/error.h"
+#include "modload/contract/audit.h"
+#include "modload/contract/contract.h"
+#include "modload/format/elf.h"
+#include "modload/format/error.h"
 
 struct module;
 
@@ -36,6 +36,6 @@ enum mod_status module_manifest_check_imports(struct module *m, const struct mod
 
 /* The console's `audit`: prints the contracts of every live module as a
  * table (and the core's), then the findings of the set check over what is
- * loaded (modload/audit.h), or "no findings". Returns their number.
+ * loaded (modload/contract/audit.h), or "no findings". Returns their number.
  * Process context, may sleep. */
 size_t module_audit_print(void);

@@ -113,7 +113,7 @@ test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec counter.sec counter-oth
 # Test programs (tests/programs/NAME.c, one program each), built with the
 # SDK (sdk/sdk.mk) and signed into the image as program sections: the
 # in-kernel tests of tests/kernel/test_process.c spawn them by name, the
-# host tests of modload/exec.c load them. ghost_stub.c is not a program: it
+# host tests of modload/format/exec.c load them. ghost_stub.c is not a program: it
 # is a stand-in libghost.so with names that are no ghost functions, for the
 # programs that exec must refuse (TEST_UNBOUND_PROGRAMS).
 TEST_PROGRAM_NAMES := $(filter-out ghost_stub,$(basename $(notdir $(wildcard tests/programs/*.c))))

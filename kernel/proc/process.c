@@ -21,7 +21,7 @@
 #include <wisp/percpu.h>
 #include <wisp/printk.h>
 #include <wisp/trap.h>
-#include <modload/exec.h>
+#include <modload/format/exec.h>
 #include <string.h>
 
 #define PROGRAMS_MAX   64

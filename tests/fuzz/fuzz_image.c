@@ -9,10 +9,10 @@
  * successful verification path too. They were written by this harness:
  *     FUZZ_IMAGE_WRITE_SEEDS=tests/fuzz/corpus/image build/fuzz/fuzz_image
  */
-#include "modload/builder.h"
-#include "modload/config.h"
-#include "modload/image.h"
-#include "modload/sign.h"
+#include "modload/tools/builder.h"
+#include "modload/format/config.h"
+#include "modload/format/image.h"
+#include "modload/tools/sign.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * "manifest_" so that `unit-tests manifest` runs them with the parser's.
  */
 #include "htest.h"
-#include "modload/contract.h"
+#include "modload/contract/contract.h"
 #include <stdio.h>
 
 #define CONTRACT(context, sleeps, reentrant, user, update) \

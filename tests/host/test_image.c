@@ -6,10 +6,10 @@
  * valid. Keys are deterministic test keys (mod_sign_key_from_seed). */
 #include "htest.h"
 #include "modtest.h"
-#include "modload/builder.h"
-#include "modload/config.h"
-#include "modload/image.h"
-#include "modload/sign.h"
+#include "modload/tools/builder.h"
+#include "modload/format/config.h"
+#include "modload/format/image.h"
+#include "modload/tools/sign.h"
 
 static struct mod_image_builder builder; /* large: not on the stack */
 static struct mod_signing_key key, other_key;

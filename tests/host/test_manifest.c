@@ -5,7 +5,7 @@
  * in tests/host/data/manifests/.
  */
 #include "htest.h"
-#include "modload/manifest.h"
+#include "modload/contract/manifest.h"
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -6,9 +6,9 @@
  * bad name, reserved bytes, signature size, tampered content or header. */
 #include "htest.h"
 #include "modtest.h"
-#include "modload/builder.h"
-#include "modload/image.h"
-#include "modload/sign.h"
+#include "modload/tools/builder.h"
+#include "modload/format/image.h"
+#include "modload/tools/sign.h"
 
 static struct mod_signing_key section_key, section_other_key;
 static const char section_content[] = "\177ELF pretend module content, 48 bytes or so..";

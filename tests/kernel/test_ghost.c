@@ -13,7 +13,7 @@
 #include <wisp/trap.h>
 #include <wisp/probe.h>
 #include <wisp/boot.h>
-#include <modload/exec.h>
+#include <modload/format/exec.h>
 #include <modload/module.h>
 #include <modload/symtab.h>
 #include <tests/torture/swap.h>

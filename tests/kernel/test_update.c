@@ -10,7 +10,7 @@
 #include "modload/dispatch.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
-#include "modload/update.h"
+#include "modload/update/update.h"
 #include "tests/torture/swap.h"
 
 struct sleeper {
@@ -46,7 +46,7 @@ static bool wait_for(bool (*done)(void), uint64_t ms)
     return true;
 }
 
-static bool nothing_retiring(void) { return update_retiring() == 0; }
+static bool nothing_retiring(void) { return module_retiring() == 0; }
 
 KTEST(update_version_with_a_chain_inside_is_retired_later_and_freed_by_the_reaper)
 {
@@ -71,7 +71,7 @@ KTEST(update_version_with_a_chain_inside_is_retired_later_and_freed_by_the_reape
     /* The swap goes live; the old version cannot be freed yet. */
     KEXPECT_EQ(swap_counter(2u << 16, &rep, &err), MOD_OK);
     KEXPECT_TRUE(rep.old_kept);
-    KEXPECT_EQ(update_retiring(), 1u);
+    KEXPECT_EQ(module_retiring(), 1u);
     struct module *live = module_find("counter");
     KEXPECT_EQ(live->version, 2u << 16);
     struct mod_error unload_err;

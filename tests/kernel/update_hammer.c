@@ -27,6 +27,7 @@
 #include <wisp/printk.h>
 #include <wisp/sched.h>
 #include <wisp/percpu.h>
+#include <wisp/kconsole.h>
 #include "modload/dispatch.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
@@ -152,7 +153,7 @@ static void qhammer_thread(void *arg __unused)
     qgrew = last - first + 1;
 }
 
-void update_qhammer_command(void)
+static void update_qhammer_command(void)
 {
     struct mod_error err;
     if (qthread) {
@@ -172,10 +173,15 @@ void update_qhammer_command(void)
     kprintf(qthread ? "qhammer: started\n" : "qhammer: no memory\n");
 }
 
-void update_hammer_command(void)
+static void update_hammer_command(void)
 {
     if (thread_count)
         hammer_stop();
     else
         hammer_start();
 }
+
+KCONSOLE_COMMAND("hammer", update_hammer_command,
+                 "start / stop threads on every CPU calling counter (update tests)");
+KCONSOLE_COMMAND("qhammer", update_qhammer_command,
+                 "start / stop a thread calling qcounter (update tests)");

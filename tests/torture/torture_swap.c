@@ -27,10 +27,10 @@
 #include <rcu/rcu.h>
 #include <string.h>
 #include "modload/dispatch.h"
-#include "modload/image.h"
+#include "modload/format/image.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
-#include "modload/update.h"
+#include "modload/update/update.h"
 #include "tests/torture/torture.h"
 #include "tests/torture/swap.h"
 

@@ -271,6 +271,7 @@ __noreturn void process_thread_leave(int status)
     struct process *p = t->process;
     if (!p)
         panic("thread_exit from kernel thread %s", t->name);
+    kcov_thread_free(t);
     preempt_disable();
     activate_space(&kernel_space);
     t->process = NULL; /* from here on a kernel thread */

@@ -311,6 +311,7 @@ long sys_module_list(long records, long start, long max);
 long sys_symbol_list(long records, long start, long max);
 long sys_memory_stats(long record);
 long sys_audit(void);
+long sys_kcov(long mode, long buf, long max); /* kcov.c */
 
 /* The core's gate functions, by system-call number: the ghost functions
  * of kernel/proc/ghost.wisp that `runs gate`. */
@@ -344,6 +345,7 @@ static const void *const core_calls[SYS_COUNT] = {
     [SYS_CONSOLE_FOREGROUND] = sys_console_foreground,
     [SYS_MAP] = sys_map,
     [SYS_UNMAP] = sys_unmap,
+    [SYS_KCOV] = sys_kcov,
 };
 static const char *const core_call_names[SYS_COUNT] = {
     [SYS_EXIT] = "exit",
@@ -375,6 +377,7 @@ static const char *const core_call_names[SYS_COUNT] = {
     [SYS_CONSOLE_FOREGROUND] = "console_foreground",
     [SYS_MAP] = "map",
     [SYS_UNMAP] = "unmap",
+    [SYS_KCOV] = "kcov",
 };
 
 long sys_nosys(void) { return -SYS_ENOSYS; }

@@ -161,6 +161,10 @@ void kstack_stats(size_t *in_use, size_t *cached_pages);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
+/* Walks every cache and slab: each bitmap agrees with its counts and
+ * lists, and (WISP_DEBUG) every free object still holds the poison. Prints
+ * each problem; returns how many. Takes each cache's lock in turn. */
+size_t kmem_check(void);
 /* Usable size of a kmalloc'ed block (its size class or page run). */
 size_t kmalloc_size(const void *p);
 

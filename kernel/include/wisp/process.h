@@ -148,6 +148,8 @@ bool process_child_status(struct process *child, int *status);
 /* Ends a claim of process_find_child: collect frees the (ended) child;
  * otherwise it stays collectable by the next wait. */
 void process_release_child(struct process *child, bool collect);
+/* kcov.c: frees t's coverage buffer, if it has one (its thread leaving). */
+void kcov_thread_free(struct thread *t);
 /* Ends the calling process with status: every thread of it. Never returns. */
 __noreturn void process_exit(int status);
 /* Ends the calling thread with status; the process ends with its last

@@ -60,6 +60,7 @@ struct thread {
     void *lock_state;        /* the lock validator's per-thread data */
     struct process *process; /* NULL for kernel threads */
     void *fpu_state;         /* fxsave area of a user thread, or NULL */
+    void *kcov;              /* kernel/proc/kcov.c: its coverage buffer, or NULL */
     struct thread_module_pin module_pins[THREAD_MODULE_PINS];
     uint32_t module_pin_count;
 };

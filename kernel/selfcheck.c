@@ -9,7 +9,8 @@
  * threads, pages in use outside the caches (the heap's slabs, the freed
  * kernel stacks kept for reuse) and heap bytes back where they were, within
  * a little slack for what the kernel keeps on purpose (a new ghost index,
- * a lock class it met for the first time).
+ * a lock class it met for the first time), and after up to 3 s for what
+ * ends last (a process's last thread, deferred frees) to settle.
  *
  * Process context (the console thread); never changes what it checks.
  */
@@ -18,7 +19,9 @@
 #include <wisp/process.h>
 #include <wisp/sched.h>
 #include <wisp/printk.h>
+#include <wisp/time.h>
 #include <locks/lockdep.h>
+#include <rcu/rcu.h>
 
 #define SLACK_PAGES 8
 #define SLACK_BYTES (16 * 1024)
@@ -47,12 +50,27 @@ static void measure(struct figures *f)
     f->lockdep_reports = lockdep_reports_total();
 }
 
+static bool left_behind(const struct figures *now)
+{
+    return have_baseline && (now->pages_outside > baseline.pages_outside + SLACK_PAGES ||
+                             now->heap_bytes > baseline.heap_bytes + SLACK_BYTES ||
+                             now->processes != baseline.processes ||
+                             now->threads != baseline.threads);
+}
+
 size_t selfcheck(void)
 {
     size_t problems = kmem_check();
     kprintf("selfcheck: heap: %s\n", problems ? "PROBLEMS (above)" : "consistent");
     struct figures now;
     measure(&now);
+    /* What ends last (a process's last thread, its waiter, deferred frees)
+     * may still be on its way out: up to 3 s for it to settle. */
+    for (int i = 0; i < 30 && left_behind(&now); i++) {
+        rcu_barrier();
+        sched_sleep_ns(100 * NSEC_PER_MSEC);
+        measure(&now);
+    }
     if (!have_baseline) {
         kprintf("selfcheck: baseline: %zu pages in use outside the caches, %zu heap bytes, "
                 "%u processes, %u threads\n",

@@ -6,7 +6,9 @@
  * kernel's coverage of each call (kcov, SYS_KCOV): a call that reached
  * kernel code no call reached before is kept and mutated later.
  *
- *   fuzz SECONDS SEED [THREADS]   (SEED 0: from the clock; THREADS 4)
+ *   fuzz SECONDS SEED [THREADS [ONLY]]   (SEED 0: from the clock; THREADS
+ *                                        4; ONLY: ghost indices to call,
+ *                                        "27,28", to narrow a finding)
  *   fuzz exit STATUS              helper: exit(STATUS)
  * With other arguments (or none: a spawn the fuzzer itself made with
  * arguments it generated) it exits 2 at once.
@@ -54,6 +56,7 @@ static struct wisp_mutex print_lock = WISP_MUTEX_INIT;
 static uint64_t run_until, seed;
 static long my_pid;
 static unsigned ghost_count; /* indices 0..ghost_count-1 are published */
+static unsigned only[GHOST_MAX], only_count; /* ONLY: the indices to call */
 
 /* ---- printing ------------------------------------------------------------ */
 
@@ -269,8 +272,12 @@ static void shape(struct worker *w, struct call *c)
         c->index = SYS_THREAD_CREATE;
         a[0] = (long)(void *)helper_fn, a[1] = (long)(pick(w, 256) << 1 | 1);
         break;
-    case SYS_THREAD_JOIN: /* only its helpers, or no thread at all */
-        a[0] = w->helper_count ? w->helpers[pick(w, w->helper_count)] : 1000 + integer(w) % 1000;
+    case SYS_THREAD_JOIN: /* only its helpers, or no thread at all (a worker
+                           * joining another could wait for it forever) */
+        if (w->helper_count)
+            a[0] = w->helpers[pick(w, w->helper_count)];
+        else
+            a[0] = pick(w, 2) ? 1000 + (long)pick(w, 1ul << 40) : -(long)pick(w, 1ul << 40);
         break;
     case SYS_FUTEX_WAIT:
         a[2] = 1 + (long)pick(w, MS);
@@ -417,7 +424,7 @@ static void generate(struct worker *w, struct call *c)
         return;
     }
     /* every published index, and some past them (-ENOSYS) */
-    c->index = (unsigned)pick(w, ghost_count + 4);
+    c->index = only_count ? only[pick(w, only_count)] : (unsigned)pick(w, ghost_count + 4);
     for (int i = 0; i < ARGS; i++)
         c->args[i] = argument(w);
 }
@@ -467,6 +474,9 @@ int main(int argc, char **argv)
     unsigned threads = (unsigned)sys_number(argc > 3 ? argv[3] : NULL, 4);
     if (threads < 1 || threads > MAX_THREADS)
         threads = 4;
+    for (const char *p = argc > 4 ? argv[4] : ""; *p && only_count < GHOST_MAX; p++)
+        if (*p >= '0' && *p <= '9' && (p == argv[4] || p[-1] == ','))
+            only[only_count++] = (unsigned)sys_number(p, 0) % GHOST_MAX;
     my_pid = getpid();
     const uint64_t *table = (const uint64_t *)GHOST_TABLE_VA;
     while (ghost_count < GHOST_MAX && table[ghost_count])

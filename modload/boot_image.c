@@ -16,10 +16,17 @@
 #include <wisp/process.h>
 #include <string.h>
 
+#define IMAGE_ENTRIES_MAX 64
+
 static struct mod_image boot_image;
 static bool have_image;
-static struct module_image_entry image_entries[64];
+static struct module_image_entry image_entries[IMAGE_ENTRIES_MAX];
 static unsigned image_entry_count;
+/* Each verified module section's object, parsed once at boot (for the
+ * export lists of on-demand loads); exports_ok false when it does not
+ * parse, which its load will then report. */
+static struct mod_elf image_objects[IMAGE_ENTRIES_MAX];
+static bool exports_ok[IMAGE_ENTRIES_MAX];
 
 unsigned module_image_entries(const struct module_image_entry **out)
 {
@@ -37,29 +44,12 @@ static const struct module_image_entry *image_entry(const char *name)
 
 const char *boot_image_exporting(const char *name)
 {
-    for (unsigned i = 0; have_image && i < image_entry_count; i++) {
-        const struct module_image_entry *e = &image_entries[i];
-        struct mod_image_section s;
-        struct mod_elf elf;
-        if (!e->verified || e->type != MOD_SECTION_MODULE ||
-            mod_image_find(&boot_image, e->name, &s) != MOD_OK ||
-            mod_elf_parse(&elf, s.content, s.size, NULL) != MOD_OK)
-            continue;
-        uint32_t idx = mod_elf_find_section(&elf, ".wisp.exports");
-        if (!idx)
-            continue;
-        struct elf64_section sh;
-        mod_elf_section(&elf, idx, &sh);
-        const char *p = (const char *)mod_elf_section_data(&elf, idx);
-        for (uint64_t off = 0; p && off < sh.size;) {
-            size_t n = strnlen(p + off, sh.size - off);
-            if (n == sh.size - off)
-                break; /* unterminated: ignore the rest */
-            if (strcmp(p + off, name) == 0)
-                return e->name;
-            off += n + 1;
-        }
-    }
+    const char *export;
+    for (unsigned i = 0; i < image_entry_count; i++)
+        for (uint64_t off = 0;
+             exports_ok[i] && mod_elf_next_export(&image_objects[i], &off, &export);)
+            if (strcmp(export, name) == 0)
+                return image_entries[i].name;
     return NULL;
 }
 
@@ -122,7 +112,7 @@ static const struct boot_module *find_image_module(void)
  * out of reach, the others stay usable. */
 static void verify_image(void)
 {
-    for (uint32_t i = 0; i < boot_image.section_count && i < ARRAY_SIZE(image_entries); i++) {
+    for (uint32_t i = 0; i < boot_image.section_count && i < IMAGE_ENTRIES_MAX; i++) {
         struct mod_image_section s;
         struct mod_error err = { 0 };
         mod_image_section(&boot_image, i, &s);
@@ -136,6 +126,8 @@ static void verify_image(void)
             pr_err("image: section %s refused: %s\n", s.name, err.message);
         } else if (s.type == MOD_SECTION_PROGRAM) {
             program_register(s.name, s.content, s.size); /* logs a refusal */
+        } else if (s.type == MOD_SECTION_MODULE) {
+            exports_ok[i] = mod_elf_parse(&image_objects[i], s.content, s.size, NULL) == MOD_OK;
         }
     }
 }

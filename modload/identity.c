@@ -25,26 +25,29 @@ void identity_free(struct mod_identity *id)
 }
 
 /* The identity of a module's first version: its export names (copied: the
- * ELF may be a transient push buffer) and one dispatch thunk per export. */
-static enum mod_status identity_create(struct module *m, const char *names, uint64_t size,
-                                       uint32_t count, struct mod_error *err)
+ * ELF may be a transient push buffer) and one dispatch thunk per export.
+ * On failure what it took is freed with m (m->owns_identity). */
+static enum mod_status identity_create(struct module *m, const struct mod_elf *elf, uint32_t count,
+                                       struct mod_error *err)
 {
     struct mod_identity *id = kzalloc(sizeof(*id));
-    if (!id || !(id->export_names = kzalloc(sizeof(char *) * (count ? count : 1))))
+    if (!id)
         goto nomem;
     m->identity = id;
     m->owns_identity = true;
     strlcpy(id->name, m->name, sizeof(id->name));
-    wait_queue_init(&id->held_wq);
-    for (uint64_t off = 0; off < size && id->export_count < count;) {
-        size_t n = strnlen(names + off, size - off);
+    wait_queue_init(&id->paused_wq);
+    id->export_names = kzalloc(sizeof(char *) * (count ? count : 1));
+    if (!id->export_names)
+        goto nomem;
+    const char *name;
+    for (uint64_t off = 0; id->export_count < count && mod_elf_next_export(elf, &off, &name);) {
+        size_t n = strlen(name);
         char *copy = kmalloc(n + 1);
         if (!copy)
             goto nomem;
-        memcpy(copy, names + off, n);
-        copy[n] = 0;
+        memcpy(copy, name, n + 1);
         id->export_names[id->export_count++] = copy;
-        off += n + 1;
     }
     id->thunks_pages =
         ALIGN_UP((uint64_t)(count ? count : 1) * MOD_DISPATCH_THUNK_SIZE, PAGE_SIZE) / PAGE_SIZE;
@@ -53,12 +56,33 @@ static enum mod_status identity_create(struct module *m, const char *names, uint
         goto nomem;
     mod_dispatch_write_thunks(id, (uint8_t *)id->thunks_va, id->thunks_va);
     area_protect(id->thunks_va, id->thunks_pages * PAGE_SIZE, VM_EXEC);
-    m->version_slot = 0;
+    m->version_index = 0;
     id->versions[0] = m;
     __atomic_store_n(&id->generation, 0, __ATOMIC_RELEASE);
     return MOD_OK;
 nomem:
-    return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for its dispatch thunks", m->name);
+    return mod_fail(err, MOD_E_NO_MEMORY, "module %s: out of memory for its dispatch thunks",
+                    m->name);
+}
+
+/* This version's code for export name: its guard thunk (debug builds) or
+ * the function itself. */
+static enum mod_status export_impl(struct module *m, const struct mod_elf *elf,
+                                   const struct mod_load_target *target, const char *name,
+                                   void **out, struct mod_error *err)
+{
+    uint32_t sym_index = mod_elf_find_export(elf, name);
+    struct elf64_symbol es;
+    if (sym_index)
+        mod_elf_symbol(elf, sym_index, &es);
+    if (!sym_index || ELF_SYMBOL_TYPE(es.info) != STT_FUNC)
+        return mod_fail(err, MOD_E_UNRESOLVED,
+                        "module %s: export '%s' is not a function the module defines", m->name,
+                        name);
+    int guard = m->guards ? mod_manifest_find_export(m->manifest, name) : -1;
+    *out = guard >= 0 ? (void *)(m->guards_va + (uint64_t)guard * MODULE_GUARD_THUNK_SIZE)
+                      : (void *)mod_symbol_address(target, sym_index);
+    return MOD_OK;
 }
 
 /* Fills m->impl from the names listed in .wisp.exports. A first version
@@ -68,25 +92,12 @@ nomem:
 enum mod_status exports_register(struct module *m, const struct mod_elf *elf,
                                  const struct mod_load_target *target, struct mod_error *err)
 {
-    uint32_t idx = mod_elf_find_section(elf, ".wisp.exports");
-    struct elf64_section sh = { 0 };
-    const char *names = NULL;
-    if (idx) {
-        mod_elf_section(elf, idx, &sh);
-        names = (const char *)mod_elf_section_data(elf, idx);
-    }
-    uint32_t count = 0;
-    for (uint64_t off = 0; names && off < sh.size;) {
-        size_t n = strnlen(names + off, sh.size - off);
-        if (n == sh.size - off)
-            return mod_fail(err, MOD_E_ELF_STRING, "module %s: .wisp.exports is unterminated",
-                            m->name);
-        off += n + 1;
-        count++;
-    }
+    uint32_t count;
+    enum mod_status st = mod_elf_exports_valid(elf, &count, err);
+    if (st != MOD_OK)
+        return st;
     bool first = !m->identity;
-    enum mod_status st;
-    if (first && (st = identity_create(m, names, names ? sh.size : 0, count, err)))
+    if (first && (st = identity_create(m, elf, count, err)))
         return st;
     struct mod_identity *id = m->identity;
     if (!first && count != id->export_count)
@@ -98,27 +109,16 @@ enum mod_status exports_register(struct module *m, const struct mod_elf *elf,
     if (first)
         m->exports = kzalloc(sizeof(*m->exports) * (count ? count : 1));
     if (!m->impl || (first && !m->exports))
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for exports", m->name);
-    for (uint64_t off = 0; names && off < sh.size;) {
-        const char *name = names + off;
-        off += strnlen(name, sh.size - off) + 1;
-        uint32_t sym_index = mod_elf_find_export(elf, name);
-        struct elf64_symbol es;
-        if (sym_index)
-            mod_elf_symbol(elf, sym_index, &es);
-        if (!sym_index || ELF_SYMBOL_TYPE(es.info) != STT_FUNC)
-            return mod_fail(err, MOD_E_UNRESOLVED,
-                            "module %s: export '%s' is not a function the module defines", m->name,
-                            name);
+        return mod_fail(err, MOD_E_NO_MEMORY, "module %s: out of memory for exports", m->name);
+    const char *name;
+    for (uint64_t off = 0; mod_elf_next_export(elf, &off, &name);) {
         int index = mod_dispatch_export_index(id, name);
         if (index < 0)
             return mod_fail(err, MOD_E_CONTRACT,
                             "module %s: export '%s' is not one of the running version's", m->name,
                             name);
-        int guard = m->guards ? mod_manifest_find_export(m->manifest, name) : -1;
-        m->impl[index] = guard >= 0
-                             ? (void *)(m->guards_va + (uint64_t)guard * MODULE_GUARD_THUNK_SIZE)
-                             : (void *)mod_symbol_address(target, sym_index);
+        if ((st = export_impl(m, elf, target, name, &m->impl[index], err)))
+            return st;
         if (!first)
             continue;
         struct symbol *s;

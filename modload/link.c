@@ -1,11 +1,11 @@
-/* link.c — one module object linked into the kernel: manifest read,
- * laid out in the module area as [text | import stubs | guard thunks]
+/* link.c — one module object linked into the kernel: laid out in the module area as [text | import stubs | guard thunks]
  * [rodata][data], each part page aligned, copied and relocated (each
  * import through a stub `jmp *slot(%rip)` into the symbol table; a name
  * nobody exports yet loads its provider from the image first), checked
  * against its providers' contracts before any of its code runs, protected
  * (text RX, rodata R, data RW, never W+X), exports registered, init run.
- * Caller holds module_mutex.
+ * The manifest was read and checked against the object before (the
+ * module object, module.h). Caller holds module_mutex.
  */
 #include "modload/loader.h"
 #include "modload/symtab.h"
@@ -51,40 +51,29 @@ static uint64_t make_stub(struct link_context *c, uint32_t slot)
 
 /* The relocator's resolver: an import becomes a stub through its slot
  * (functions) or its address (the core's data exports). A name nobody
- * exports yet may be exported by a module of the image: load it first. */
+ * exports yet may be exported by a module of the image: it is loaded
+ * first (module_symbol_locked). */
 static int resolve_import(void *context, const char *name, uint64_t *address)
 {
     struct link_context *c = context;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        rcu_read_lock();
-        struct symbol *s = sym_lookup(name);
-        enum sym_kind kind = s ? s->kind : 0;
-        uint32_t slot = s ? s->slot : 0;
-        struct module *owner = s ? s->owner : NULL;
-        if (s && kind == SYM_OBJECT)
-            *address = (uint64_t)sym_slot_load(slot);
-        rcu_read_unlock();
-        if (s) {
-            if (kind == SYM_FUNCTION) {
-                if (c->stubs_used == c->stub_count)
-                    return -1;
-                *address = make_stub(c, slot);
-            }
-            add_dependency(c->module, owner);
-            return 0;
+    struct module_symbol s;
+    struct mod_error err;
+    enum mod_status st = module_symbol_locked(name, &s, false, &err);
+    if (st != MOD_OK) {
+        if (st != MOD_E_NOT_FOUND) { /* a provider failed: its reason wins */
+            c->status = mod_fail(&c->dep_err, st, "import %s", err.message);
         }
-        const char *provider = attempt == 0 ? boot_image_exporting(name) : NULL;
-        if (!provider)
-            break;
-        struct mod_error dep_err;
-        struct module *dep;
-        if (module_load_locked(provider, &dep, &dep_err) != MOD_OK) {
-            c->status = mod_fail(&c->dep_err, dep_err.code, "import '%s' needs module %s: %s", name,
-                                 provider, dep_err.message);
-            return -1;
-        }
+        return -1;
     }
-    return -1;
+    if (s.kind == SYM_OBJECT) {
+        *address = (uint64_t)s.object;
+    } else {
+        if (c->stubs_used == c->stub_count)
+            return -1;
+        *address = make_stub(c, s.slot);
+    }
+    add_dependency(c->module, s.owner);
+    return 0;
 }
 
 static uint32_t count_imports(const struct mod_elf *elf)
@@ -112,13 +101,13 @@ static enum mod_status place_module(struct module *m, const struct mod_layout *l
         total = PAGE_SIZE;
     m->base = area_alloc(total / PAGE_SIZE);
     if (!m->base)
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: no room for %lu KiB in the module area",
+        return mod_fail(err, MOD_E_NO_MEMORY, "module %s: no room for %lu KiB in the module area",
                         m->name, total / 1024);
     m->size = total;
     if (!area_map(m->base, total / PAGE_SIZE)) {
         area_free(m->base, total / PAGE_SIZE);
         m->base = 0;
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for %lu KiB", m->name,
+        return mod_fail(err, MOD_E_NO_MEMORY, "module %s: out of memory for %lu KiB", m->name,
                         total / 1024);
     }
     uint64_t va = m->base;
@@ -134,8 +123,8 @@ static enum mod_status place_module(struct module *m, const struct mod_layout *l
 }
 
 /* Debug builds: one guard per export, its thunk written after the import
- * stubs while the text is still writable; register_exports() then
- * registers the thunks (module_guard.h). */
+ * stubs while the text is still writable; exports_register() then makes
+ * them the version's implementations (module_guard.h). */
 static enum mod_status install_guards(struct module *m, const struct mod_elf *elf,
                                       const struct mod_load_target *target, struct mod_error *err)
 {
@@ -144,7 +133,8 @@ static enum mod_status install_guards(struct module *m, const struct mod_elf *el
         return MOD_OK;
     m->guards = kzalloc(sizeof(*m->guards) * count);
     if (!m->guards)
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for export guards", m->name);
+        return mod_fail(err, MOD_E_NO_MEMORY, "module %s: out of memory for export guards",
+                        m->name);
     for (uint32_t i = 0; i < count; i++) {
         uint32_t index = mod_elf_find_export(elf, m->manifest->exports[i].symbol);
         uint64_t thunk = m->guards_va + (uint64_t)i * MODULE_GUARD_THUNK_SIZE;
@@ -164,7 +154,7 @@ static enum mod_status check_contracts(struct module *m, const struct mod_elf *e
     list_for_each(pos, &module_list) count++;
     const struct mod_manifest **loaded = kzalloc(sizeof(*loaded) * (count ? count : 1));
     if (!loaded)
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory", m->name);
+        return mod_fail(err, MOD_E_NO_MEMORY, "module %s: out of memory", m->name);
     count = 0;
     list_for_each(pos, &module_list)
     {
@@ -179,14 +169,13 @@ static enum mod_status check_contracts(struct module *m, const struct mod_elf *e
 
 enum mod_status module_link(struct module *m, const struct mod_elf *elf, struct mod_error *err)
 {
-    enum mod_status st = module_manifest_read(m, elf, err);
-    if (st != MOD_OK)
-        return st;
+    enum mod_status st;
     struct mod_layout layout;
+    module_assert_locked();
     struct mod_placement *placements = kzalloc(sizeof(*placements) * elf->section_count);
     uint64_t *values = kzalloc(sizeof(*values) * (elf->symbol_count ? elf->symbol_count : 1));
     if (!placements || !values) {
-        st = mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory", m->name);
+        st = mod_fail(err, MOD_E_NO_MEMORY, "module %s: out of memory", m->name);
         goto out;
     }
     st = mod_layout_compute(elf, placements, elf->section_count, &layout, err);

@@ -58,7 +58,7 @@ unsigned module_reap_locked(void)
         m->identity->retiring--;
         pr_info("update: retired %s %u.%u freed (its last chain left)\n", m->name, m->version >> 16,
                 m->version & 0xffff);
-        module_free_version_locked(m, m->state_get == NULL);
+        module_free_version_locked(m, m->exit_when_freed || m->state_get == NULL);
     }
     return left;
 }

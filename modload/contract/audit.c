@@ -96,7 +96,7 @@ static void contract_row(struct mod_text *t, const struct mod_manifest *m,
     pad(t, c->reentrant ? "yes" : "no", 6);
     pad(t, c->user_callable ? "yes" : "no", 5);
     if (c->acquires | c->caller_holds | c->holds)
-        pad(t, mod_update_policy_name(c->update), 10);
+        pad(t, mod_update_policy_name(c->update), 11);
     else
         mod_text_string(t, mod_update_policy_name(c->update));
     lock_list(t, m, c->acquires, "acquires");
@@ -479,27 +479,10 @@ static void check_lock_classes(struct object *o)
     }
 }
 
-/* .wisp.exports names, one at a time. */
-static bool next_name(const char *names, uint64_t size, uint64_t *offset, const char **name)
-{
-    if (!names || *offset >= size)
-        return false;
-    size_t n = strnlen(names + *offset, size - *offset);
-    if (n == size - *offset)
-        return false;
-    *name = names + *offset;
-    *offset += n + 1;
-    return true;
-}
-
 static void check_exports(struct object *o)
 {
-    uint32_t idx = mod_elf_find_section(o->elf, ".wisp.exports");
-    struct elf64_section sh = { 0 };
-    if (idx)
-        mod_elf_section(o->elf, idx, &sh);
-    const char *names = idx ? (const char *)mod_elf_section_data(o->elf, idx) : NULL, *name;
-    for (uint64_t off = 0; next_name(names, sh.size, &off, &name);)
+    const char *name;
+    for (uint64_t off = 0; mod_elf_next_export(o->elf, &off, &name);)
         if (mod_manifest_find_export(o->m, name) < 0)
             emit(o->sink, MOD_AUDIT_EXPORTS,
                  "module '%s': exports '%s' (WISP_EXPORT) but its manifest declares no "
@@ -507,7 +490,7 @@ static void check_exports(struct object *o)
                  o->m->name, name, name);
     for (uint32_t i = 0; i < o->m->export_count; i++) {
         bool listed = false;
-        for (uint64_t off = 0; !listed && next_name(names, sh.size, &off, &name);)
+        for (uint64_t off = 0; !listed && mod_elf_next_export(o->elf, &off, &name);)
             listed = strcmp(name, o->m->exports[i].symbol) == 0;
         if (!listed)
             emit(o->sink, MOD_AUDIT_EXPORTS,
@@ -527,6 +510,16 @@ static void check_imports(struct object *o)
                  "(add an `import %s` block with the contract it relies on)",
                  o->m->name, name, name);
     }
+}
+
+size_t mod_audit_declarations(const struct mod_elf *elf, const struct mod_manifest *manifest,
+                              mod_audit_report_fn report, void *context)
+{
+    struct sink sink = { report, context, 0 };
+    struct object o = { elf, manifest, NULL, 0, NULL, &sink, { 0 } };
+    check_exports(&o);
+    check_imports(&o);
+    return sink.count;
 }
 
 size_t mod_audit_object(const char *name, const struct mod_elf *elf, struct mod_manifest *parsed,

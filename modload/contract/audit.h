@@ -53,6 +53,14 @@ size_t mod_audit_table(const struct mod_manifest *manifest, char *out, size_t si
 size_t mod_audit_set(const struct mod_manifest *const *manifests, size_t count,
                      struct mod_lock_order *scratch, mod_audit_report_fn report, void *context);
 
+/* The declarations half of mod_audit_object, which the kernel's loader
+ * also runs before it loads a module (module_manifest.c): every name of
+ * `.wisp.exports` has a contract in @manifest and every declared export is
+ * exported (MOD_AUDIT_EXPORTS); every import of the code is declared
+ * (MOD_AUDIT_UNDECLARED_IMPORT). Returns the number of findings. */
+size_t mod_audit_declarations(const struct mod_elf *elf, const struct mod_manifest *manifest,
+                              mod_audit_report_fn report, void *context);
+
 #define MOD_AUDIT_MAX_SECTIONS 2048u
 #define MOD_AUDIT_MAX_SYMBOLS  4096u
 

@@ -68,7 +68,7 @@ static enum mod_contract_clause pass(struct mod_contract_result *result)
  * implementation is never replaced. */
 static int update_strength(enum mod_update_policy policy)
 {
-    return policy == MOD_UPDATE_NEVER ? 2 : policy == MOD_UPDATE_LIVE ? 1 : 0;
+    return policy == MOD_UPDATE_NEVER ? 2 : policy == MOD_UPDATE_CONCURRENT ? 1 : 0;
 }
 
 static bool has_lock(const struct mod_manifest *m, mod_lock_set set, const char *name)
@@ -438,7 +438,7 @@ enum mod_contract_clause mod_contract_check_update(const struct mod_manifest *ru
 
 enum mod_update_policy mod_contract_swap_policy(const struct mod_manifest *running)
 {
-    enum mod_update_policy policy = MOD_UPDATE_LIVE;
+    enum mod_update_policy policy = MOD_UPDATE_CONCURRENT;
     for (uint32_t i = 0; i < running->export_count; i++) {
         if (running->exports[i].update == MOD_UPDATE_NEVER)
             return MOD_UPDATE_NEVER;

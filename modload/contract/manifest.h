@@ -58,11 +58,14 @@ enum mod_context {
 enum mod_sleeps { MOD_SLEEPS_NEVER = 1, MOD_SLEEPS_MAY = 2 };
 
 /* How the module's exports may be replaced while the system runs:
- * LIVE      callers never block, the slot is repointed under them;
- * QUIESCENT new calls are held and in-flight calls drained (a blackout);
- * NEVER     the running implementation is never replaced. */
+ * CONCURRENT  callers never wait: new call chains enter the new version
+ *             while chains already inside finish on the old one;
+ * QUIESCENT   new calls are paused and in-flight calls drained (a blackout);
+ * NEVER       the running implementation is never replaced.
+ * (The manifest word `live` of earlier versions is refused with a message
+ * naming `concurrent`.) */
 enum mod_update_policy {
-    MOD_UPDATE_LIVE = 1,
+    MOD_UPDATE_CONCURRENT = 1,
     MOD_UPDATE_QUIESCENT = 2,
     MOD_UPDATE_NEVER = 3,
 };

@@ -102,9 +102,9 @@ static const enum mod_context context_values[] = {
 };
 static const char *const sleeps_words[] = { "may", "never" };
 static const char *const yes_no_words[] = { "yes", "no" };
-static const char *const update_words[] = { "live", "quiescent", "never" };
+static const char *const update_words[] = { "concurrent", "quiescent", "never" };
 static const enum mod_update_policy update_values[] = {
-    MOD_UPDATE_LIVE,
+    MOD_UPDATE_CONCURRENT,
     MOD_UPDATE_QUIESCENT,
     MOD_UPDATE_NEVER,
 };
@@ -227,6 +227,10 @@ enum mod_manifest_status mod_parser_field(struct mod_manifest_parser *p)
         c->user_callable = value == 0;
         break;
     case FIELD_UPDATE:
+        if (p->word_count == 2 && mod_parser_word_is(&p->words[1], "live"))
+            return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 1,
+                             "'update live' is now 'update concurrent' (callers never wait "
+                             "during a swap); write 'update concurrent'");
         status = parse_choice(p, update_words, 3, &value);
         c->update = update_values[value];
         break;

@@ -337,6 +337,46 @@ uint32_t mod_elf_find_export(const struct mod_elf *elf, const char *name)
     return 0;
 }
 
+/* The bytes of .wisp.exports, or NULL. */
+static const char *export_names(const struct mod_elf *elf, uint64_t *size)
+{
+    uint32_t idx = mod_elf_find_section(elf, ".wisp.exports");
+    struct elf64_section sh;
+    if (!idx)
+        return NULL;
+    mod_elf_section(elf, idx, &sh);
+    *size = sh.size;
+    return (const char *)mod_elf_section_data(elf, idx);
+}
+
+bool mod_elf_next_export(const struct mod_elf *elf, uint64_t *offset, const char **name)
+{
+    uint64_t size = 0;
+    const char *names = export_names(elf, &size);
+    if (!names || *offset >= size)
+        return false;
+    size_t n = strnlen(names + *offset, size - *offset);
+    if (n == size - *offset)
+        return false; /* unterminated */
+    *name = names + *offset;
+    *offset += n + 1;
+    return true;
+}
+
+enum mod_status mod_elf_exports_valid(const struct mod_elf *elf, uint32_t *count,
+                                      struct mod_error *err)
+{
+    uint64_t size = 0, offset = 0;
+    const char *name;
+    *count = 0;
+    while (mod_elf_next_export(elf, &offset, &name))
+        (*count)++;
+    if (export_names(elf, &size) && offset < size)
+        return mod_fail(err, MOD_E_ELF_STRING, ".wisp.exports: name at offset %lu is unterminated",
+                        (unsigned long)offset);
+    return MOD_OK;
+}
+
 int mod_elf_symbol_is_import(const struct mod_elf *elf, uint32_t index)
 {
     struct elf64_symbol sym;

@@ -14,6 +14,7 @@
  * unchanged while the struct mod_elf is in use.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "modload/format/error.h"
@@ -135,6 +136,17 @@ uint32_t mod_elf_find_section(const struct mod_elf *elf, const char *name);
 /* Index of the global or weak symbol called name that the object defines,
  * or 0 when it has none (exports, the init and exit functions). */
 uint32_t mod_elf_find_export(const struct mod_elf *elf, const char *name);
+
+/* The names a Wisp module lists in its `.wisp.exports` section (NUL-
+ * terminated, one after another), one at a time: start with *offset = 0;
+ * false at the end, or at a name that is not terminated (which
+ * mod_elf_exports_valid() refuses). No section: no names. */
+bool mod_elf_next_export(const struct mod_elf *elf, uint64_t *offset, const char **name);
+
+/* MOD_OK when every name of `.wisp.exports` is terminated (or there is no
+ * such section), with their number in *count; else MOD_E_ELF_STRING. */
+enum mod_status mod_elf_exports_valid(const struct mod_elf *elf, uint32_t *count,
+                                      struct mod_error *err);
 
 /* The assembler leaves this symbol undefined in any object that uses
  * @GOTPCREL; the loader defines it as its own GOT, it is never an import. */

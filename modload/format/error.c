@@ -47,6 +47,10 @@ static const char *const status_names[MOD_STATUS_COUNT] = {
     [MOD_E_EXEC_TYPE] = "not a position-independent executable",
     [MOD_E_EXEC_SEGMENT] = "bad program segment",
     [MOD_E_EXEC_DYNAMIC] = "bad dynamic section",
+    [MOD_E_NO_MEMORY] = "out of memory",
+    [MOD_E_ALREADY_LOADED] = "already loaded",
+    [MOD_E_VERSION_OLD] = "version not newer",
+    [MOD_E_VERSION_MISMATCH] = "version mismatch",
 };
 
 const char *mod_status_name(enum mod_status code)

@@ -43,7 +43,7 @@ enum mod_status {
     MOD_E_ELF_SYMBOL,         /* symbol with bad section/type/value */
     MOD_E_ELF_RELOC_SECTION,  /* relocation section with bad link/info */
     /* layout and relocation */
-    MOD_E_LAYOUT,         /* module too large or alignment too big */
+    MOD_E_LAYOUT,         /* sections too large or alignment too big */
     MOD_E_RELOC_TYPE,     /* relocation type not supported */
     MOD_E_RELOC_SYMBOL,   /* symbol index out of range or not loaded */
     MOD_E_RELOC_BOUNDS,   /* relocated field outside its section */
@@ -61,6 +61,11 @@ enum mod_status {
     MOD_E_EXEC_TYPE,    /* not a position-independent executable (ET_DYN) */
     MOD_E_EXEC_SEGMENT, /* a program header is malformed or not allowed */
     MOD_E_EXEC_DYNAMIC, /* the dynamic section or one of its tables is malformed */
+    /* the loader and live update */
+    MOD_E_NO_MEMORY,        /* the kernel is out of memory (heap, pages, module area) */
+    MOD_E_ALREADY_LOADED,   /* a module of that name is already loaded */
+    MOD_E_VERSION_OLD,      /* the pushed version is not newer than the running one */
+    MOD_E_VERSION_MISMATCH, /* the manifest's version differs from the section's */
     MOD_STATUS_COUNT
 };
 

@@ -91,7 +91,8 @@ static enum mod_status check_entry_fields(const uint8_t *p, uint32_t i,
     if (s->type < MOD_SECTION_CORE || s->type > MOD_SECTION_PROGRAM)
         return mod_fail(err, MOD_E_IMAGE_SECTION_TYPE, "section %u '%s': unknown type %u", i,
                         s->name, s->type);
-    if (s->flags != 0 || le_read16(p + 14) != 0 || !all_zero(p + 168, 8))
+    uint32_t allowed = s->type == MOD_SECTION_MODULE ? MOD_SECTION_FLAGS_KNOWN : 0;
+    if ((s->flags & ~allowed) != 0 || le_read16(p + 14) != 0 || !all_zero(p + 168, 8))
         return mod_fail(err, MOD_E_IMAGE_RESERVED,
                         "section %u '%s': unknown flags 0x%x or reserved bytes set", i, s->name,
                         s->flags);

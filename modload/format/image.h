@@ -36,11 +36,17 @@ enum mod_section_type {
     MOD_SECTION_PROGRAM = 4, /* an ELF64 x86-64 position-independent executable (exec.h) */
 };
 
+/* Section flags (signed with the section). ROLLBACK, on a module section
+ * only: the developer asked, with the key, that this version may replace
+ * a newer one (MODULES.md, "Forward only"). Any other bit is refused. */
+#define MOD_SECTION_FLAG_ROLLBACK 0x1u
+#define MOD_SECTION_FLAGS_KNOWN   MOD_SECTION_FLAG_ROLLBACK
+
 /* One decoded table entry. content points into the image. */
 struct mod_image_section {
     uint32_t index;   /* position in the table */
     uint32_t type;    /* enum mod_section_type */
-    uint32_t flags;   /* none defined in version 1: always 0 */
+    uint32_t flags;   /* MOD_SECTION_FLAG_*; none on other than module sections */
     uint32_t version; /* major << 16 | minor */
     char name[MOD_IMAGE_NAME_SIZE];
     uint64_t offset, size;

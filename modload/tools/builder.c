@@ -27,7 +27,7 @@ static enum mod_status append(struct mod_image_builder *b, const void *bytes, si
 {
     size_t pad = (align - b->size % align) % align;
     if (size > SIZE_MAX - pad || !reserve(b, pad + size))
-        return mod_fail(err, MOD_E_LAYOUT, "out of memory for %zu bytes", size);
+        return mod_fail(err, MOD_E_NO_MEMORY, "out of memory for %zu bytes", size);
     memset(b->data + b->size, 0, pad);
     b->size += pad;
     *offset = b->size;
@@ -96,7 +96,7 @@ enum mod_status mod_builder_reopen(struct mod_image_builder *b, const void *data
     if ((st = mod_image_open(&image, data, size, err)))
         return st;
     if (!reserve(b, image.table_offset))
-        return mod_fail(err, MOD_E_LAYOUT, "out of memory");
+        return mod_fail(err, MOD_E_NO_MEMORY, "out of memory");
     memcpy(b->data, data, image.table_offset);
     b->size = image.table_offset;
     for (uint32_t i = 0; i < image.section_count; i++) {
@@ -129,9 +129,9 @@ void mod_builder_free(struct mod_image_builder *b)
     b->count = 0;
 }
 
-uint8_t *mod_section_file_build(const char *name, uint32_t version, const void *content,
-                                size_t size, const struct mod_signing_key *key, size_t *file_size,
-                                struct mod_error *err)
+uint8_t *mod_section_file_build(const char *name, uint32_t version, uint32_t flags,
+                                const void *content, size_t size, const struct mod_signing_key *key,
+                                size_t *file_size, struct mod_error *err)
 {
     struct mod_image_section s;
     memset(&s, 0, sizeof(s));
@@ -142,6 +142,7 @@ uint8_t *mod_section_file_build(const char *name, uint32_t version, const void *
     }
     s.type = MOD_SECTION_MODULE;
     s.version = version;
+    s.flags = flags;
     snprintf(s.name, sizeof(s.name), "%s", name);
     s.size = size;
     mod_sha256(content, size, s.sha256);
@@ -149,7 +150,7 @@ uint8_t *mod_section_file_build(const char *name, uint32_t version, const void *
         return NULL;
     uint8_t *out = malloc(MOD_SECTION_FILE_HEADER + size);
     if (!out) {
-        mod_fail(err, MOD_E_LAYOUT, "out of memory for %zu bytes", size);
+        mod_fail(err, MOD_E_NO_MEMORY, "out of memory for %zu bytes", size);
         return NULL;
     }
     mod_section_file_encode_header(&s, out);

@@ -36,9 +36,9 @@ uint8_t *mod_builder_finish(const struct mod_image_builder *b, size_t *size);
 
 void mod_builder_free(struct mod_image_builder *b);
 
-/* A standalone section file (image.h) holding one module section, signed
- * with key (NULL: unsigned). Returns a malloc'd buffer owned by the caller
+/* A standalone section file (image.h) holding one module section with
+ * flags (MOD_SECTION_FLAG_*), signed with key (NULL: unsigned). Returns a malloc'd buffer owned by the caller
  * and its size, or NULL with err filled. */
-uint8_t *mod_section_file_build(const char *name, uint32_t version, const void *content,
-                                size_t size, const struct mod_signing_key *key, size_t *file_size,
-                                struct mod_error *err);
+uint8_t *mod_section_file_build(const char *name, uint32_t version, uint32_t flags,
+                                const void *content, size_t size, const struct mod_signing_key *key,
+                                size_t *file_size, struct mod_error *err);

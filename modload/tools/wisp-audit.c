@@ -8,12 +8,15 @@
  * (modload/audit.c: exports, imports, sleep paths, lock classes); then it
  * checks the whole set (imports satisfied with compatible contracts, lock
  * order acyclic, user-callable exports reentrant), with the core's manifest
- * (--core) as the provider of core functions. Prints one line per finding,
+ * as the provider of core functions: the one the image's core carries (the
+ * bytes the kernel itself checks imports against), or --core FILE. Prints
+ * one line per finding,
  * "wisp-audit: KIND: MESSAGE", and a summary. Exit status: 0 no findings,
  * 1 findings, 2 usage or input error.
  */
 #include "modload/contract/audit.h"
 #include "modload/format/image.h"
+#include "modload/format/le.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,9 @@ struct audited {
 
 static struct audited modules[MAX_MODULES];
 static size_t module_count;
+/* The core manifest the image carries (core_manifest.asm), if any. */
+static const uint8_t *image_core_text;
+static uint64_t image_core_size;
 static size_t finding_count;
 static bool quiet;
 
@@ -85,6 +91,61 @@ static int add_object(const char *name, const void *data, size_t size, const cha
     return 0;
 }
 
+/* The file bytes of the core ELF's symbol name (an ELF64 executable with
+ * its symbol table: the image's core is stripped of debug information
+ * only), size bytes of it, or NULL. Every offset is checked. */
+static const uint8_t *core_symbol(const uint8_t *elf, uint64_t size, const char *name,
+                                  uint64_t want)
+{
+    if (size < 64 || memcmp(elf, "\177ELF\2\1", 6) != 0)
+        return NULL;
+    uint64_t shoff = le_read64(elf + 0x28);
+    uint16_t shentsize = le_read16(elf + 0x3a), shnum = le_read16(elf + 0x3c);
+    if (shentsize != 64 || !mod_range_ok(shoff, (uint64_t)shnum * 64, size))
+        return NULL;
+    const uint8_t *sh = elf + shoff;
+    for (uint16_t i = 0; i < shnum; i++) {
+        const uint8_t *symtab = sh + (uint64_t)i * 64;
+        uint32_t link = le_read32(symtab + 0x28);
+        if (le_read32(symtab + 4) != 2 /* SHT_SYMTAB */ || link >= shnum)
+            continue;
+        const uint8_t *strtab = sh + (uint64_t)link * 64;
+        uint64_t sym_off = le_read64(symtab + 0x18), sym_size = le_read64(symtab + 0x20);
+        uint64_t str_off = le_read64(strtab + 0x18), str_size = le_read64(strtab + 0x20);
+        if (!mod_range_ok(sym_off, sym_size, size) || !mod_range_ok(str_off, str_size, size))
+            return NULL;
+        for (uint64_t k = 0; k + 24 <= sym_size; k += 24) {
+            const uint8_t *sym = elf + sym_off + k;
+            uint32_t name_off = le_read32(sym);
+            uint16_t shndx = le_read16(sym + 6);
+            if (name_off >= str_size || shndx == 0 || shndx >= shnum ||
+                strncmp((const char *)elf + str_off + name_off, name, str_size - name_off) != 0)
+                continue;
+            const uint8_t *in = sh + (uint64_t)shndx * 64;
+            uint64_t value = le_read64(sym + 8), addr = le_read64(in + 0x10);
+            uint64_t off = le_read64(in + 0x18), len = le_read64(in + 0x20);
+            if (value < addr || !mod_range_ok(value - addr, want, len) ||
+                !mod_range_ok(off + (value - addr), want, size))
+                return NULL;
+            return elf + off + (value - addr);
+        }
+    }
+    return NULL;
+}
+
+static void find_core_manifest(const uint8_t *core, uint64_t size)
+{
+    const uint8_t *length = core_symbol(core, size, "core_manifest_size", 8);
+    if (!length)
+        return;
+    uint64_t text_size = le_read64(length);
+    const uint8_t *text = core_symbol(core, size, "core_manifest_text", text_size);
+    if (text) {
+        image_core_text = text;
+        image_core_size = text_size;
+    }
+}
+
 static int add_image(const uint8_t *data, size_t size, const char *path)
 {
     struct mod_image image;
@@ -94,6 +155,8 @@ static int add_image(const uint8_t *data, size_t size, const char *path)
     for (uint32_t i = 0; i < image.section_count; i++) {
         struct mod_image_section s;
         mod_image_section(&image, i, &s);
+        if (s.type == MOD_SECTION_CORE)
+            find_core_manifest(s.content, s.size);
         if (s.type != MOD_SECTION_MODULE)
             continue;
         char where[512];
@@ -194,10 +257,20 @@ int main(int argc, char **argv)
     }
     if (core_path && load_core(core_path, &core))
         return 2;
+    bool have_core = core_path != NULL;
+    if (!have_core && image_core_text) {
+        struct mod_manifest_error err;
+        if (mod_manifest_parse(&core, image_core_text, image_core_size, "the image's core", &err) !=
+            MOD_MANIFEST_OK) {
+            fprintf(stderr, "wisp-audit: %s\n", err.message);
+            return 2;
+        }
+        have_core = true;
+    }
 
     const struct mod_manifest *set[MAX_MODULES + 1];
     size_t set_count = 0;
-    if (core_path)
+    if (have_core)
         set[set_count++] = &core;
     /* First every manifest (the providers), then each module's code. */
     for (size_t m = 0; m < module_count; m++) {
@@ -228,6 +301,6 @@ int main(int argc, char **argv)
     }
     mod_audit_set(set, set_count, &order, report, NULL);
     printf("wisp-audit: %zu modules%s, %zu finding%s\n", module_count,
-           core_path ? " and the core" : "", finding_count, finding_count == 1 ? "" : "s");
+           have_core ? " and the core" : "", finding_count, finding_count == 1 ? "" : "s");
     return finding_count ? 1 : 0;
 }

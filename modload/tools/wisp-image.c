@@ -26,6 +26,7 @@
 #include "modload/format/elf.h"
 #include "modload/format/exec.h"
 #include "modload/format/reloc.h"
+#include "modload/contract/manifest.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,16 +97,24 @@ static int write_file(const char *path, const uint8_t *data, size_t size)
     return 0;
 }
 
-static int load_key(const char *path, struct mod_signing_key *key)
+/* Reads the key file at path and decodes it: the private key (key set)
+ * or, with public_key set, only the public one. */
+static int read_key(const char *path, struct mod_signing_key *key, uint8_t *public_key)
 {
     struct mod_error err;
     size_t size;
     uint8_t *data = read_file(path, &size);
     if (!data)
         return 1;
-    enum mod_status st = mod_sign_load_key(key, data, size, &err);
+    enum mod_status st = key ? mod_sign_load_key(key, data, size, &err)
+                             : mod_sign_load_public_key(public_key, data, size, &err);
     free(data);
     return st ? fail("%s: %s", path, err.message) : 0;
+}
+
+static int load_key(const char *path, struct mod_signing_key *key)
+{
+    return read_key(path, key, NULL);
 }
 
 /* Checks that an object will load: parses it and computes its layout. */
@@ -134,7 +143,26 @@ static int check_program(const char *name, const uint8_t *data, size_t size)
     return 0;
 }
 
-/* Splits NAME[@MAJOR.MINOR]=FILE. */
+/* The version a module object's manifest says, or 1.0 (a program, an
+ * object without a manifest that parses). */
+static uint32_t manifest_version(const uint8_t *data, size_t size)
+{
+    struct mod_elf elf;
+    static struct mod_manifest manifest;
+    uint32_t idx;
+    struct elf64_section sh;
+    if (mod_elf_parse(&elf, data, size, NULL) != MOD_OK ||
+        !(idx = mod_elf_find_section(&elf, ".wisp.manifest")))
+        return 1u << 16;
+    mod_elf_section(&elf, idx, &sh);
+    if (mod_manifest_parse(&manifest, mod_elf_section_data(&elf, idx), sh.size, "manifest", NULL) !=
+        MOD_MANIFEST_OK)
+        return 1u << 16;
+    return (uint32_t)manifest.version_major << 16 | manifest.version_minor;
+}
+
+/* Splits NAME[@MAJOR.MINOR]=FILE; without @, *version is 0 (the caller
+ * takes the manifest's). */
 static int parse_module_arg(char *arg, char **name, uint32_t *version, char **path)
 {
     char *eq = strchr(arg, '=');
@@ -143,7 +171,7 @@ static int parse_module_arg(char *arg, char **name, uint32_t *version, char **pa
     *eq = 0;
     *path = eq + 1;
     *name = arg;
-    *version = 1u << 16;
+    *version = 0;
     char *at = strchr(arg, '@');
     if (at) {
         unsigned major, minor = 0;
@@ -191,6 +219,8 @@ static int add_module(struct mod_image_builder *b, char *arg, enum add_mode mode
     uint8_t *data = read_file(path, &size);
     if (!data)
         return 1;
+    if (!version)
+        version = manifest_version(data, size);
     bool program = mode == ADD_PROGRAM || mode == ADD_UNCHECKED_PROGRAM;
     int bad = (mode == ADD_CHECKED && check_module(name, data, size)) ||
               (mode == ADD_PROGRAM && check_program(name, data, size));
@@ -374,14 +404,7 @@ static int cmd_list(int argc, char **argv)
 
 static int load_public_key(const char *path, uint8_t public_key[65])
 {
-    struct mod_error err;
-    size_t size;
-    uint8_t *data = read_file(path, &size);
-    if (!data)
-        return 1;
-    enum mod_status st = mod_sign_load_public_key(public_key, data, size, &err);
-    free(data);
-    return st ? fail("%s: %s", path, err.message) : 0;
+    return read_key(path, NULL, public_key);
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -448,19 +471,23 @@ static int cmd_pubkey(int argc, char **argv)
     return 0;
 }
 
-/* section OUT --key KEY NAME[@MAJOR.MINOR]=OBJ: one signed module section
- * on its own, the payload of `wisp-push`. */
+/* section OUT --key KEY [--rollback] NAME[@MAJOR.MINOR]=OBJ: one signed
+ * module section on its own, the payload of `wisp-push`. --rollback signs
+ * MOD_SECTION_FLAG_ROLLBACK into it: the kernel then lets this version
+ * replace a newer one (MODULES.md, "Forward only"). */
 static int cmd_section(int argc, char **argv)
 {
     const char *out = argv[0], *key_path = NULL;
     char *module = NULL, *name = NULL, *path = NULL;
     struct mod_signing_key key;
     struct mod_error err;
-    uint32_t version;
+    uint32_t version, flags = 0;
     size_t size, file_size;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--key") && i + 1 < argc)
             key_path = argv[++i];
+        else if (!strcmp(argv[i], "--rollback"))
+            flags |= MOD_SECTION_FLAG_ROLLBACK;
         else if (!module)
             module = argv[i];
         else
@@ -473,9 +500,12 @@ static int cmd_section(int argc, char **argv)
     uint8_t *data = read_file(path, &size);
     if (!data)
         return 1;
+    if (!version)
+        version = manifest_version(data, size);
     int bad = check_module(name, data, size);
     uint8_t *file =
-        bad ? NULL : mod_section_file_build(name, version, data, size, &key, &file_size, &err);
+        bad ? NULL
+            : mod_section_file_build(name, version, flags, data, size, &key, &file_size, &err);
     if (!bad && !file)
         bad = fail("%s", err.message);
     if (!bad)
@@ -494,7 +524,7 @@ static int usage(void)
         "       %s verify IMG --pubkey KEY\n"
         "       %s append IMG --key KEY NAME[@MAJOR.MINOR]=OBJ...\n"
         "       %s pubkey --key KEY [--c SYMBOL]\n"
-        "       %s section OUT --key KEY NAME[@MAJOR.MINOR]=OBJ\n",
+        "       %s section OUT --key KEY [--rollback] NAME[@MAJOR.MINOR]=OBJ\n",
         program, program, program, program, program, program);
     return 2;
 }

@@ -1,42 +1,49 @@
 /* update.c — the live-update transaction (MODULES.md, "Live update"):
- * what a verified push does. A module that is not loaded is loaded; a live
- * one is replaced by a new version beside it:
+ * what one pushed section does, from its bytes to the verdict. Read
+ * update_apply() and transaction_locked() from top to bottom:
  *
+ *   verify     the section file's entry, the announced name, its SHA-256
+ *              and signature against the core's key (nothing is parsed
+ *              before the signature holds);
+ *   version    newer than the running version (or, for a module that is
+ *              not loaded, not older than the kernel's minimum for it),
+ *              unless the signed section asks for a rollback;
+ *   parse      the ELF and the manifest, once (module_object_open); the
+ *              manifest's version must be the section's;
  *   contract   the new manifest against the running one (same name, every
  *              export kept or strengthened, a state path) and the policy;
- *   load       relocated, linked, init run — not published (module.c);
- *   quiesce    (quiescent updates only) new chains held, in-flight drained,
- *              bounded by UPDATE_QUIESCE_MS;
+ *   load       relocated, linked, init run beside the live version — not
+ *              published (module.c: module_load_object_locked);
+ *   quiesce    (quiescent updates only) new chains paused, in-flight
+ *              drained, bounded by UPDATE_QUIESCE_MS;
  *   transfer   the new version adopts the old one's state object;
- *   switch     the new version in the identity's next slot, then one store
- *              of its generation (+ the bookkeeping);
- *   retire     the grace period: until no chain is inside old (its slot's
- *              count 0), then old is freed.
+ *   switch     the new version at the identity's next index, then one
+ *              store of its generation (+ the bookkeeping);
+ *   retire     the grace period: until no chain is inside old (its index's
+ *              count 0), then old is freed — or later by the reaper.
  *
- * A failure before the switch leaves the old version live and untouched,
- * frees what the attempt took and names the step. Everything runs under
- * the module lock, so updates are serialized with each other and with
- * loads. Called by the updater thread (and tests); process context.
+ * A module that is not loaded is loaded instead of swapped (the steps up
+ * to parse, then load). A failure before the switch leaves the old
+ * version live and untouched, frees what the attempt took and names the
+ * step. Everything after verify runs under the module lock, so updates
+ * are serialized with each other and with loads. This folder calls down
+ * into the loader, the formats and the contracts, never the reverse.
  */
 #include <wisp/printk.h>
 #include <wisp/sched.h>
 #include <wisp/time.h>
 #include <wisp/format.h>
-#include <rcu/rcu.h>
 #include <string.h>
 #include "modload/contract/contract.h"
 #include "modload/dispatch.h"
-#include "modload/format/elf.h"
-#include "modload/contract/manifest.h"
-#include "modload/module.h"
-#include "modload/module_manifest.h"
 #include "modload/history.h"
+#include "modload/module.h"
 #include "modload/update/update.h"
-#include "modload/update/update_line.h"
-#include <wisp/mm.h>
 
-#define UPDATE_QUIESCE_MS 200  /* longest a quiescent update holds callers */
+#define UPDATE_QUIESCE_MS 200  /* longest a quiescent update pauses callers */
 #define UPDATE_RETIRE_MS  2000 /* longest the updater waits for old chains */
+
+#define VERSION_ARGS(v) (v) >> 16, (v)&0xffff
 
 /* Rewrites err's message as "step: message". */
 static enum mod_status step_failed(struct mod_error *err, enum mod_status st, const char *step)
@@ -46,32 +53,64 @@ static enum mod_status step_failed(struct mod_error *err, enum mod_status st, co
     return mod_fail(err, st, "%s: %s", step, message);
 }
 
-/* The new manifest against the running one, before any of its code runs. */
-static enum mod_status check_contract(struct module *old, const void *data, size_t size,
-                                      struct mod_manifest **next_manifest, struct mod_error *err)
+/* ---- verify and version --------------------------------------------------- */
+
+/* The payload is a section file whose name is the one announced and whose
+ * signature verifies with the core's key. */
+static enum mod_status verify(const void *bytes, size_t size, const char *announced,
+                              struct mod_image_section *s, struct mod_error *err)
 {
-    struct mod_elf elf;
-    enum mod_status st = mod_elf_parse(&elf, data, size, err);
-    if (st)
-        return step_failed(err, st, "load");
-    struct module *probe = kzalloc(sizeof(*probe));
-    if (!probe)
-        return mod_fail(err, MOD_E_LAYOUT, "load: out of memory");
-    strlcpy(probe->name, old->name, sizeof(probe->name));
-    st = module_manifest_read(probe, &elf, err);
-    *next_manifest = probe->manifest;
-    kfree(probe);
-    if (st)
-        return step_failed(err, st, "contract");
-    struct mod_contract_result result;
-    if (mod_contract_check_update(old->manifest, *next_manifest, &result) != MOD_CLAUSE_OK)
-        return mod_fail(err, MOD_E_CONTRACT, "contract: %s", result.message);
+    enum mod_status st = mod_section_file_open(bytes, size, s, err);
+    if (st == MOD_OK && announced && strcmp(s->name, announced) != 0)
+        st = mod_fail(err, MOD_E_IMAGE_SECTION_NAME,
+                      "the transfer announced '%s' but the section is '%s'", announced, s->name);
+    if (st == MOD_OK)
+        st = mod_image_verify_section(s, mod_signing_key, err);
+    return st == MOD_OK ? MOD_OK : step_failed(err, st, "verify");
+}
+
+/* Forward only: a pushed version must be newer than the running one, and
+ * a module that is not loaded must not come back older than the kernel's
+ * minimum for it (its image version, or the last version that ran). A
+ * section signed with MOD_SECTION_FLAG_ROLLBACK may go back. */
+static enum mod_status check_version(const struct mod_image_section *s, const struct module *old,
+                                     struct mod_error *err)
+{
+    if (s->flags & MOD_SECTION_FLAG_ROLLBACK)
+        return MOD_OK;
+    if (old && s->version <= old->version)
+        return mod_fail(err, MOD_E_VERSION_OLD, "%s %u.%u is not newer than the running %u.%u",
+                        s->name, VERSION_ARGS(s->version), VERSION_ARGS(old->version));
+    uint32_t floor = module_version_floor(s->name);
+    if (!old && s->version < floor)
+        return mod_fail(err, MOD_E_VERSION_OLD,
+                        "%s %u.%u is older than %u.%u, the kernel's minimum for it", s->name,
+                        VERSION_ARGS(s->version), VERSION_ARGS(floor));
     return MOD_OK;
 }
 
-/* A quiescent update holds new callers: refused if any export may be
+/* Parses the ELF and the manifest once; the manifest's version must be the
+ * section's (what lsmod shows is what audit shows). */
+static enum mod_status parse(const struct mod_image_section *s, bool pushed,
+                             struct module_object *o, struct mod_error *err)
+{
+    enum mod_status st = module_object_open(o, s->name, s->version, s->content, s->size, err);
+    if (st != MOD_OK)
+        return step_failed(err, st, st == MOD_E_MANIFEST ? "contract" : "load");
+    uint32_t manifest_version =
+        (uint32_t)o->manifest->version_major << 16 | o->manifest->version_minor;
+    if (pushed && manifest_version != s->version)
+        return mod_fail(err, MOD_E_VERSION_MISMATCH,
+                        "%s: the section says version %u.%u, its manifest says %u.%u", s->name,
+                        VERSION_ARGS(s->version), VERSION_ARGS(manifest_version));
+    return MOD_OK;
+}
+
+/* ---- contract ------------------------------------------------------------- */
+
+/* A quiescent update pauses new callers: refused if any export may be
  * called from interrupt context, which cannot wait. */
-static enum mod_status check_quiescent(struct module *old, struct mod_error *err)
+static enum mod_status check_quiescent(const struct module *old, struct mod_error *err)
 {
     for (unsigned i = 0; i < old->manifest->export_count; i++) {
         const struct mod_contract *c = &old->manifest->exports[i];
@@ -84,10 +123,50 @@ static enum mod_status check_quiescent(struct module *old, struct mod_error *err
     return MOD_OK;
 }
 
-static void release_held(struct mod_identity *id)
+/* The new manifest against the running one, before any of its code runs;
+ * then the policy: *quiescent when the old one asks for it or the state
+ * layout changes. And the identity must have a free version index. */
+static enum mod_status check_contract(const struct module *old, const struct mod_manifest *next,
+                                      bool *quiescent, struct mod_error *err)
 {
-    __atomic_store_n(&id->held, false, __ATOMIC_RELEASE);
-    wake_up_all(&id->held_wq);
+    struct mod_contract_result result;
+    if (mod_contract_check_update(old->manifest, next, &result) != MOD_CLAUSE_OK)
+        return mod_fail(err, MOD_E_CONTRACT, "contract: %s", result.message);
+    *quiescent = mod_contract_swap_policy(old->manifest) == MOD_UPDATE_QUIESCENT ||
+                 next->state_version != old->manifest->state_version;
+    enum mod_status st = *quiescent ? check_quiescent(old, err) : MOD_OK;
+    const struct mod_identity *id = old->identity;
+    if (st == MOD_OK && id->versions[(id->generation + 1) % MOD_VERSIONS_MAX])
+        st = mod_fail(
+            err, MOD_E_BUSY,
+            "retire: %u older versions of %s still have chains inside (at most %d at once); the running version stays live",
+            id->retiring, old->name, MOD_VERSIONS_MAX - 2);
+    return st;
+}
+
+/* ---- quiesce, transfer, switch, retire ------------------------------------ */
+
+static void release_paused(struct mod_identity *id)
+{
+    __atomic_store_n(&id->paused, false, __ATOMIC_RELEASE);
+    wake_up_all(&id->paused_wq);
+}
+
+/* Pauses new chains and waits for those inside old to leave. */
+static enum mod_status quiesce(struct module *old, struct mod_error *err)
+{
+    struct mod_identity *id = old->identity;
+    /* Pairs with the entry's increment-then-read of paused (dispatch.c):
+     * every later entry waits, every earlier one is counted. */
+    __atomic_store_n(&id->paused, true, __ATOMIC_SEQ_CST);
+    if (mod_dispatch_wait_inactive(old, UPDATE_QUIESCE_MS))
+        return MOD_OK;
+    uint64_t inside = mod_dispatch_active(old);
+    release_paused(id);
+    return mod_fail(
+        err, MOD_E_BUSY,
+        "quiesce: %lu chains still inside %s after %d ms; released, the old version stays live",
+        inside, old->name, UPDATE_QUIESCE_MS);
 }
 
 /* The state handover: next adopts old's state object (shared when the
@@ -101,149 +180,177 @@ static enum mod_status transfer_state(struct module *old, struct module *next,
         return mod_fail(
             err, MOD_E_CONTRACT,
             "transfer: %s %u.%u has state but the new version exports no wisp_state_adopt",
-            old->name, old->version >> 16, old->version & 0xffff);
+            old->name, VERSION_ARGS(old->version));
     void *state = old->state_get();
     int rc = next->state_adopt(state, old->manifest->state_version);
     if (rc != 0)
         return mod_fail(err, MOD_E_INIT, "transfer: wisp_state_adopt of %s %u.%u returned %d",
-                        next->name, next->version >> 16, next->version & 0xffff, rc);
+                        next->name, VERSION_ARGS(next->version), rc);
     return MOD_OK;
 }
 
-/* Steps load → quiesce → transfer → switch. On failure old is untouched
- * and next is freed. Module lock held. */
-static enum mod_status swap_locked(struct module *old, const struct mod_image_section *s,
-                                   bool quiescent, struct update_report *r, struct mod_error *err)
+/* Puts next at the identity's next version index and switches to it with
+ * one store: new chains enter next from here on. */
+static void switch_to(struct module *old, struct module *next, struct update_report *r)
 {
     struct mod_identity *id = old->identity;
-    struct module *next;
-    enum mod_status st =
-        module_load_version_locked(old, s->version, s->content, s->size, &next, err);
-    if (st)
-        return step_failed(err, st, st == MOD_E_INIT ? "init" : "load");
-    uint64_t held_at = 0;
-    if (quiescent) {
-        held_at = clock_ns();
-        /* Pairs with the entry's increment-then-read of held (dispatch.c):
-         * every later entry waits, every earlier one is counted. */
-        __atomic_store_n(&id->held, true, __ATOMIC_SEQ_CST);
-        if (!mod_dispatch_wait_inactive(old, UPDATE_QUIESCE_MS)) {
-            uint64_t inside = mod_dispatch_active(old);
-            release_held(id);
-            module_free_version_locked(next, true);
-            return mod_fail(
-                err, MOD_E_BUSY,
-                "quiesce: %lu chains still inside %s after %d ms; released, the old version stays live",
-                inside, old->name, UPDATE_QUIESCE_MS);
-        }
-    }
-    st = transfer_state(old, next, err);
-    if (st) {
-        if (quiescent)
-            release_held(id);
-        module_free_version_locked(next, true);
-        return st;
-    }
     uint64_t switch_at = clock_ns();
     uint64_t g = id->generation + 1;
-    next->version_slot = (uint32_t)(g % MOD_VERSION_SLOTS);
-    id->versions[next->version_slot] = next;
+    next->version_index = (uint32_t)(g % MOD_VERSIONS_MAX);
+    id->versions[next->version_index] = next;
     __atomic_store_n(&id->generation, g, __ATOMIC_SEQ_CST); /* the switch */
     r->serving_at = clock_ns();
     module_switch_version_locked(old, next);
-    if (quiescent) {
-        release_held(id);
-        r->blackout_ns = clock_ns() - held_at;
-    }
     r->switch_ns = clock_ns() - switch_at;
-    r->load_ns = next->load_ns;
-    return MOD_OK;
 }
 
 /* Frees old once no chain can be in it. Its exit runs only if it is
  * stateless: a stateful version's state now belongs to the new one. A
- * version whose chains do not all leave within UPDATE_RETIRE_MS is put on
- * the retiring list (retire.c), freed by the reaper. */
-static void retire_locked(struct module *old, struct update_report *r)
+ * version whose chains do not all leave within UPDATE_RETIRE_MS is handed
+ * to the reaper (retire.c). */
+static void retire(struct module *old, struct update_report *r)
 {
     uint64_t start = clock_ns();
     bool drained = mod_dispatch_wait_inactive(old, UPDATE_RETIRE_MS);
     r->grace_ns = clock_ns() - start;
-    if (!drained) {
-        pr_warn("update: %s %u.%u still has %lu chains inside after %d ms; freed when they leave\n",
-                old->name, old->version >> 16, old->version & 0xffff, mod_dispatch_active(old),
-                UPDATE_RETIRE_MS);
-        r->old_kept = true;
-        module_retire_later(old);
+    if (drained) {
+        module_free_version_locked(old, old->state_get == NULL);
         return;
     }
-    module_free_version_locked(old, old->state_get == NULL);
+    pr_warn("update: %s %u.%u still has %lu chains inside after %d ms; freed when they leave\n",
+            old->name, VERSION_ARGS(old->version), mod_dispatch_active(old), UPDATE_RETIRE_MS);
+    r->old_kept = true;
+    module_retire_later(old);
 }
 
-enum mod_status update_module_locked(const struct mod_image_section *s, const char *by,
-                                     struct update_report *r, struct mod_error *err)
+/* ---- the transaction ------------------------------------------------------ */
+
+/* contract → load → quiesce → transfer → switch → retire, for a live
+ * module old. Before the switch, a failure frees next and leaves old as
+ * it was. Module lock held. */
+static enum mod_status swap(struct module *old, struct module_object *o, const char *by,
+                            struct update_report *r, struct mod_error *err)
 {
-    memset(r, 0, sizeof(*r));
-    module_reap_locked();
-    struct module *old = module_find_locked(s->name);
-    if (!old)
-        return mod_fail(err, MOD_E_NOT_FOUND, "update: %s is not loaded", s->name);
-    r->old_version = old->version;
-    struct mod_manifest *next_manifest = NULL;
-    enum mod_status st = check_contract(old, s->content, s->size, &next_manifest, err);
+    struct module *next = NULL;
     bool quiescent = false;
-    if (st == MOD_OK) {
-        quiescent = mod_contract_swap_policy(old->manifest) == MOD_UPDATE_QUIESCENT ||
-                    next_manifest->state_version != old->manifest->state_version;
-        if (quiescent)
-            st = check_quiescent(old, err);
+    enum mod_status st = check_contract(old, o->manifest, &quiescent, err);
+    if (st == MOD_OK && (st = module_load_object_locked(o, old->identity, &next, err)))
+        st = step_failed(err, st, st == MOD_E_INIT ? "init" : "load");
+    uint64_t paused_at = clock_ns();
+    if (st == MOD_OK && quiescent)
+        st = quiesce(old, err);
+    if (st == MOD_OK && (st = transfer_state(old, next, err)) && quiescent)
+        release_paused(old->identity);
+    if (st != MOD_OK) {
+        if (next)
+            module_free_version_locked(next, true);
+        return st;
     }
-    kfree(next_manifest);
-    if (st)
-        return st;
     r->quiescent = quiescent;
-    struct mod_identity *id = old->identity;
-    if (id->versions[(id->generation + 1) % MOD_VERSION_SLOTS])
-        return mod_fail(
-            err, MOD_E_BUSY,
-            "retire: %u older versions of %s still have chains inside (at most %d at once); the running version stays live",
-            id->retiring, old->name, MOD_VERSION_SLOTS - 2);
-    st = swap_locked(old, s, quiescent, r, err);
-    if (st)
-        return st;
-    module_history_add(s->name, s->version, by);
-    retire_locked(old, r);
+    switch_to(old, next, r);
+    if (quiescent) {
+        release_paused(old->identity);
+        r->blackout_ns = clock_ns() - paused_at;
+    }
+    r->load_ns = next->load_ns;
+    module_history_add(next->name, next->version, by);
+    retire(old, r);
     return MOD_OK;
 }
 
-enum mod_status update_line_apply(const struct mod_image_section *s, uint64_t received_ns,
-                                  struct mod_error *err)
+/* A module that is not loaded: loaded as its first version. */
+static enum mod_status load_new(struct module_object *o, struct update_verdict *v,
+                                struct mod_error *err)
 {
-    struct update_report r;
-    module_lock();
-    bool loaded = module_find_locked(s->name) != NULL;
-    module_unlock();
-    if (!loaded) {
-        struct module *m;
-        enum mod_status st = module_load_object(s->name, s->version, s->content, s->size, &m, err);
-        if (st)
-            return st;
-        return mod_fail(err, MOD_OK, "%s %u.%u loaded (new module)", m->name, m->version >> 16,
-                        m->version & 0xffff);
+    struct module *m;
+    enum mod_status st = module_load_object_locked(o, NULL, &m, err);
+    if (st != MOD_OK)
+        return step_failed(err, st, st == MOD_E_INIT ? "init" : "load");
+    v->loaded = true;
+    v->report.load_ns = m->load_ns;
+    return MOD_OK;
+}
+
+/* Everything after verify, under the module lock. pushed: the section
+ * came from outside, so the version rules apply. */
+static enum mod_status transaction_locked(const struct mod_image_section *s, bool pushed,
+                                          const struct update_request *req,
+                                          struct update_verdict *v, struct mod_error *err)
+{
+    module_reap_locked();
+    struct module *old = module_find_locked(s->name);
+    struct module_object o = { 0 };
+    v->report.old_version = old ? old->version : 0;
+    enum mod_status st = pushed ? check_version(s, old, err) : MOD_OK;
+    if (st == MOD_OK)
+        st = parse(s, pushed, &o, err);
+    if (st == MOD_OK)
+        st = old ? swap(old, &o, req->by, &v->report, err) : load_new(&o, v, err);
+    module_object_close(&o);
+    return st;
+}
+
+/* The verdict's one line on success. */
+static void describe(const struct mod_image_section *s, const struct update_request *req,
+                     struct update_verdict *v)
+{
+    const struct update_report *r = &v->report;
+    const char *rollback = s->flags & MOD_SECTION_FLAG_ROLLBACK ? " (signed rollback)" : "";
+    if (v->loaded) {
+        ksnprintf(v->text, sizeof(v->text), "%s %u.%u loaded (new module)%s", s->name,
+                  VERSION_ARGS(s->version), rollback);
+        return;
     }
-    module_lock();
-    enum mod_status st = update_module_locked(s, "push", &r, err);
-    module_unlock();
-    if (st)
-        return st;
     char blackout[48] = "";
-    if (r.quiescent)
-        ksnprintf(blackout, sizeof(blackout), ", blackout %lu us", r.blackout_ns / 1000);
-    return mod_fail(
-        err, MOD_OK,
-        "%s %u.%u (was %u.%u), %s swap: serving %lu us after the last frame (load %lu us), switch %lu ns%s, grace period %lu us%s",
-        s->name, s->version >> 16, s->version & 0xffff, r.old_version >> 16, r.old_version & 0xffff,
-        r.quiescent ? "quiescent" : "live", (r.serving_at - received_ns) / 1000, r.load_ns / 1000,
-        r.switch_ns, blackout, r.grace_ns / 1000,
-        r.old_kept ? ", old version still busy: kept" : ", old version freed");
+    if (r->quiescent)
+        ksnprintf(blackout, sizeof(blackout), ", blackout %lu us", r->blackout_ns / 1000);
+    ksnprintf(
+        v->text, sizeof(v->text),
+        "%s %u.%u (was %u.%u)%s, %s swap: serving %lu us after the last frame (load %lu us), switch %lu ns%s, grace period %lu us%s",
+        s->name, VERSION_ARGS(s->version), VERSION_ARGS(r->old_version), rollback,
+        r->quiescent ? "quiescent" : "concurrent", (r->serving_at - req->received_ns) / 1000,
+        r->load_ns / 1000, r->switch_ns, blackout, r->grace_ns / 1000,
+        r->old_kept ? ", old version still busy: kept" : ", old version freed");
+}
+
+static enum mod_status apply(const struct mod_image_section *s, bool pushed,
+                             const struct update_request *req, struct update_verdict *v,
+                             struct mod_error *err)
+{
+    module_lock();
+    enum mod_status st = transaction_locked(s, pushed, req, v, err);
+    module_unlock();
+    if (st == MOD_OK)
+        describe(s, req, v);
+    return st;
+}
+
+static enum mod_status finish(struct update_verdict *v, enum mod_status st,
+                              const struct mod_error *err)
+{
+    v->status = st;
+    if (st != MOD_OK)
+        strlcpy(v->text, err->message, sizeof(v->text));
+    return st;
+}
+
+enum mod_status update_apply(const void *bytes, size_t size, const struct update_request *req,
+                             struct update_verdict *v)
+{
+    struct mod_image_section s;
+    struct mod_error err = { 0 };
+    memset(v, 0, sizeof(*v));
+    enum mod_status st = verify(bytes, size, req->announced, &s, &err);
+    if (st == MOD_OK)
+        st = apply(&s, true, req, v, &err);
+    return finish(v, st, &err);
+}
+
+enum mod_status update_apply_image_section(const struct mod_image_section *s,
+                                           const struct update_request *req,
+                                           struct update_verdict *v)
+{
+    struct mod_error err = { 0 };
+    memset(v, 0, sizeof(*v));
+    return finish(v, apply(s, false, req, v, &err), &err);
 }

@@ -6,11 +6,10 @@
  * interrupt can be lost; the line must not stall); the thread alone owns
  * the receiver (protocol.h: not reentrant):
  * it feeds the ring's bytes, ticks the idle timeout, writes the replies
- * back to COM2 and, when a payload completes, hands it to
- * update_line_apply(). The line is not trusted: the payload must be a
- * section file (image.h) whose signature verifies with the core's key and
- * whose name is the one its START announced, before anything is loaded.
- * Every refused frame is counted by reason (receiver counters) and logged.
+ * back to COM2 and, when a payload completes, hands its bytes and the
+ * announced name to update_apply() (update.c), which verifies them before
+ * anything is parsed: this file is transport only. Every refused frame is
+ * counted by reason (receiver counters) and logged.
  */
 #include <wisp/apic.h>
 #include <wisp/cpu.h>
@@ -25,8 +24,7 @@
 #include <wisp/time.h>
 #include <wisp/trap.h>
 #include <string.h>
-#include "modload/format/image.h"
-#include "modload/module.h"
+#include "modload/update/update.h"
 #include "modload/update/update_line.h"
 #include "updater/protocol.h"
 
@@ -105,39 +103,22 @@ static void send_replies(void)
             serial_putc(COM2_PORT, (char)out[i]);
 }
 
-/* Checks the payload (section file, name, signature) and applies it.
- * Returns 0 when the new version is live, else a mod_status with the
- * reason in err. Updater thread, may sleep. */
-static enum mod_status apply_payload(const struct upd_payload *p, uint64_t received_ns,
-                                     struct mod_error *err)
-{
-    struct mod_image_section s;
-    enum mod_status st;
-    if ((st = mod_section_file_open(p->data, p->size, &s, err)))
-        return st;
-    if (strcmp(s.name, p->name) != 0)
-        return mod_fail(err, MOD_E_IMAGE_SECTION_NAME,
-                        "verify: the transfer announced '%s' but the section is '%s'", p->name,
-                        s.name);
-    if ((st = mod_image_verify_section(&s, mod_signing_key, err)))
-        return st;
-    return update_line_apply(&s, received_ns, err);
-}
-
+/* A complete payload: the transaction (update.c) gives the verdict, which
+ * goes back over the line. */
 static void handle_payload(void)
 {
     struct upd_payload p;
-    struct mod_error err;
+    struct update_verdict v;
     char text[UPD_TEXT_MAX + 1];
     if (!upd_receiver_payload(&receiver, &p))
         return;
     uint64_t start = clock_ns();
-    memset(&err, 0, sizeof(err));
-    enum mod_status st = apply_payload(&p, start, &err);
+    struct update_request req = { .announced = p.name, .by = "push", .received_ns = start };
+    enum mod_status st = update_apply(p.data, p.size, &req, &v);
     if (st == MOD_OK)
-        ksnprintf(text, sizeof(text), "live: %s", err.message);
+        ksnprintf(text, sizeof(text), "live: %s", v.text);
     else
-        ksnprintf(text, sizeof(text), "refused (%s): %s", mod_status_name(st), err.message);
+        ksnprintf(text, sizeof(text), "refused (%s): %s", mod_status_name(st), v.text);
     stats.last_apply_ns = clock_ns() - start;
     stats.pushes++;
     if (st == MOD_OK)
@@ -185,6 +166,8 @@ static bool com2_present(void)
     return inb(COM2_PORT + UART_SCRATCH) == 0xa5;
 }
 
+/* Starts the line if a UART answers on COM2: the payload buffer (1 MiB),
+ * the updater thread, the receive interrupt. A service initcall. */
 static void update_line_start(void)
 {
     if (!com2_present()) {

@@ -2,8 +2,6 @@
  * (update_line.c); the protocol is updater/PROTOCOL.md. Kernel only. */
 #pragma once
 #include <wisp/compiler.h>
-#include "modload/format/error.h"
-#include "modload/format/image.h"
 
 struct upd_counters;
 
@@ -19,11 +17,3 @@ struct update_line_stats {
 
 /* False when the line is off; else fills both snapshots. */
 bool update_line_stats(struct update_line_stats *out, struct upd_counters *counters);
-
-/* Applies a verified module section (update.c): loads it, or swaps the
- * running version. MOD_OK with a one-line summary in err->message (with the
- * time from received_ns, the last frame's arrival, to the new version
- * serving), or the reason naming the step. Process context, may sleep;
- * takes module_mutex. */
-enum mod_status update_line_apply(const struct mod_image_section *section, uint64_t received_ns,
-                                  struct mod_error *err);

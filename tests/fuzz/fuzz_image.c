@@ -51,7 +51,7 @@ static void write_section_seed(const char *dir)
     char path[1024];
     size_t size;
     uint8_t *file =
-        mod_section_file_build("counter", 2u << 16, module, sizeof(module), &key, &size, NULL);
+        mod_section_file_build("counter", 2u << 16, 0, module, sizeof(module), &key, &size, NULL);
     snprintf(path, sizeof(path), "%s/section-file.sec", dir);
     FILE *f = fopen(path, "wb");
     if (!file || !f || fwrite(file, 1, size, f) != size || fclose(f))

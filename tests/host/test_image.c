@@ -265,7 +265,7 @@ HTEST(image_structural_entry_errors_are_refused)
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_SECTION_TYPE);
     EXPECT_MESSAGE(&t, "second boot configuration");
     RESTORE();
-    modtest_put(t.data + entry_field(&t, 2, 4), 1, 4); /* flags */
+    modtest_put(t.data + entry_field(&t, 2, 4), 2, 4); /* an unknown flag */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_RESERVED);
     RESTORE();
     modtest_put(t.data + entry_field(&t, 2, 12), 73, 2); /* signature size */

@@ -44,12 +44,12 @@ static uint64_t calls[HAMMER_MAX_THREADS];
 static uint64_t seen[HAMMER_MAX_THREADS][HAMMER_VERSIONS];
 static uint64_t chains[HAMMER_MAX_THREADS], mixed[HAMMER_MAX_THREADS];
 static struct mod_identity *counter_identity;
-static int version_index;
+static int version_export;
 
 /* One chain: outermost entry, then two nested calls through the slots. */
 static uint32_t hammer_chain(unsigned me, uint64_t (*add)(uint64_t), uint32_t (*version)(void))
 {
-    uint32_t (*pinned)(void) = mod_dispatch_enter(counter_identity, (uint32_t)version_index);
+    uint32_t (*pinned)(void) = mod_dispatch_enter(counter_identity, (uint32_t)version_export);
     uint32_t tag = pinned();
     add(1);
     mixed[me] += version() != tag;
@@ -95,7 +95,7 @@ static void hammer_start(void)
         return;
     }
     counter_identity = m->identity; /* kept across versions */
-    version_index = mod_dispatch_export_index(m->identity, "counter_version");
+    version_export = mod_dispatch_export_index(m->identity, "counter_version");
     start_count = ((uint64_t(*)(void))sym_slot_load(read_slot))();
     stop = false;
     thread_count = 0;

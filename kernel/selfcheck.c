@@ -52,10 +52,10 @@ static void measure(struct figures *f)
 
 static bool left_behind(const struct figures *now)
 {
-    return have_baseline && (now->pages_outside > baseline.pages_outside + SLACK_PAGES ||
-                             now->heap_bytes > baseline.heap_bytes + SLACK_BYTES ||
-                             now->processes != baseline.processes ||
-                             now->threads != baseline.threads);
+    return have_baseline &&
+           (now->pages_outside > baseline.pages_outside + SLACK_PAGES ||
+            now->heap_bytes > baseline.heap_bytes + SLACK_BYTES ||
+            now->processes != baseline.processes || now->threads != baseline.threads);
 }
 
 size_t selfcheck(void)

@@ -431,8 +431,8 @@ size_t kmem_check(void)
             slabs++;
         }
         if (in_use != c->in_use || slabs != c->slabs) {
-            kprintf("kmem_check: cache %s: %zu objects in %zu slabs, counted %zu in %zu\n",
-                    c->name, in_use, slabs, c->in_use, c->slabs);
+            kprintf("kmem_check: cache %s: %zu objects in %zu slabs, counted %zu in %zu\n", c->name,
+                    in_use, slabs, c->in_use, c->slabs);
             problems++;
         }
         spin_unlock(&c->lock);

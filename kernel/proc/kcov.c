@@ -90,7 +90,8 @@ long sys_kcov(long mode, long buf, long max)
             return -SYS_EINVAL;
         uint32_t n = k->count < (uint64_t)max ? k->count : (uint32_t)max;
         /* the copy's own PCs (a page-in) go after the n copied, then go */
-        long result = n && copy_to_user((void *)buf, k->pcs, (size_t)n * 8) != 0 ? -SYS_EFAULT : (long)n;
+        long result =
+            n && copy_to_user((void *)buf, k->pcs, (size_t)n * 8) != 0 ? -SYS_EFAULT : (long)n;
         k->count = 0;
         return result;
     }

@@ -67,8 +67,8 @@ void sched_stack_sample(const struct trap_frame *f)
         unsigned n = 0;
         sampled.path[n++] = f->rip;
         /* each frame: saved rbp, return address; only within this stack */
-        for (uint64_t rbp = f->rbp; n < PATH_FRAMES && rbp >= f->rsp && rbp + 16 <= top &&
-                                    !(rbp & 7);) {
+        for (uint64_t rbp = f->rbp;
+             n < PATH_FRAMES && rbp >= f->rsp && rbp + 16 <= top && !(rbp & 7);) {
             const uint64_t *frame = (const uint64_t *)rbp;
             if (!frame[1])
                 break;

@@ -56,7 +56,7 @@ static struct wisp_mutex corpus_lock = WISP_MUTEX_INIT;
 static struct wisp_mutex print_lock = WISP_MUTEX_INIT;
 static uint64_t run_until, seed;
 static long my_pid;
-static unsigned ghost_count; /* indices 0..ghost_count-1 are published */
+static unsigned ghost_count;                 /* indices 0..ghost_count-1 are published */
 static unsigned only[GHOST_MAX], only_count; /* ONLY: the indices to call */
 
 /* ---- printing ------------------------------------------------------------ */
@@ -121,12 +121,12 @@ static uint64_t pick(struct worker *w, uint64_t n) { return n ? next_random(&w->
 /* Integers at the edges and in between. */
 static long integer(struct worker *w)
 {
+    /* clang-format off */
     static const long edges[] = {
-        0,           1,         -1,        2,         7,          8,          16,
-        4095,        4096,      4097,      65536,     0x7fffffff, 0x80000000, 0xffffffff,
-        1l << 32,    1l << 40,  1l << 47,  1l << 62,  -4096,      0x7fffffffffffffff,
-        (long)(1ul << 63),
+        0, 1, -1, 2, 7, 8, 16, 4095, 4096, 4097, 65536, 0x7fffffff, 0x80000000, 0xffffffff,
+        1l << 32, 1l << 40, 1l << 47, 1l << 62, -4096, 0x7fffffffffffffff, (long)(1ul << 63),
     };
+    /* clang-format on */
     switch (pick(w, 4)) {
     case 0:
         return edges[pick(w, sizeof(edges) / sizeof(edges[0]))];
@@ -170,10 +170,7 @@ static long pointer(struct worker *w)
     }
 }
 
-static long argument(struct worker *w)
-{
-    return pick(w, 2) ? pointer(w) : integer(w);
-}
+static long argument(struct worker *w) { return pick(w, 2) ? pointer(w) : integer(w); }
 
 /* ---- shaping the calls that would end or stall the fuzzer ------------------- */
 
@@ -444,8 +441,8 @@ static int fuzz_thread(void *arg)
         shape(w, &c);
         if (covered)
             kcov(SYS_KCOV_TAKE, 0, 0); /* empty the buffer */
-        long result = stub(c.index)(c.args[0], c.args[1], c.args[2], c.args[3], c.args[4],
-                                    c.args[5]);
+        long result =
+            stub(c.index)(c.args[0], c.args[1], c.args[2], c.args[3], c.args[4], c.args[5]);
         calls++;
         if (covered && cover(w))
             keep(&c);

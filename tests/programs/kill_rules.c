@@ -75,8 +75,7 @@ static int top(long other)
     number(pid_text, (uint64_t)victim);
     const char *sargv[] = { "kill_rules", "sibling", pid_text };
     long sib = start("kill_rules", 3, sargv);
-    if (++n, victim <= 0 || sib <= 0 || status_of(sib) != 0 ||
-             status_of(victim) != SYS_EXIT_KILLED)
+    if (++n, victim <= 0 || sib <= 0 || status_of(sib) != 0 || status_of(victim) != SYS_EXIT_KILLED)
         return n;
     /* another session's process: refused, and it runs on */
     if (++n, kill(other) != -SYS_EPERM)

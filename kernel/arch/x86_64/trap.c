@@ -102,7 +102,6 @@ void trap_dump(const struct trap_frame *f)
             read_cr4());
 }
 
-
 __noreturn void panic_with_frame(const struct trap_frame *f, const char *fmt, ...);
 
 /* A write into a guard page of the stack area (kstack.c): a thread ran off
@@ -116,8 +115,9 @@ static void check_stack_overflow(const struct trap_frame *f, uint64_t cr2)
         return;
     struct thread *t = current_thread();
     bool own = t && (uint64_t)t->stack == bottom;
-    panic_with_frame(f, "kernel stack overflow: thread %s (id %u) ran into the guard page at %016lx "
-                        "below %s stack %016lx-%016lx (%s)",
+    panic_with_frame(f,
+                     "kernel stack overflow: thread %s (id %u) ran into the guard page at %016lx "
+                     "below %s stack %016lx-%016lx (%s)",
                      t ? thread_name(t) : "boot", t ? t->id : 0, cr2,
                      own ? "its" : "another thread's", bottom, bottom + KSTACK_SIZE,
                      f->vector == VEC_DOUBLE_FAULT ? "double fault" : "page fault");

@@ -89,8 +89,8 @@ def main():
             checks.check("selfcheck takes its baseline",
                          re.search(r"(?m)^selfcheck: ok\s*$", out) is not None, "output:", out)
             if not args.no_regressions:
-                for seconds, seed, note in regression_seeds():
-                    fuzz_run(con, checks, seconds, seed, "seed %d (%s)" % (seed, note))
+                for seconds, seed, _ in regression_seeds():
+                    fuzz_run(con, checks, seconds, seed, "regression seed %d (%d s)" % (seed, seconds))
             fuzz_run(con, checks, args.time, args.seed, "seed %d for %d s" % (args.seed, args.time))
         except run.ConsoleError as e:
             checks.check("the console answers to the end", False, str(e))

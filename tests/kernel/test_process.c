@@ -53,6 +53,14 @@ KTEST(process_wait_with_a_faulting_status_pointer_keeps_the_child_collectable)
     KEXPECT_EQ(process_count(), before); /* both children collected, none left */
 }
 
+/* kcov (debug builds): a thread's own kernel PCs, bad arguments refused. */
+KTEST(process_kcov_collects_the_calling_threads_kernel_pcs)
+{
+#ifdef WISP_DEBUG
+    KEXPECT_EQ(run("kcov_calls"), 0);
+#endif
+}
+
 KTEST(process_writes_console_through_gate) { KEXPECT_EQ(run("hello_parts"), 0); }
 
 KTEST(process_gets_its_arguments)

@@ -45,7 +45,15 @@
 /* anonymous memory (kernel/proc/mapping.c) */
 #define SYS_MAP   27 /* map(len) -> len bytes of zeroed memory, paged in at first touch */
 #define SYS_UNMAP 28 /* unmap(addr, len) -> 0: releases pages that map made */
-#define SYS_COUNT 29
+/* 29..34: reserved (devices); -ENOSYS until then */
+#define SYS_KCOV  35 /* kcov(mode, buf, max): kernel coverage of the calling thread (debug builds) */
+#define SYS_COUNT 36
+
+/* kcov's modes (kernel/proc/kcov.c) */
+#define SYS_KCOV_OFF     0
+#define SYS_KCOV_ON      1 /* collect up to max PCs */
+#define SYS_KCOV_TAKE    2 /* copy up to max PCs to buf, empty the buffer: how many */
+#define SYS_KCOV_MAX_PCS 65536
 
 /* Errors, returned negated. */
 #define SYS_EPERM   1  /* kill: the caller itself or one of its ancestors */

@@ -4,8 +4,7 @@
  * thunk: tests/programs/ghost_bench.c), spawn + exit + wait of a small
  * program, the pages an extra process of one program costs, and a page
  * fault on fresh map() memory — with the iteration counts of
- * tests/bench/linux/lbench.c; and, Wisp only, how fast the balancer
- * spreads a program's CPU-bound threads. */
+ * tests/bench/linux/lbench.c. */
 #include <wisp/kbench.h>
 #include <wisp/process.h>
 #include "tests/kernel/programs.h"
@@ -163,27 +162,4 @@ KBENCH(ghost_page_faults)
     uint64_t median = kbench_median(centi, ROUNDS);
     kbench_report("process.page_fault", kbench_cycles_to_ns_milli(median) / 100, "ns");
     kbench_report("process.page_fault_cycles", median * 10, "cycles");
-}
-
-/* Wisp only: how long the balancer takes to spread 4 CPU-bound threads of
- * a program started pinned on CPU 0 (its threads start there, unpinned)
- * over 4 CPUs (tests/programs/spread.c, looking every millisecond). */
-KBENCH(sched_spread)
-{
-    if (cpu_count < 4)
-        return;
-    const struct program *prog = program_find("spread");
-    uint64_t v[ROUNDS];
-    for (int r = 0; r < ROUNDS; r++) {
-        const char *argv[] = { "spread", "4", "us" };
-        int err = 0;
-        struct process *p = prog ? process_spawn_on(prog, 3, argv, NULL, 0, &err) : NULL;
-        int us = p ? process_wait(p) : -SYS_ENOENT;
-        if (us < 0) {
-            kprintf("# sched_spread: spread: %d\n", us);
-            return;
-        }
-        v[r] = (uint64_t)us;
-    }
-    kbench_report("sched.spread", kbench_median(v, ROUNDS) * 1000, "us");
 }

@@ -12,7 +12,8 @@
  * the outermost one (a mix is an error). Workers migrate: every 64th chain
  * moves its thread to another CPU between the outermost entry and the
  * nested ones, so the chain leaves on another CPU than it entered on (its
- * pin records the CPU whose count it incremented). At the end: the count grew by
+ * pin records the CPU whose count it incremented); after the chain the
+ * thread is unpinned, and the balancer moves the workers too. At the end: the count grew by
  * exactly the workers' additions (no increment lost), no chain mixed, and
  * the free page count is back to where it was (every retired version
  * freed). `make test` runs it short (a KTEST below); `make torture` long.
@@ -112,6 +113,8 @@ static void swap_worker_fn(void *arg)
             mod_dispatch_exit(counter_identity);
         }
         mod_dispatch_exit(counter_identity);
+        if ((w->chains & 63) == 0) /* unpinned again: the balancer spreads the workers */
+            thread_set_affinity(current_thread(), -1);
         w->chains++;
         if ((w->chains & 255) == 0)
             thread_yield();

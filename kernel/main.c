@@ -17,6 +17,7 @@
 #include <wisp/kconsole.h>
 #include <wisp/process.h>
 #include <wisp/cpu.h>
+#include <wisp/pci.h>
 #include <rcu/rcu.h>
 #include "modload/symtab.h"
 #include "modload/module.h"
@@ -45,6 +46,7 @@ static void merge_cmdline(void)
 static void init_thread(void *arg __unused)
 {
     ghost_init();  /* the ghost pages every process maps */
+    pci_init();    /* the PCI functions, before the drivers */
     module_boot(); /* verify the image, load the boot configuration */
     uint64_t ms = tsc_to_ns(rdtsc() - boot_tsc) / NSEC_PER_MSEC;
     if (kbench_mode()) {

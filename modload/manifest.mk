@@ -4,9 +4,10 @@
 # after modload/build.mk.
 
 MANIFEST_SRC := modload/manifest.c modload/manifest_block.c modload/manifest_print.c \
+                modload/manifest_claims.c modload/manifest_interfaces.c \
                 modload/contract.c modload/text.c
 MANIFEST_HDR := modload/manifest.h modload/manifest_parser.h modload/contract.h \
-                modload/text.h
+                modload/text.h modload/manifest_devices.h
 
 # Host: the unit-test runner (tests/host/test_manifest.c) and host tools.
 HOST_SHARED_SRC += $(MANIFEST_SRC)

@@ -8,6 +8,7 @@
  * rodata read-only and data read-write, never writable and executable.
  */
 #include "modload/module.h"
+#include "kernel/dev/dev.h"
 #include "modload/symtab.h"
 #include "modload/elf.h"
 #include "modload/config.h"
@@ -518,11 +519,13 @@ static enum mod_status link_module(struct module *m, const struct mod_elf *elf,
     uint32_t adopt = mod_elf_find_export(elf, "wisp_state_adopt");
     m->state_get = get ? (void *(*)(void))mod_symbol_address(&target, get) : NULL;
     m->state_adopt = adopt ? (int (*)(void *, uint16_t))mod_symbol_address(&target, adopt) : NULL;
-    if (init) {
+    st = dev_module_begin(m, err); /* its interfaces; its init's claims are its own */
+    if (st == MOD_OK && init) {
         int rc = ((int (*)(void))mod_symbol_address(&target, init))();
         if (rc != 0)
             st = mod_fail(err, MOD_E_INIT, "module %s: init failed (%d)", m->name, rc);
     }
+    dev_module_end(m, st == MOD_OK);
 out:
     kfree(placements);
     kfree(values);
@@ -625,6 +628,7 @@ void module_switch_version_locked(struct module *old, struct module *next)
     }
     next->owns_identity = true;
     old->owns_identity = false;
+    dev_module_switch(next); /* its staged claims and instances: the identity's */
 }
 
 void module_free_version_locked(struct module *m, bool run_exit)
@@ -633,6 +637,7 @@ void module_free_version_locked(struct module *m, bool run_exit)
         m->exit();
     if (m->identity->versions[m->version_slot] == m)
         m->identity->versions[m->version_slot] = NULL; /* the slot is free again */
+    dev_module_released(m); /* what it staged, if it never went live */
     remove_exports(m);
     for (uint32_t i = 0; i < m->dep_count; i++)
         m->deps[i]->users--;
@@ -709,6 +714,8 @@ enum mod_status module_unload(struct module *m, struct mod_error *err)
                       mod_dispatch_active(m));
     else if (__atomic_load_n(&m->identity->ghost_bound, __ATOMIC_ACQUIRE))
         st = mod_fail(err, MOD_E_BUSY, "module %s: programs are bound to its exports", m->name);
+    else
+        st = dev_module_busy(m, err); /* instances of its classes held */
     if (st != MOD_OK) {
         mutex_unlock(&module_mutex);
         return st;
@@ -716,6 +723,7 @@ enum mod_status module_unload(struct module *m, struct mod_error *err)
     m->state = MODULE_UNLOADING;
     if (m->exit)
         m->exit();
+    dev_module_unloaded(m); /* its claims, classes and instances */
     remove_exports(m);
     for (uint32_t i = 0; i < m->dep_count; i++)
         m->deps[i]->users--;

@@ -18,7 +18,7 @@ static const char *const field_names[FIELD_COUNT] = {
     (FIELDS_REQUIRED | 1u << FIELD_ACQUIRES | 1u << FIELD_CALLER_HOLDS | 1u << FIELD_RUNS | \
      1u << FIELD_PROTOTYPE)
 #define FIELDS_IMPORT (FIELDS_REQUIRED | 1u << FIELD_HOLDS)
-#define FIELDS_METHOD (FIELDS_REQUIRED | 1u << FIELD_ACQUIRES) /* manifest_interfaces.c */
+#define FIELDS_METHOD FIELDS_REQUIRED /* manifest_interfaces.c */
 
 static uint32_t allowed_fields(const struct mod_manifest_parser *p)
 {

@@ -3,9 +3,9 @@
  *
  *   interface IID MAJOR.MINOR    the module defines interface IID
  *   method NAME {                a method of the interface named last: a
- *       context ...              block with the fields of an export
- *       ...                      (context, sleeps, reentrant,
- *   }                            user-callable, update; acquires)
+ *       context ...              block with the five required fields of
+ *       ...                      an export (context, sleeps, reentrant,
+ *   }                            user-callable, update)
  *   implements IID MAJOR.MINOR CLSID
  *                                class CLSID implements IID: method M is
  *                                the module's export CLSID_M

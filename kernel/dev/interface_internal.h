@@ -12,13 +12,9 @@
 struct mod_identity;
 struct module;
 
-#define IFACE_ACQUIRES_MAX 8
-
 struct iface_method {
     char name[MOD_MANIFEST_NAME_SIZE];
-    struct mod_contract contract;                        /* lock sets: see acquires */
-    char acquires[IFACE_ACQUIRES_MAX][MOD_MANIFEST_NAME_SIZE]; /* by name */
-    uint32_t acquires_count;
+    struct mod_contract contract; /* the five required fields; no lock sets */
 };
 
 struct iface {

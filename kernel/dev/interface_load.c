@@ -9,8 +9,7 @@
  *   by this manifest) at the same major version and a minor version at
  *   least the registry's, a class name nobody else provides, and for each
  *   method an export CLSID_METHOD whose contract keeps the method's (rule
- *   (a) of the contracts, the method as the caller's requirement; and it
- *   takes no lock class the method does not declare).
+ *   (a) of the contracts, the method as the caller's requirement).
  *
  * A new version loaded for a live update must declare the same interfaces
  * and classes as the running one (the identity keeps its classes and
@@ -33,10 +32,7 @@ static void method_from(struct iface_method *out, const struct mod_manifest *m,
     memset(out, 0, sizeof(*out));
     strlcpy(out->name, c->symbol, sizeof(out->name));
     out->contract = *c;
-    for (uint32_t i = 0; i < m->lock_name_count && out->acquires_count < IFACE_ACQUIRES_MAX; i++)
-        if (c->acquires & (1u << i))
-            strlcpy(out->acquires[out->acquires_count++], m->lock_names[i],
-                    MOD_MANIFEST_NAME_SIZE);
+    (void)m;
 }
 
 static bool same_method(const struct iface_method *a, const struct iface_method *b)
@@ -44,11 +40,8 @@ static bool same_method(const struct iface_method *a, const struct iface_method 
     const struct mod_contract *x = &a->contract, *y = &b->contract;
     if (strcmp(a->name, b->name) || x->context != y->context || x->sleeps != y->sleeps ||
         x->reentrant != y->reentrant || x->user_callable != y->user_callable ||
-        x->update != y->update || a->acquires_count != b->acquires_count)
+        x->update != y->update)
         return false;
-    for (uint32_t i = 0; i < a->acquires_count; i++)
-        if (strcmp(a->acquires[i], b->acquires[i]))
-            return false;
     return true;
 }
 
@@ -102,17 +95,13 @@ static int check_method(const struct module *m, const struct mod_implements_decl
     struct mod_contract_result result;
     struct mod_contract required = method->contract;
     required.acquires = required.caller_holds = required.holds = 0;
+    /* `user-callable yes` on a method means programs may call it through
+     * iface_call: the gate calls the export with the instance's context,
+     * so the export itself is not a ghost function (a program calling it
+     * directly could hand it any context). */
+    required.user_callable = false;
     enum mod_contract_clause clause = mod_contract_check_import(man, &required, man,
                                                                 &man->exports[e], NULL, &result);
-    for (uint32_t i = 0; clause == MOD_CLAUSE_OK && i < man->lock_name_count; i++) {
-        if (!(man->exports[e].acquires & (1u << i)))
-            continue;
-        bool declared = false;
-        for (uint32_t k = 0; k < method->acquires_count; k++)
-            declared |= strcmp(method->acquires[k], man->lock_names[i]) == 0;
-        if (!declared)
-            clause = MOD_CLAUSE_ACQUIRES;
-    }
     if (clause != MOD_CLAUSE_OK) {
         mod_fail(err, MOD_E_CONTRACT,
                  "module %s: export '%s' does not keep the contract of method '%s' of interface "

@@ -17,7 +17,6 @@
  */
 #pragma once
 #include <wisp/compiler.h>
-#include <wisp/trap.h>
 
 enum resource_kind {
     RESOURCE_PCI,    /* first = last = PCI_ADDRESS(bus, dev, fn) */
@@ -75,11 +74,15 @@ void *dma_alloc(size_t bytes, uint64_t *phys, const char *instance);
 int dma_free(void *memory);
 
 /* Interrupt vectors for MSI/MSI-X (msi.c): one of 0x50..0xdf, claimed as
- * RESOURCE_VECTOR by the caller, with fn as its handler (the core sends
- * the EOI): the vector, or -1 (none free, or the caller is no module).
- * msi_vector_free clears the handler and releases the claim (the
- * caller's own only). When a claim goes with its module (unload, failed
- * load) the core clears the handler, frees DMA memory, and turns off MSI,
- * MSI-X and bus mastering of a PCI function. */
-int msi_vector_alloc(irq_handler_fn fn, const char *instance);
+ * RESOURCE_VECTOR by the caller for instance. Its handler is the caller's
+ * export named handler (declared context interrupt or any, sleeps never),
+ * called as handler(context) through the export's dispatch thunk, so a
+ * live update reaches it; the core sends the EOI. Returns the vector, or
+ * -1 (none free, not a module, no such export or a contract that does not
+ * allow it). A new version loaded for an update gets the vector its
+ * identity has for instance. msi_vector_free releases (the caller's own
+ * only). When a claim goes with its module (unload, failed load) the core
+ * clears the vector, frees DMA memory, and turns off MSI, MSI-X and bus
+ * mastering of a PCI function. */
+int msi_vector_alloc(const char *handler, void *context, const char *instance);
 int msi_vector_free(int vector);

@@ -178,6 +178,8 @@ static void size_bars(struct pci_function *f)
             }
             continue;
         }
+        if ((mask & ~0xfu) == 0 && !(((low >> 1) & 3) == 2))
+            continue; /* not implemented: reads back 0 */
         bool is64 = ((low >> 1) & 3) == 2 && i + 1 < bars;
         uint64_t base = low & ~0xfu, probe = mask & ~0xfu;
         if (is64) {

@@ -117,7 +117,7 @@ int msi_vector_alloc(const char *handler, void *context, const char *instance)
         irq_register(v, msi_interrupt);
         return (int)v;
     }
-    pr_warn("msi: no free vector in %#x-%#x\n", MSI_FIRST, MSI_LAST);
+    pr_warn("msi: no free vector in 0x%x-0x%x\n", MSI_FIRST, MSI_LAST);
     return -1;
 }
 

@@ -62,9 +62,9 @@ static void describe(enum resource_kind kind, uint64_t first, uint64_t last, cha
     else if (kind == RESOURCE_IRQ || kind == RESOURCE_VECTOR)
         ksnprintf(out, size, "%s %lu", kind_names[kind], first);
     else if (first == last)
-        ksnprintf(out, size, "%s %#lx", resource_kind_name(kind), first);
+        ksnprintf(out, size, "%s 0x%lx", resource_kind_name(kind), first);
     else
-        ksnprintf(out, size, "%s %#lx-%#lx", resource_kind_name(kind), first, last);
+        ksnprintf(out, size, "%s 0x%lx-0x%lx", resource_kind_name(kind), first, last);
 }
 
 static long refuse(struct resource_refusal *why, const char *owner, const char *format, ...)
@@ -108,7 +108,7 @@ bool resource_allowed(const struct dev_owner *o, enum resource_kind kind, uint64
     if (kind == RESOURCE_MMIO) {
         if (owns_pci_bar_range(o->identity, first, last))
             return true;
-        ksnprintf(why, size, "mmio %#lx-%#lx is not inside a BAR of a PCI function it claims",
+        ksnprintf(why, size, "mmio 0x%lx-0x%lx is not inside a BAR of a PCI function it claims",
                   first, last);
         return false;
     }
@@ -160,7 +160,7 @@ static long claim_as(const struct dev_owner *o, enum resource_kind kind, uint64_
 {
     char what[48], reason[160];
     if ((unsigned)kind >= RESOURCE_KIND_COUNT || last < first)
-        return refuse(why, o->name, "bad resource (kind %u, %#lx-%#lx)", (unsigned)kind, first,
+        return refuse(why, o->name, "bad resource (kind %u, 0x%lx-0x%lx)", (unsigned)kind, first,
                       last);
     describe(kind, first, last, what, sizeof(what));
     mutex_lock(&resource_lock);

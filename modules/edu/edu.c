@@ -25,6 +25,7 @@
 #include <wisp/resource.h>
 #include <wisp/interface.h>
 #include <wisp/percpu.h>
+#include <string.h>
 #include <locks/mutex.h>
 
 #ifndef EDU_VERSION
@@ -52,9 +53,12 @@ struct edu_device {
     char name[8];
 };
 
-/* State layout 1. */
+/* State layout 1. The lock class name lives here too: a lock keeps a
+ * pointer to it, and a string in this version's rodata would go with this
+ * version while the adopting one uses the lock. */
 struct edu_state {
     uint32_t count;
+    char lock_class[16];
     struct edu_device devices[EDU_MAX];
 };
 
@@ -130,7 +134,7 @@ static int probe(struct edu_device *d, const struct pci_function *f, unsigned in
     struct resource_refusal why;
     const struct pci_bar *bar = &f->bars[0];
     ksnprintf(d->name, sizeof(d->name), "edu%u", index);
-    mutex_init(&d->lock, "edu.device");
+    mutex_init(&d->lock, state->lock_class);
     d->address = f->address;
     if (resource_claim(RESOURCE_PCI, f->address, f->address, 0, d->name, &why) < 0 ||
         resource_claim(RESOURCE_MMIO, bar->base, bar->base + bar->size - 1, 0, d->name, &why) <
@@ -155,6 +159,7 @@ static int edu_start(void)
     state = kzalloc(sizeof(*state));
     if (!state)
         return -1;
+    strlcpy(state->lock_class, "edu.device", sizeof(state->lock_class));
     const struct pci_function *f;
     for (unsigned i = 0; i < EDU_MAX && (f = pci_find_device(EDU_VENDOR, EDU_DEVICE, i)); i++) {
         if (probe(&state->devices[state->count], f, i) != 0)

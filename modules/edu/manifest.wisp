@@ -201,6 +201,14 @@ import iface_instance_add {
     update quiescent
 }
 
+import strlcpy {
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
 import cpus {
     context process
     sleeps may

@@ -26,6 +26,8 @@ static const char *const kind_names[MOD_AUDIT_KIND_COUNT] = {
     [MOD_AUDIT_SLEEP_PATH] = "sleep path",
     [MOD_AUDIT_LOCK_CLASS] = "lock class",
     [MOD_AUDIT_ACQUIRES] = "acquires",
+    [MOD_AUDIT_CLAIMS] = "claims",
+    [MOD_AUDIT_INTERFACE] = "interface",
 };
 /* clang-format on */
 
@@ -121,6 +123,7 @@ size_t mod_audit_table(const struct mod_manifest *m, char *out, size_t size)
     }
     lock_list(&t, m, m->defines, "  locks");
     mod_text_char(&t, '\n');
+    mod_audit_table_devices(&t, m);
     for (uint32_t i = 0; i < m->order_count; i++)
         mod_text_format(&t, "  order %s < %s\n", m->lock_names[m->orders[i].before],
                         m->lock_names[m->orders[i].after]);
@@ -162,7 +165,7 @@ size_t mod_audit_set(const struct mod_manifest *const *manifests, size_t count,
                      "user-callable no)",
                      manifests[i]->name, c->symbol, c->line);
         }
-    return sink.count;
+    return sink.count + mod_audit_devices(manifests, count, report, context);
 }
 
 /* ------------------------------------------------------------ the object */

@@ -43,11 +43,11 @@ $(FUZZ_MANIFEST): tests/fuzz/fuzz_manifest.c $(MANIFEST_SRC) $(MANIFEST_HDR)
 # ---------------------------------------------------------------- audit
 # modload/audit.c (pure: the kernel console's `audit` shares it) and the
 # host tool wisp-audit (modload/wisp-audit.c). `make audit` audits the image.
-HOST_SHARED_SRC += modload/audit.c
-KERNEL_C += modload/audit.c
+HOST_SHARED_SRC += modload/audit.c modload/audit_devices.c
+KERNEL_C += modload/audit.c modload/audit_devices.c
 WISP_AUDIT := $(BUILD)/host/wisp-audit
 HOST_TOOLS += $(WISP_AUDIT)
-WISP_AUDIT_SRC := modload/wisp-audit.c modload/audit.c modload/error.c modload/elf.c \
+WISP_AUDIT_SRC := modload/wisp-audit.c modload/audit.c modload/audit_devices.c modload/error.c modload/elf.c \
                   modload/image.c $(MANIFEST_SRC) kernel/lib/format.c
 $(WISP_AUDIT): $(WISP_AUDIT_SRC) $(wildcard modload/*.h)
 	@mkdir -p $(@D)

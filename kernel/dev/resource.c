@@ -21,6 +21,7 @@
 #include <wisp/format.h>
 #include <wisp/mm.h>
 #include <wisp/syscall.h>
+#include <wisp/time.h>
 #include <locks/mutex.h>
 #include "kernel/dev/dev_internal.h"
 #include "modload/dispatch.h"
@@ -43,6 +44,15 @@ struct claim {
 static struct mutex resource_lock = MUTEX_INIT(resource_lock, "resources");
 static struct list_node claims = LIST_INIT(claims); /* resource_lock */
 static long next_id = 1;                             /* resource_lock */
+
+/* Claims refused because they lie outside the module's manifest: the
+ * audit reports them (the last OUTSIDE_KEPT, and how many in all). */
+#define OUTSIDE_KEPT 8
+static struct {
+    char text[RESOURCE_REASON_SIZE];
+    uint64_t when_ns;
+} outside[OUTSIDE_KEPT];        /* resource_lock */
+static unsigned outside_count; /* resource_lock */
 
 static const char *const kind_names[RESOURCE_KIND_COUNT] = {
     "pci", "mmio", "ports", "irq", "vector", "dma",
@@ -165,6 +175,10 @@ static long claim_as(const struct dev_owner *o, enum resource_kind kind, uint64_
     describe(kind, first, last, what, sizeof(what));
     mutex_lock(&resource_lock);
     if (check_manifest && !resource_allowed(o, kind, first, last, reason, sizeof(reason))) {
+        unsigned slot = outside_count++ % OUTSIDE_KEPT;
+        ksnprintf(outside[slot].text, sizeof(outside[slot].text), "module '%s': %s", o->name,
+                  reason);
+        outside[slot].when_ns = clock_ns();
         mutex_unlock(&resource_lock);
         return refuse(why, o->name, "module '%s': %s", o->name, reason);
     }
@@ -316,6 +330,23 @@ bool resource_owner(enum resource_kind kind, uint64_t value, char *module, size_
     }
     mutex_unlock(&resource_lock);
     return c != NULL;
+}
+
+/* ---- the audit ---- */
+
+unsigned resource_audit_print(void)
+{
+    mutex_lock(&resource_lock);
+    unsigned total = outside_count;
+    unsigned first = total > OUTSIDE_KEPT ? total - OUTSIDE_KEPT : 0;
+    if (total)
+        kprintf("claims refused outside a manifest: %u (the last %u below)\n", total,
+                total - first);
+    for (unsigned i = first; i < total; i++)
+        kprintf("  claims: %s (at %lu ms)\n", outside[i % OUTSIDE_KEPT].text,
+                outside[i % OUTSIDE_KEPT].when_ns / 1000000);
+    mutex_unlock(&resource_lock);
+    return total;
 }
 
 /* ---- the loader's hooks ---- */

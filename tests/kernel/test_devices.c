@@ -212,6 +212,7 @@ KTEST(a_claim_outside_the_manifest_is_refused)
     int (*release)(long) = (int (*)(long))sym_resolve("claimer_release");
     KASSERT_TRUE(claim != NULL && release != NULL);
     char why[RESOURCE_REASON_SIZE];
+    unsigned outside = resource_audit_print();
     KEXPECT_EQ(claim(RESOURCE_PORTS, 0x600, 0x607, why), -1);
     KEXPECT_TRUE(contains(why, "module 'claimer': ports 0x600-0x607 is outside its manifest"));
     KEXPECT_EQ(claim(RESOURCE_PORTS, 0x510, 0x518, why), -1); /* one past the declared range */
@@ -224,6 +225,7 @@ KTEST(a_claim_outside_the_manifest_is_refused)
     KEXPECT_TRUE(contains(why, "not inside a BAR of a PCI function it claims"));
     KEXPECT_EQ(claim(RESOURCE_VECTOR, 0x60, 0x60, why), -1);
     KEXPECT_TRUE(contains(why, "vectors are allocated, not claimed"));
+    KEXPECT_EQ(resource_audit_print(), outside + 5); /* the audit reports each one */
     long irq = claim(RESOURCE_IRQ, 9, 9, why); /* declared, free */
     KEXPECT_GT(irq, 0);
     KEXPECT_EQ(release(irq), 0);

@@ -64,6 +64,11 @@ void resource_release_core(long claim);
 bool resource_owner(enum resource_kind kind, uint64_t value, char *module, size_t module_size,
                     char *instance, size_t instance_size);
 
+/* The audit (the console's and the gate's `audit`): prints the claims
+ * refused because they lie outside their module's manifest (the last 8)
+ * and returns how many there were since boot. Process context. */
+unsigned resource_audit_print(void);
+
 /* "pci", "mmio", "ports", "irq", "vector", "dma" */
 const char *resource_kind_name(enum resource_kind kind);
 

@@ -2,7 +2,7 @@
 # has one producer (the UART interrupt) and one consumer (console_getc); the
 # only lock it owns is its wait queue's, a core class (WAIT_QUEUE_INIT).
 module console
-version 1.2
+version 1.1
 state none
 
 claims ports 0x3f8-0x3ff       # COM1's UART: a second COM1 driver is refused

@@ -18,10 +18,10 @@
 #include <wisp/process.h>
 #include <wisp/cpu.h>
 #include <wisp/pci.h>
+#include <wisp/initcall.h>
 #include <rcu/rcu.h>
 #include "modload/symtab.h"
 #include "modload/module.h"
-#include "modload/update_line.h"
 #include <string.h>
 
 void cpu_init_common(void);
@@ -43,6 +43,14 @@ static void merge_cmdline(void)
     boot_info.cmdline = cmdline;
 }
 
+extern const initcall_fn __initcalls_start[], __initcalls_end[];
+
+void initcalls_run(void)
+{
+    for (const initcall_fn *fn = __initcalls_start; fn < __initcalls_end; fn++)
+        (*fn)();
+}
+
 static void init_thread(void *arg __unused)
 {
     ghost_init();  /* the ghost pages every process maps */
@@ -60,7 +68,7 @@ static void init_thread(void *arg __unused)
         pr_info("boot: %lu ms from kernel entry to the first test\n", ms);
         qemu_exit(ktest_run_selected() ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
     }
-    update_line_start(); /* live updates over COM2, if it is there */
+    initcalls_run(); /* services: the live-update line over COM2, ... */
     pr_info("boot: %lu ms from kernel entry to the console prompt\n", ms);
     if (!boot_arg("monitor"))
         process_run_shell(); /* returns when the shell has ended */

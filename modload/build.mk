@@ -2,9 +2,9 @@
 # the wisp-image host tool, the image and the fuzzers. Included by the top
 # Makefile before KERNEL_OBJ and the host test rule are defined.
 
-MODLOAD_PURE_SRC := modload/error.c modload/elf.c modload/reloc.c modload/exec.c \
-                    modload/image.c modload/verify.c modload/config.c
-MODLOAD_HOST_SRC := $(MODLOAD_PURE_SRC) modload/sign.c modload/builder.c
+MODLOAD_PURE_SRC := modload/format/error.c modload/format/elf.c modload/format/reloc.c modload/format/exec.c \
+                    modload/format/image.c modload/format/verify.c modload/format/config.c
+MODLOAD_HOST_SRC := $(MODLOAD_PURE_SRC) modload/tools/sign.c modload/tools/builder.c
 
 # ---------------------------------------------------------------- BearSSL
 # Host: the whole library (signing, key and PEM decoding for the tool).
@@ -52,7 +52,7 @@ $(BEARSSL_KERNEL_LIB): $(BEARSSL_KERNEL_OBJ)
 # The loader library with kernel flags (only modload/*.c's pure files).
 MODLOAD_KERNEL_OBJ := $(MODLOAD_PURE_SRC:%.c=$(BUILD)/k/%.o)
 $(MODLOAD_KERNEL_OBJ): KERNEL_CFLAGS += -I$(BEARSSL_DIR)/inc
-$(BUILD)/k/modload/verify.o: | $(BEARSSL_DIR)/inc/bearssl.h
+$(BUILD)/k/modload/format/verify.o: | $(BEARSSL_DIR)/inc/bearssl.h
 
 # Proves that BearSSL and the loader build freestanding and that, linked
 # together, they need nothing from outside but the kernel's mem* and
@@ -89,12 +89,12 @@ $(BUILD)/host/unit-tests: HOST_CFLAGS += -I$(BEARSSL_DIR)/inc \
 
 WISP_IMAGE := $(BUILD)/host/wisp-image
 HOST_TOOLS += $(WISP_IMAGE)
-$(WISP_IMAGE): modload/wisp-image.c $(MODLOAD_HOST_SRC) $(wildcard modload/*.h) \
+$(WISP_IMAGE): modload/tools/wisp-image.c $(MODLOAD_HOST_SRC) $(wildcard modload/*/*.h) \
                kernel/lib/format.c $(BEARSSL_HOST_LIB)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/include -I. \
-	    -I$(BEARSSL_DIR)/inc modload/wisp-image.c $(MODLOAD_HOST_SRC) \
+	    -I$(BEARSSL_DIR)/inc modload/tools/wisp-image.c $(MODLOAD_HOST_SRC) \
 	    kernel/lib/format.c $(BEARSSL_HOST_LIB) -o $@
 
 # ---------------------------------------------------------------- keys
@@ -145,7 +145,7 @@ FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -Ikernel/include -I. -I$(BEARSSL_DIR)/inc
 FUZZ_TARGETS += $(BUILD)/fuzz/fuzz_image $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_exec
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODLOAD_HOST_SRC) $(wildcard modload/*.h) \
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(MODLOAD_HOST_SRC) $(wildcard modload/*/*.h) \
                       kernel/lib/format.c $(BEARSSL_HOST_LIB)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"

@@ -4,11 +4,11 @@
  *
  * Ordering with the updater (update.c), all sequentially consistent: an
  * outermost entry reads the identity's generation g, increments its CPU's
- * active count of slot g % MOD_VERSION_SLOTS, then reads the generation
- * again; only if it is still g does the chain go on in that slot's
+ * active count of version index g % MOD_VERSIONS_MAX, then reads the generation
+ * again; only if it is still g does the chain go on in that index.s
  * version (else it takes its increment back and starts again). The
- * updater stores the new version in the next slot, then the new
- * generation, then waits for the old slot's counts, summed over the CPUs,
+ * updater stores the new version at the next index, then the new
+ * generation, then waits for the old index's counts, summed over the CPUs,
  * to reach 0. So an entry that went on in the old version incremented
  * before the updater's store (its second read saw g), and the updater's
  * later read of that CPU's count sees the increment; every later entry
@@ -18,8 +18,8 @@
  * entered the old version has left. Per-CPU counts keep entries on
  * different CPUs off each other's cache lines. The counters live in the
  * identity, which outlives its versions: no entry ever touches a freed
- * version. Quiescent updates use the same pairing with `held`: an entry
- * increments, then reads `held`; the updater sets `held`, then reads the
+ * version. Quiescent updates use the same pairing with `paused`: an entry
+ * increments, then reads `paused`; the updater sets `paused`, then reads the
  * count.
  *
  * No interrupt masking: the pin stack is pushed by reserving the entry
@@ -45,13 +45,13 @@ static struct thread_module_pin *find_pin(struct thread *t, const struct mod_ide
     return NULL;
 }
 
-static bool not_held(void *arg)
+static bool not_paused(void *arg)
 {
-    return !__atomic_load_n(&((struct mod_identity *)arg)->held, __ATOMIC_ACQUIRE);
+    return !__atomic_load_n(&((struct mod_identity *)arg)->paused, __ATOMIC_ACQUIRE);
 }
 
-/* Outermost entry: pushes a pin of the current version, counted in its
- * slot. Thread context, or an interrupt (which never waits on `held`). */
+/* Outermost entry: pushes a pin of the current version, counted at its
+ * version index. Thread context, or an interrupt (which never waits on `paused`). */
 static struct thread_module_pin *pin_current(struct thread *t, struct mod_identity *id)
 {
     uint32_t n = t->module_pin_count;
@@ -67,22 +67,22 @@ static struct thread_module_pin *pin_current(struct thread *t, struct mod_identi
     uint64_t *counts = id->active[cpu].count;
     for (;;) {
         uint64_t g = __atomic_load_n(&id->generation, __ATOMIC_SEQ_CST);
-        uint32_t slot = (uint32_t)(g % MOD_VERSION_SLOTS);
-        __atomic_add_fetch(&counts[slot], 1, __ATOMIC_SEQ_CST);
+        uint32_t vi = (uint32_t)(g % MOD_VERSIONS_MAX);
+        __atomic_add_fetch(&counts[vi], 1, __ATOMIC_SEQ_CST);
         bool moved = __atomic_load_n(&id->generation, __ATOMIC_SEQ_CST) != g;
-        bool wait = !moved && __atomic_load_n(&id->held, __ATOMIC_SEQ_CST) && !in_interrupt();
+        bool wait = !moved && __atomic_load_n(&id->paused, __ATOMIC_SEQ_CST) && !in_interrupt();
         if (!moved && !wait) {
-            pin->version = id->versions[slot];
-            pin->slot = slot;
+            pin->version = id->versions[vi];
+            pin->version_index = vi;
             pin->cpu = cpu;
             pin->depth = 0;
             barrier();
             pin->identity = id; /* published: the pin is whole */
             return pin;
         }
-        __atomic_sub_fetch(&counts[slot], 1, __ATOMIC_SEQ_CST);
+        __atomic_sub_fetch(&counts[vi], 1, __ATOMIC_SEQ_CST);
         if (wait) /* a quiescent update: wait until released */
-            wait_queue_wait(&id->held_wq, not_held, id);
+            wait_queue_wait(&id->paused_wq, not_paused, id);
     }
 }
 
@@ -106,13 +106,13 @@ void mod_dispatch_exit(struct mod_identity *id)
         return;
     if (pin != &t->module_pins[t->module_pin_count - 1])
         panic("dispatch: thread %s leaves module %s out of call order", t->name, id->name);
-    uint32_t slot = pin->slot, cpu = pin->cpu;
+    uint32_t vi = pin->version_index, cpu = pin->cpu;
     pin->identity = NULL;
     barrier();
     t->module_pin_count--;
     /* Release: the chain's accesses to the version happen before the
      * updater sees the count reach 0. */
-    __atomic_sub_fetch(&id->active[cpu].count[slot], 1, __ATOMIC_RELEASE);
+    __atomic_sub_fetch(&id->active[cpu].count[vi], 1, __ATOMIC_RELEASE);
 }
 
 void mod_dispatch_write_thunks(struct mod_identity *id, uint8_t *code, uint64_t code_va)
@@ -146,7 +146,7 @@ uint64_t mod_dispatch_active(const struct module *m)
     uint64_t inside = 0;
     for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
         inside +=
-            __atomic_load_n(&m->identity->active[cpu].count[m->version_slot], __ATOMIC_SEQ_CST);
+            __atomic_load_n(&m->identity->active[cpu].count[m->version_index], __ATOMIC_SEQ_CST);
     return inside;
 }
 

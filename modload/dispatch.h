@@ -10,22 +10,23 @@
  * The common thunk (dispatch_thunk.asm) calls mod_dispatch_enter(), which
  * finds the calling thread's pin for the identity — or, at the outermost
  * entry, pushes a pin of the identity's current version and counts the
- * thread in that version's slot — and returns the pinned version's
+ * thread at that version's index — and returns the pinned version's
  * implementation of the export; it calls it with the caller's six
  * argument registers, then mod_dispatch_exit() unpins at depth 0.
  *
- * An identity keeps its versions in MOD_VERSION_SLOTS slots: the current
- * one is versions[generation % MOD_VERSION_SLOTS], the slots before it
- * hold older versions still draining (retiring), and each slot has its
- * count of chains inside (`active`). An update puts the new version in the
- * next slot, which must be free, and advances the generation.
+ * An identity keeps up to MOD_VERSIONS_MAX versions, by version index: the
+ * current one is versions[generation % MOD_VERSIONS_MAX], the indexes
+ * before it hold older versions still draining (retiring), and each index
+ * has its count of chains inside (`active`). An update puts the new
+ * version at the next index, which must be free, and advances the
+ * generation.
  *
- * So a chain that entered version N re-enters version N through any slot
+ * So a chain that entered version N re-enters version N through any export
  * of the module, while new chains take the new version. Interrupt handlers
  * use the interrupted thread's pins (the same chain). Limits: at most six
  * integer register arguments (as for the guards, module_guard.h); at most
  * THREAD_MODULE_PINS distinct modules nested in one chain; at most
- * MOD_VERSION_SLOTS - 2 older versions of a module retiring at once.
+ * MOD_VERSIONS_MAX - 2 older versions of a module retiring at once.
  */
 #pragma once
 #include <wisp/compiler.h>
@@ -36,20 +37,20 @@
 
 struct module;
 
-#define MOD_VERSION_SLOTS 4
+#define MOD_VERSIONS_MAX 4
 
-/* One CPU's counts of the chains inside each version slot, on a cache
+/* One CPU's counts of the chains inside each version (by index), on a cache
  * line of its own: entries on different CPUs never write the same line. */
 struct mod_active_counts {
-    uint64_t count[MOD_VERSION_SLOTS];
+    uint64_t count[MOD_VERSIONS_MAX];
 } __cacheline_aligned;
 
 struct mod_identity {
-    /* The current version is versions[generation % MOD_VERSION_SLOTS];
+    /* The current version is versions[generation % MOD_VERSIONS_MAX];
      * the updater alone writes both, under the module lock (dispatch.c
      * gives the ordering with the entries). */
     uint64_t generation;
-    struct module *versions[MOD_VERSION_SLOTS]; /* current, retiring, or NULL: free */
+    struct module *versions[MOD_VERSIONS_MAX]; /* current, retiring, or NULL: free */
     /* Chains inside versions[i]: the sum over CPUs of active[c].count[i]
      * (atomic; each chain counted on the CPU it entered on). */
     struct mod_active_counts active[MAX_CPUS];
@@ -58,11 +59,11 @@ struct mod_identity {
     const char **export_names; /* index → name, owned (kmalloc) */
     uint64_t thunks_va;        /* export_count thunks, page aligned */
     uint64_t thunks_pages;
-    /* Quiescent updates: while held, new outermost entries from thread
-     * context wait on held_wq (interrupt context never waits: such modules
+    /* Quiescent updates: while paused, new outermost entries from thread
+     * context wait on paused_wq (interrupt context never waits: such modules
      * refuse quiescent updates). */
-    bool held;
-    struct wait_queue held_wq;
+    bool paused;
+    struct wait_queue paused_wq;
     /* Older versions still draining (update.c's retiring list; module
      * lock): the module is not unloaded while there are any. */
     uint32_t retiring;
@@ -76,7 +77,7 @@ struct mod_identity {
 static inline struct module *mod_identity_current(const struct mod_identity *id)
 {
     uint64_t g = __atomic_load_n(&id->generation, __ATOMIC_ACQUIRE);
-    return id->versions[g % MOD_VERSION_SLOTS];
+    return id->versions[g % MOD_VERSIONS_MAX];
 }
 
 /* Called by the asm thunk, and by tests that build call chains by hand. */
@@ -101,6 +102,6 @@ uint64_t mod_dispatch_active(const struct module *m);
 
 /* Sleeps until no chain is inside m or ms pass; true when none is. Only
  * meaningful once no new chain can enter m: it is no longer current (an
- * update), or held (a quiescent one), or its symbols are gone and a grace
+ * update), or paused (a quiescent one), or its symbols are gone and a grace
  * period has passed (unload). Process context. */
 bool mod_dispatch_wait_inactive(const struct module *m, uint64_t ms);

@@ -3,11 +3,11 @@
 # their kernel build check and their fuzzer. Included by the top Makefile
 # after modload/build.mk.
 
-MANIFEST_SRC := modload/manifest.c modload/manifest_block.c modload/manifest_print.c \
-                modload/manifest_claims.c modload/manifest_interfaces.c \
-                modload/contract.c modload/text.c
-MANIFEST_HDR := modload/manifest.h modload/manifest_parser.h modload/contract.h \
-                modload/text.h modload/manifest_devices.h
+MANIFEST_SRC := modload/contract/manifest.c modload/contract/manifest_block.c modload/contract/manifest_print.c \
+                modload/contract/manifest_claims.c modload/contract/manifest_interfaces.c \
+                modload/contract/contract.c modload/contract/text.c
+MANIFEST_HDR := modload/contract/manifest.h modload/contract/manifest_parser.h modload/contract/contract.h \
+                modload/contract/text.h modload/contract/manifest_devices.h
 
 # Host: the unit-test runner (tests/host/test_manifest.c) and host tools.
 HOST_SHARED_SRC += $(MANIFEST_SRC)
@@ -41,19 +41,21 @@ $(FUZZ_MANIFEST): tests/fuzz/fuzz_manifest.c $(MANIFEST_SRC) $(MANIFEST_HDR)
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(MANIFEST_SRC) -o $@
 
 # ---------------------------------------------------------------- audit
-# modload/audit.c (pure: the kernel console's `audit` shares it) and the
-# host tool wisp-audit (modload/wisp-audit.c). `make audit` audits the image.
-HOST_SHARED_SRC += modload/audit.c modload/audit_devices.c
-KERNEL_C += modload/audit.c modload/audit_devices.c
+# modload/contract/audit.c and audit_devices.c (pure: the kernel console's
+# `audit` shares them) and the host tool wisp-audit (modload/tools/wisp-audit.c).
+# `make audit` audits the image (with the core manifest the image's core carries).
+HOST_SHARED_SRC += modload/contract/audit.c modload/contract/audit_devices.c
+KERNEL_C += modload/contract/audit.c modload/contract/audit_devices.c
 WISP_AUDIT := $(BUILD)/host/wisp-audit
 HOST_TOOLS += $(WISP_AUDIT)
-WISP_AUDIT_SRC := modload/wisp-audit.c modload/audit.c modload/audit_devices.c modload/error.c modload/elf.c \
-                  modload/image.c $(MANIFEST_SRC) kernel/lib/format.c
-$(WISP_AUDIT): $(WISP_AUDIT_SRC) $(wildcard modload/*.h)
+WISP_AUDIT_SRC := modload/tools/wisp-audit.c modload/contract/audit.c \
+                  modload/contract/audit_devices.c modload/format/error.c modload/format/elf.c \
+                  modload/format/image.c $(MANIFEST_SRC) kernel/lib/format.c
+$(WISP_AUDIT): $(WISP_AUDIT_SRC) $(wildcard modload/*/*.h)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/include -I. $(WISP_AUDIT_SRC) -o $@
 
 .PHONY: audit
 audit: $(WISP_AUDIT) $(IMAGE)
-	@$(WISP_AUDIT) --core kernel/core.wisp $(IMAGE)
+	@$(WISP_AUDIT) $(IMAGE)

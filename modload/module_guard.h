@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <locks/contract.h>
-#include "modload/manifest.h"
+#include "modload/contract/manifest.h"
 
 #define MODULE_GUARD_THUNK_SIZE 16
 #define MODULE_GUARD_FRAME_SIZE 160 /* bytes the common thunk reserves (asm) */

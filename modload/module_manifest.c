@@ -6,10 +6,11 @@
 #include "modload/module_manifest.h"
 #include <wisp/resource.h>
 #include "modload/module.h"
+#include "modload/loader.h"
 #include "modload/symtab.h"
-#include "modload/audit.h"
-#include "modload/elf.h"
-#include "modload/image.h"
+#include "modload/contract/audit.h"
+#include "modload/format/elf.h"
+#include "modload/format/image.h"
 #include <wisp/boot.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
@@ -33,92 +34,87 @@ const struct mod_manifest *module_core_manifest(void)
     return &core_manifest;
 }
 
-/* The names of .wisp.exports, one at a time; false at the end. */
-static bool next_export(const char *names, uint64_t size, uint64_t *offset, const char **name)
-{
-    if (!names || *offset >= size)
-        return false;
-    size_t n = strnlen(names + *offset, size - *offset);
-    if (n == size - *offset)
-        return false; /* unterminated: register_exports refuses it */
-    *name = names + *offset;
-    *offset += n + 1;
-    return true;
-}
-
 /* Every export of .wisp.exports is declared, and every declared one exported. */
-static enum mod_status check_exports(const struct module *m, const struct mod_elf *elf,
-                                     struct mod_error *err)
+static enum mod_status check_exports(const char *module, const struct mod_manifest *mf,
+                                     const struct mod_elf *elf, struct mod_error *err)
 {
-    const struct mod_manifest *mf = m->manifest;
-    uint32_t idx = mod_elf_find_section(elf, ".wisp.exports");
-    struct elf64_section sh = { 0 };
-    if (idx)
-        mod_elf_section(elf, idx, &sh);
-    const char *names = idx ? (const char *)mod_elf_section_data(elf, idx) : NULL;
-    uint32_t found = 0;
+    uint32_t found;
+    struct mod_error e;
+    if (mod_elf_exports_valid(elf, &found, &e) != MOD_OK)
+        return mod_fail(err, e.code, "module %s: %s", module, e.message);
     const char *name;
-    for (uint64_t off = 0; next_export(names, sh.size, &off, &name); found++)
+    for (uint64_t off = 0; mod_elf_next_export(elf, &off, &name);)
         if (mod_manifest_find_export(mf, name) < 0)
             return mod_fail(err, MOD_E_MANIFEST,
                             "module %s: export '%s' is not declared in its manifest "
                             "(clause 'exports')",
-                            m->name, name);
+                            module, name);
     if (found == mf->export_count)
         return MOD_OK;
     for (uint32_t i = 0; i < mf->export_count; i++) {
         bool listed = false;
-        for (uint64_t off = 0; !listed && next_export(names, sh.size, &off, &name);)
+        for (uint64_t off = 0; !listed && mod_elf_next_export(elf, &off, &name);)
             listed = strcmp(name, mf->exports[i].symbol) == 0;
         if (!listed)
             return mod_fail(err, MOD_E_MANIFEST,
                             "module %s: manifest declares export '%s' (line %u) that the "
                             "module does not export (clause 'exports')",
-                            m->name, mf->exports[i].symbol, mf->exports[i].line);
+                            module, mf->exports[i].symbol, mf->exports[i].line);
     }
     return MOD_OK;
 }
 
-static enum mod_status check_imports_declared(const struct module *m, const struct mod_elf *elf,
-                                              struct mod_error *err)
+static enum mod_status check_imports_declared(const char *module, const struct mod_manifest *mf,
+                                              const struct mod_elf *elf, struct mod_error *err)
 {
     for (uint32_t i = 1; i < elf->symbol_count; i++) {
         if (!mod_elf_symbol_is_import(elf, i))
             continue;
         const char *name = mod_elf_symbol_name(elf, i);
-        if (mod_manifest_find_import(m->manifest, name) < 0)
+        if (mod_manifest_find_import(mf, name) < 0)
             return mod_fail(err, MOD_E_MANIFEST,
                             "module %s: import '%s' is not declared in its manifest "
                             "(clause 'imports')",
-                            m->name, name);
+                            module, name);
     }
     return MOD_OK;
 }
 
-enum mod_status module_manifest_read(struct module *m, const struct mod_elf *elf,
-                                     struct mod_error *err)
+static enum mod_status parse_manifest(const char *module, const struct mod_elf *elf,
+                                      struct mod_manifest *mf, struct mod_error *err)
 {
     uint32_t idx = mod_elf_find_section(elf, ".wisp.manifest");
     if (!idx)
         return mod_fail(err, MOD_E_MANIFEST, "module %s: no manifest (.wisp.manifest section)",
-                        m->name);
+                        module);
     struct elf64_section sh;
     mod_elf_section(elf, idx, &sh);
     const uint8_t *text = mod_elf_section_data(elf, idx);
-    m->manifest = kmalloc(sizeof(*m->manifest));
-    if (!m->manifest)
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for its manifest", m->name);
     struct mod_manifest_error perr;
-    if (!text ||
-        mod_manifest_parse(m->manifest, text, sh.size, "manifest.wisp", &perr) != MOD_MANIFEST_OK)
-        return mod_fail(err, MOD_E_MANIFEST, "module %s: %s", m->name,
+    if (!text || mod_manifest_parse(mf, text, sh.size, "manifest.wisp", &perr) != MOD_MANIFEST_OK)
+        return mod_fail(err, MOD_E_MANIFEST, "module %s: %s", module,
                         text ? perr.message : "empty manifest section");
-    if (strcmp(m->manifest->name, m->name) != 0)
+    if (strcmp(mf->name, module) != 0)
         return mod_fail(err, MOD_E_MANIFEST,
                         "module %s: its manifest describes module '%s' (clause 'module name')",
-                        m->name, m->manifest->name);
-    enum mod_status st = check_exports(m, elf, err);
-    return st != MOD_OK ? st : check_imports_declared(m, elf, err);
+                        module, mf->name);
+    enum mod_status st = check_exports(module, mf, elf, err);
+    return st != MOD_OK ? st : check_imports_declared(module, mf, elf, err);
+}
+
+enum mod_status module_manifest_read(const char *module, const struct mod_elf *elf,
+                                     struct mod_manifest **out, struct mod_error *err)
+{
+    struct mod_manifest *mf = kmalloc(sizeof(*mf));
+    if (!mf)
+        return mod_fail(err, MOD_E_NO_MEMORY, "module %s: out of memory for its manifest", module);
+    enum mod_status st = parse_manifest(module, elf, mf, err);
+    if (st != MOD_OK) {
+        kfree(mf);
+        return st;
+    }
+    *out = mf;
+    return MOD_OK;
 }
 
 /* The manifest that promises @name's contract: its owner's, or the core's. */
@@ -148,7 +144,8 @@ enum mod_status module_manifest_check_imports(struct module *m, const struct mod
     struct mod_contract_result r;
     struct mod_lock_order *order = kmalloc(sizeof(*order));
     if (!order)
-        return mod_fail(err, MOD_E_LAYOUT, "module %s: out of memory for the lock order", m->name);
+        return mod_fail(err, MOD_E_NO_MEMORY, "module %s: out of memory for the lock order",
+                        m->name);
     mod_lock_order_init(order);
     for (size_t i = 0; i < loaded_count && st == MOD_OK; i++)
         if (mod_lock_order_add(order, loaded[i], &r) != MOD_CLAUSE_OK)
@@ -217,21 +214,13 @@ static void print_finding(void *context, const struct mod_audit_finding *f)
     kprintf("  %s: %s\n", mod_audit_kind_name(f->kind), f->message);
 }
 
-/* The module's signed object in the image GRUB loaded, if its running
- * version came from there (a pushed version is not kept). */
+/* The module's signed object in the image GRUB loaded (verified at boot),
+ * if its running version came from there (a pushed version is not kept). */
 static bool image_object(const char *name, uint32_t version, struct mod_elf *elf)
 {
-    for (unsigned i = 0; i < boot_info.module_count; i++) {
-        const struct boot_module *bm = &boot_info.modules[i];
-        struct mod_image image;
-        struct mod_image_section s;
-        if (strcmp(bm->cmdline, "image") == 0 &&
-            mod_image_open(&image, phys_to_virt(bm->start), bm->end - bm->start, NULL) == MOD_OK &&
-            mod_image_find(&image, name, &s) == MOD_OK && s.version == version &&
-            mod_image_verify_section(&s, mod_signing_key, NULL) == MOD_OK)
-            return mod_elf_parse(elf, s.content, s.size, NULL) == MOD_OK;
-    }
-    return false;
+    struct mod_image_section s;
+    return boot_image_module(name, &s, NULL) == MOD_OK && s.version == version &&
+           mod_elf_parse(elf, s.content, s.size, NULL) == MOD_OK;
 }
 
 /* The code-against-manifest half of the audit (modload/audit.c, the same

@@ -9,10 +9,10 @@
  * "What is checked at load". Caller holds the module mutex.
  */
 #pragma once
-#include "modload/audit.h"
-#include "modload/contract.h"
-#include "modload/elf.h"
-#include "modload/error.h"
+#include "modload/contract/audit.h"
+#include "modload/contract/contract.h"
+#include "modload/format/elf.h"
+#include "modload/format/error.h"
 
 struct module;
 
@@ -21,11 +21,13 @@ struct module;
  * after module_boot(); never sleeps after the first call. */
 const struct mod_manifest *module_core_manifest(void);
 
-/* Reads, parses and checks @elf's manifest against the object itself; on
- * success m->manifest is set (kmalloc'ed; freed with the module).
- * Process context, may sleep. */
-enum mod_status module_manifest_read(struct module *m, const struct mod_elf *elf,
-                                     struct mod_error *err);
+/* Reads, parses and checks the manifest of module @module (its object
+ * @elf) against the object itself: it names the module, lists exactly the
+ * exports of .wisp.exports and declares every import. On success *out is
+ * the manifest (kmalloc'ed; the caller owns it). Process context, may
+ * sleep. */
+enum mod_status module_manifest_read(const char *module, const struct mod_elf *elf,
+                                     struct mod_manifest **out, struct mod_error *err);
 
 /* Checks every import of @elf (already resolved: the providers are in the
  * symbol table) against its provider's export contract, and the lock order
@@ -36,6 +38,6 @@ enum mod_status module_manifest_check_imports(struct module *m, const struct mod
 
 /* The console's `audit`: prints the contracts of every live module as a
  * table (and the core's), then the findings of the set check over what is
- * loaded (modload/audit.h), or "no findings". Returns their number.
+ * loaded (modload/contract/audit.h), or "no findings". Returns their number.
  * Process context, may sleep. */
 size_t module_audit_print(void);

@@ -14,7 +14,7 @@
  * The stubs are never run: the kernel refuses any other DT_NEEDED and
  * binds the names itself.
  */
-#include "modload/manifest.h"
+#include "modload/contract/manifest.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

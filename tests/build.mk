@@ -75,15 +75,20 @@ $(foreach m,$(AUDIT_CASE_NAMES),$(eval $(call audit_case_rule,$(m))))
 test-images: $(foreach m,$(AUDIT_CASE_NAMES),$(BUILD)/audit/$(m).mod) $(WISP_AUDIT)
 
 # Section files that tests/qemu/e2e_update_line.py pushes over COM2: a module
-# the image does not load at boot (kvstore: a push loads it), the running
-# counter again (a live module), and counter signed by another key.
+# the image does not load at boot (kvstore: a push loads it; at 0.9, older
+# than the image's 1.0, it is refused), counter under a version its
+# manifest does not say (refused), counter signed by another key, and the
+# versions of counter and qcounter below.
 UPDATE_TEST_DIR := $(BUILD)/test-update
 $(UPDATE_TEST_DIR)/kvstore.sec: $(BUILD)/modules/kvstore.mod $(WISP_IMAGE) $(DEV_KEY)
 	@mkdir -p $(@D)
-	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) kvstore@1.1=$<
-$(UPDATE_TEST_DIR)/counter.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) $(DEV_KEY)
+	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) kvstore@1.0=$<
+$(UPDATE_TEST_DIR)/kvstore_old.sec: $(BUILD)/modules/kvstore.mod $(WISP_IMAGE) $(DEV_KEY)
 	@mkdir -p $(@D)
-	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) counter@2.0=$<
+	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) kvstore@0.9=$<
+$(UPDATE_TEST_DIR)/counter_mismatch.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) $(DEV_KEY)
+	@mkdir -p $(@D)
+	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) counter@9.0=$<
 $(UPDATE_TEST_DIR)/counter-other-key.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) \
                                            $(BAD_DIR)/other-key.pem
 	@mkdir -p $(@D)
@@ -98,22 +103,33 @@ $$(UPDATE_TEST_DIR)/$(1).sec: $$(TM)/$(1).mod $$(WISP_IMAGE) $$(DEV_KEY)
 	@$$(WISP_IMAGE) section $$@ --key $$(DEV_KEY) counter@$(2)=$$<
 endef
 $(foreach v,$(UPDATE_COUNTER_VERSIONS),$(eval $(call update_counter_rule,$(word 1,$(subst =, ,$(v))),$(word 2,$(subst =, ,$(v))))))
-# qcounter (not in the image): v1 is loaded by a push, v2 swaps it quiescently.
+# qcounter (not in the image): v1 is loaded by a push, v2 and v3 swap it
+# quiescently.
 $(UPDATE_TEST_DIR)/qcounter_v%.sec: $(TM)/qcounter_v%.mod $(WISP_IMAGE) $(DEV_KEY)
 	@mkdir -p $(@D)
 	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) qcounter@$*.0=$<
-# counter 1.0 again (the image's), to swap back.
+# qcounter 2.0 signed as a rollback (from 3.0: the same state layout).
+$(UPDATE_TEST_DIR)/qcounter_v2_rollback.sec: $(TM)/qcounter_v2.mod $(WISP_IMAGE) $(DEV_KEY)
+	@mkdir -p $(@D)
+	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) --rollback qcounter@2.0=$<
+# counter 1.0 again (the image's): refused once newer ones ran, unless
+# signed as a rollback.
 $(UPDATE_TEST_DIR)/counter_v1.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) $(DEV_KEY)
 	@mkdir -p $(@D)
 	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) counter@1.0=$<
-test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec counter.sec counter-other-key.sec \
-             counter_v1.sec qcounter_v1.sec qcounter_v2.sec $(addsuffix .sec,$(foreach v,$(UPDATE_COUNTER_VERSIONS),$(word 1,$(subst =, ,$(v)))))) \
+$(UPDATE_TEST_DIR)/counter_v1_rollback.sec: $(BUILD)/modules/counter.mod $(WISP_IMAGE) $(DEV_KEY)
+	@mkdir -p $(@D)
+	@$(WISP_IMAGE) section $@ --key $(DEV_KEY) --rollback counter@1.0=$<
+test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec kvstore_old.sec counter_mismatch.sec \
+             counter-other-key.sec counter_v1.sec counter_v1_rollback.sec qcounter_v1.sec \
+             qcounter_v2.sec qcounter_v3.sec qcounter_v2_rollback.sec \
+             $(addsuffix .sec,$(foreach v,$(UPDATE_COUNTER_VERSIONS),$(word 1,$(subst =, ,$(v)))))) \
              $(BUILD)/host/wisp-push
 
 # Test programs (tests/programs/NAME.c, one program each), built with the
 # SDK (sdk/sdk.mk) and signed into the image as program sections: the
 # in-kernel tests of tests/kernel/test_process.c spawn them by name, the
-# host tests of modload/exec.c load them. ghost_stub.c is not a program: it
+# host tests of modload/format/exec.c load them. ghost_stub.c is not a program: it
 # is a stand-in libghost.so with names that are no ghost functions, for the
 # programs that exec must refuse (TEST_UNBOUND_PROGRAMS).
 TEST_PROGRAM_NAMES := $(filter-out ghost_stub,$(basename $(notdir $(wildcard tests/programs/*.c))))

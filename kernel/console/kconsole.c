@@ -19,11 +19,6 @@
 #include "modload/module.h"
 #include "modload/module_manifest.h"
 #include "modload/symtab.h"
-#include "modload/update_line.h"
-#include "modload/update.h"
-
-void update_hammer_command(void);  /* tests/kernel/update_hammer.c */
-void update_qhammer_command(void); /* tests/kernel/update_hammer.c */
 #include <string.h>
 
 /* The console's input comes from the console driver module, reached
@@ -58,23 +53,14 @@ static size_t read_line(char *buf, size_t size)
     }
 }
 
+extern const struct kconsole_command __kconsole_start[], __kconsole_end[];
+
 static void cmd_help(void)
 {
-    kprintf("commands:\n"
-            "  help     this list\n"
-            "  cpus     CPUs online, timer ticks, current thread\n"
-            "  mem      physical memory and heap use\n"
-            "  threads  every thread with its CPU and state\n"
-            "  uptime   time since boot\n"
-            "  lsmod    modules: version, state, size, users (and sections refused at boot)\n"
-            "  syms     the symbol table: name, module, slot, implementation, bindings\n"
-            "  audit    each loaded module's contracts, and the checks across them\n");
-    kprintf("  updline  the update line (COM2): transfers, pushes, refused frames by reason\n"
-            "  modhist  each module version: when it went live, by what (load, push)\n"
-            "  hammer   start / stop threads on every CPU calling counter (update tests)\n"
-            "  qhammer  start / stop a thread calling qcounter (update tests)\n"
-            "  run NAME [ARG...]  start a program of the image in the background\n"
-            "  reboot   restart the machine\n");
+    kprintf("commands:\n");
+    for (const struct kconsole_command *c = __kconsole_start; c < __kconsole_end; c++)
+        kprintf("  %-8s %s\n", c->name, c->help);
+    kprintf("  run NAME [ARG...]  start a program of the image in the background\n");
 }
 
 static void cmd_cpus(void)
@@ -130,7 +116,7 @@ static void cmd_lsmod(void)
     kprintf("  %-16s %7s %-9s %10s  %9s  %11s  %s\n", "module", "version", "state", "size", "users",
             "exports", "address");
     module_for_each(print_module, NULL);
-    update_retiring_print();
+    module_retiring_print();
     kprintf("module area: %lu pages in use\n", module_area_pages_used());
     const struct module_image_entry *e;
     unsigned n = module_image_entries(&e);
@@ -155,24 +141,17 @@ static void cmd_syms(void)
 
 static void cmd_audit(void) { module_audit_print(); }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} commands[] = {
-    { "help", cmd_help },
-    { "cpus", cmd_cpus },
-    { "mem", cmd_mem },
-    { "threads", cmd_threads },
-    { "uptime", cmd_uptime },
-    { "lsmod", cmd_lsmod },
-    { "syms", cmd_syms },
-    { "audit", cmd_audit },
-    { "reboot", cmd_reboot },
-    { "updline", update_line_print },
-    { "modhist", update_history_print },
-    { "hammer", update_hammer_command },
-    { "qhammer", update_qhammer_command },
-};
+KCONSOLE_COMMAND("help", cmd_help, "this list");
+KCONSOLE_COMMAND("cpus", cmd_cpus, "CPUs online, timer ticks, current thread");
+KCONSOLE_COMMAND("mem", cmd_mem, "physical memory and heap use");
+KCONSOLE_COMMAND("threads", cmd_threads, "every thread with its CPU and state");
+KCONSOLE_COMMAND("uptime", cmd_uptime, "time since boot");
+KCONSOLE_COMMAND("lsmod", cmd_lsmod,
+                 "modules: version, state, size, users (and sections refused at boot)");
+KCONSOLE_COMMAND("syms", cmd_syms,
+                 "the symbol table: name, module, slot, implementation, bindings");
+KCONSOLE_COMMAND("audit", cmd_audit, "each loaded module's contracts, and the checks across them");
+KCONSOLE_COMMAND("reboot", cmd_reboot, "restart the machine");
 
 __noreturn void kconsole_run(void)
 {
@@ -191,9 +170,10 @@ __noreturn void kconsole_run(void)
         bool found = strncmp(line, "run ", 4) == 0;
         if (found)
             process_run_command(line + 4);
-        for (size_t i = 0; i < ARRAY_SIZE(commands) && !found; i++) {
-            if (strcmp(line, commands[i].name) == 0) {
-                commands[i].fn();
+        for (const struct kconsole_command *c = __kconsole_start; c < __kconsole_end && !found;
+             c++) {
+            if (strcmp(line, c->name) == 0) {
+                c->fn();
                 found = true;
             }
         }

@@ -5,7 +5,7 @@
  */
 #pragma once
 #include <wisp/compiler.h>
-#include "modload/error.h"
+#include "modload/format/error.h"
 
 struct module;
 
@@ -14,6 +14,5 @@ struct module;
 enum mod_status dev_module_begin(struct module *m, struct mod_error *err);
 void dev_module_end(struct module *m, bool ok);
 void dev_module_switch(struct module *m);
-void dev_module_released(struct module *m);
-enum mod_status dev_module_busy(struct module *m, struct mod_error *err);
-void dev_module_unloaded(struct module *m);
+void dev_module_freed(struct module *m);
+enum mod_status dev_module_busy(const struct module *m, struct mod_error *err);

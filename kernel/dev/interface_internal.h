@@ -7,7 +7,7 @@
 #include <wisp/interface.h>
 #include <wisp/list.h>
 #include <locks/mutex.h>
-#include "modload/manifest.h"
+#include "modload/contract/manifest.h"
 
 struct mod_identity;
 struct module;

@@ -20,9 +20,9 @@
 #include <wisp/format.h>
 #include "kernel/dev/dev_internal.h"
 #include "kernel/dev/interface_internal.h"
-#include "modload/contract.h"
+#include "modload/contract/contract.h"
 #include "modload/dispatch.h"
-#include "modload/manifest_devices.h"
+#include "modload/contract/manifest_devices.h"
 #include "modload/module.h"
 #include <string.h>
 

@@ -7,12 +7,14 @@
  *   dev_module_end(m, ok)   after m's init; a failed load drops what it
  *                           took; a first version commits at once
  *   dev_module_switch(m)    a live update made m current: its staged
- *                           claims and interfaces become the identity's
- *   dev_module_released(m)  a version is freed (a failed update's new
- *                           version): what it staged goes
- *   dev_module_busy(m)      unload check: instances held → refused
- *   dev_module_unloaded(m)  after an unload's exit: every claim,
- *                           class and instance of the identity goes
+ *                           claims and instances become the identity's
+ *   dev_module_busy(m)      unload check: an instance held → refused
+ *   dev_module_freed(m)     a version is freed, after its exit: the last
+ *                           version of an unloaded module takes every
+ *                           claim, class and instance of the identity
+ *                           with it; another (an older version retired
+ *                           by an update, a refused new one) only what it
+ *                           staged
  *
  * All run under the module lock, in process context. `loading` is the
  * module whose init runs and the thread running it (module lock: only one
@@ -25,7 +27,7 @@
 #include "kernel/dev/dev_internal.h"
 #include "modload/dispatch.h"
 #include "modload/module.h"
-#include "modload/error.h"
+#include "modload/format/error.h"
 #include <string.h>
 
 static struct module *loading;        /* module lock */
@@ -59,7 +61,7 @@ bool dev_current_owner(struct dev_owner *o)
                                               __ATOMIC_ACQUIRE);
     if (!id)
         return false;
-    struct module *version = id->versions[pin->slot];
+    struct module *version = id->versions[pin->version_index];
     if (!version)
         return false;
     owner_of(version, o);
@@ -102,22 +104,21 @@ void dev_module_switch(struct module *m)
     resource_commit_version(m);
 }
 
-void dev_module_released(struct module *m)
+void dev_module_freed(struct module *m)
 {
-    iface_module_drop_version(m);
-    resource_drop_version(m);
+    if (m->owns_identity) { /* unloaded: nothing of the identity stays */
+        iface_module_unloaded(m->identity);
+        resource_drop_identity(m->identity);
+    } else {
+        iface_module_drop_version(m);
+        resource_drop_version(m);
+    }
 }
 
-enum mod_status dev_module_busy(struct module *m, struct mod_error *err)
+enum mod_status dev_module_busy(const struct module *m, struct mod_error *err)
 {
     char why[160];
     if (iface_module_busy(m->identity, why, sizeof(why)))
         return mod_fail(err, MOD_E_BUSY, "module %s: %s", m->name, why);
     return MOD_OK;
-}
-
-void dev_module_unloaded(struct module *m)
-{
-    iface_module_unloaded(m->identity);
-    resource_drop_identity(m->identity);
 }

@@ -21,7 +21,7 @@
 #include <locks/spinlock.h>
 #include "kernel/dev/dev_internal.h"
 #include "modload/dispatch.h"
-#include "modload/manifest.h"
+#include "modload/contract/manifest.h"
 #include "modload/module.h"
 #include <string.h>
 

@@ -16,7 +16,7 @@
 #include <wisp/mm.h>
 #include <wisp/boot.h>
 #include <wisp/printk.h>
-#include <modload/exec.h>
+#include <modload/format/exec.h>
 #include <wisp/ghost.h>
 #include <string.h>
 

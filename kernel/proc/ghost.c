@@ -28,7 +28,7 @@
 #include <wisp/printk.h>
 #include <wisp/time.h>
 #include <locks/mutex.h>
-#include <modload/manifest.h>
+#include <modload/contract/manifest.h>
 #include <modload/module.h>
 #include <modload/dispatch.h>
 #include <modload/symtab.h>

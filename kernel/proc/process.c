@@ -22,7 +22,7 @@
 #include <wisp/percpu.h>
 #include <wisp/printk.h>
 #include <wisp/trap.h>
-#include <modload/exec.h>
+#include <modload/format/exec.h>
 #include <string.h>
 
 #define PROGRAMS_MAX   64

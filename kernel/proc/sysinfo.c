@@ -14,7 +14,7 @@
 #include <wisp/printk.h>
 #include "modload/module.h"
 #include "modload/module_manifest.h"
-#include "modload/manifest.h"
+#include "modload/contract/manifest.h"
 #include "modload/symtab.h"
 #include <string.h>
 

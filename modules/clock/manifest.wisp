@@ -11,7 +11,7 @@ export clock_uptime_ms {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export timer_start {

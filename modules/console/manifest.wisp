@@ -21,7 +21,7 @@ export console_cancel_read {    # the reader in console_getc returns -1 (the cor
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export console_dropped {
@@ -29,7 +29,7 @@ export console_dropped {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import wait_queue_wait {        # console_getc

@@ -45,7 +45,7 @@ export soft_factorial {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export soft_invert {
@@ -53,7 +53,7 @@ export soft_invert {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export soft_version {
@@ -61,7 +61,7 @@ export soft_version {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export soft_interrupts {
@@ -69,7 +69,7 @@ export soft_interrupts {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import iface_instance_add {

@@ -31,7 +31,8 @@ $(BENCH_INITRD): $(wildcard tests/bench/linux/* tests/bench/linux/rcubench/*) | 
 # pushes the section files of tests/build.mk with wisp-push: the top
 # Makefile's `bench` builds them in the release build directory, in the
 # same sub-make as the release ISO.
-BENCH_PUSH_FILES = $(WISP_PUSH) $(addprefix $(UPDATE_TEST_DIR)/,counter_v1.sec counter_v2.sec \
-                   counter_v3.sec qcounter_v1.sec qcounter_v2.sec)
+BENCH_PUSH_FILES = $(WISP_PUSH) $(addprefix $(UPDATE_TEST_DIR)/,counter_v1_rollback.sec \
+                   counter_v2.sec counter_v3.sec qcounter_v1.sec qcounter_v2.sec qcounter_v3.sec \
+                   qcounter_v2_rollback.sec)
 bench-push-files: $(BENCH_PUSH_FILES)
 .PHONY: bench-push-files

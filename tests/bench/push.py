@@ -5,22 +5,25 @@ run_pushes() after its boots).
 One boot of the release image with COM2 as a unix socket (run.Console
 update_socket, as tests/qemu/e2e_update_line.py); BUILD/host/wisp-push sends
 the section files that tests/build.mk writes to BUILD/test-update:
-  - counter v2, v3, v1, ROUNDS times: live swaps on an idle system;
-  - qcounter v1 (a push loads it), then v2 ROUNDS times: quiescent swaps
-    (the first converts the state layout 1 -> 2, the others re-push v2
-    over itself; qcounter's manifest asks for quiescence either way);
-  - counter v2, v3, v1, LOADED_ROUNDS times while `hammer` threads call
-    counter on every CPU: live swaps under load;
-  - qcounter v2 LOADED_ROUNDS times while `qhammer` calls qcounter in a
-    loop: quiescent swaps that must hold and release a running caller.
+  - counter v2, v3, then v1 signed as a rollback, ROUNDS times: concurrent
+    swaps on an idle system (a push must be newer than the running
+    version, so going back to v1 needs the rollback flag);
+  - qcounter v1 (a push loads it), then ROUNDS quiescent swaps: v2 (which
+    converts the state layout 1 -> 2), then v3 and v2 signed as a rollback
+    in turn (the same layout; qcounter's manifest asks for quiescence);
+  - counter v2, v3, v1 (rollback), LOADED_ROUNDS times while `hammer`
+    threads call counter on every CPU: concurrent swaps under load;
+  - qcounter v3 and v2 (rollback) in turn, LOADED_ROUNDS times while
+    `qhammer` calls qcounter in a loop: quiescent swaps that must pause and
+    release a running caller.
 
 Each push gives its figures from wisp-push's summary ("N bytes in S s
 (R KiB/s)") and the kernel's verdict ("load N us, switch N ns, blackout N
 us, grace period N us", and "serving N us after the last frame" where the
 kernel reports it). The host cannot time the verdict itself: the kernel's
 acknowledgement of the last frame may reach it with the verdict. Names:
-update.push_* (live, idle), update.quiescent_* (quiescent),
-update.push_*.loaded (live, under hammer), update.quiescent_*.loaded
+update.push_* (concurrent, idle), update.quiescent_* (quiescent),
+update.push_*.loaded (concurrent, under hammer), update.quiescent_*.loaded
 (quiescent, under qhammer).
 """
 import re
@@ -33,8 +36,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "qemu"))
 import run  # noqa: E402
 
-COUNTER_VERSIONS = ("counter_v2.sec", "counter_v3.sec", "counter_v1.sec")
-SECTIONS = COUNTER_VERSIONS + ("qcounter_v1.sec", "qcounter_v2.sec")
+COUNTER_VERSIONS = ("counter_v2.sec", "counter_v3.sec", "counter_v1_rollback.sec")
+# After v2: v3 and v2 (rollback) in turn, each newer or signed to go back.
+QCOUNTER_TURNS = ("qcounter_v3.sec", "qcounter_v2_rollback.sec")
+SECTIONS = COUNTER_VERSIONS + ("qcounter_v1.sec", "qcounter_v2.sec") + QCOUNTER_TURNS
 
 SUMMARY = re.compile(r"wisp-push: \d+ bytes in [\d.]+ s \(([\d.]+) KiB/s\), (\d+) frames "
                      r"retransmitted")
@@ -54,6 +59,9 @@ HAMMER_MIXED = re.compile(r"mixed (\d+)")
 
 class PushError(Exception):
     pass
+
+
+last_qcounter = [None]  # the qcounter section that went live last
 
 
 def push(tool, sock, section, name):
@@ -108,9 +116,11 @@ def run_pushes(iso, figures, rounds, loaded_rounds, smp=run.DEFAULT_SMP, log_dir
 def pushes(con, tool, sock, sections, figures, rounds, loaded_rounds):
     counter_rounds(tool, sock, sections, figures, rounds, "")
     swap(tool, sock, sections, "qcounter_v1.sec", "qcounter", "qcounter 1.0 loaded")
-    for _ in range(rounds):
-        text = swap(tool, sock, sections, "qcounter_v2.sec", "qcounter", "quiescent swap")
+    for i in range(rounds):
+        section = "qcounter_v2.sec" if i == 0 else QCOUNTER_TURNS[(i - 1) % 2]
+        text = swap(tool, sock, sections, section, "qcounter", "quiescent swap")
         record(figures, "update.quiescent", "", text)
+    last_qcounter[0] = "qcounter_v2.sec" if rounds <= 1 else QCOUNTER_TURNS[(rounds - 2) % 2]
     if loaded_rounds:
         loaded_pushes(con, tool, sock, sections, figures, loaded_rounds)
         quiescent_loaded_pushes(con, tool, sock, sections, figures, loaded_rounds)
@@ -119,7 +129,7 @@ def pushes(con, tool, sock, sections, figures, rounds, loaded_rounds):
 def counter_rounds(tool, sock, sections, figures, rounds, suffix):
     for _ in range(rounds):
         for section in COUNTER_VERSIONS:
-            text = swap(tool, sock, sections, section, "counter", "live swap")
+            text = swap(tool, sock, sections, section, "counter", "concurrent swap")
             record(figures, "update.push", suffix, text)
 
 
@@ -143,7 +153,11 @@ def quiescent_loaded_pushes(con, tool, sock, sections, figures, rounds):
         raise PushError("qhammer: %s" % out.strip())
     try:
         for _ in range(rounds):
-            text = swap(tool, sock, sections, "qcounter_v2.sec", "qcounter", "quiescent swap")
+            # the turn after the last one pushed: always newer, or a rollback
+            turn = QCOUNTER_TURNS[(QCOUNTER_TURNS.index(last_qcounter[0]) + 1) % 2
+                                  if last_qcounter[0] in QCOUNTER_TURNS else 0]
+            text = swap(tool, sock, sections, turn, "qcounter", "quiescent swap")
+            last_qcounter[0] = turn
             record(figures, "update.quiescent", ".loaded", text)
     finally:
         out = con.command("qhammer", timeout=60)

@@ -2,8 +2,8 @@
  * and relocate arbitrary bytes at kernel-like addresses, with a resolver
  * that knows some names and refuses others. Seeds: tests/fuzz/corpus/elf
  * (the test modules of tests/host/data). */
-#include "modload/elf.h"
-#include "modload/reloc.h"
+#include "modload/format/elf.h"
+#include "modload/format/reloc.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * and relocate arbitrary bytes at a user-half base, with a resolver that
  * knows some names and refuses others. Seeds: tests/fuzz/corpus/exec (SDK-
  * built test programs of tests/programs). */
-#include "modload/exec.h"
+#include "modload/format/exec.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

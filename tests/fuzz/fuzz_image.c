@@ -9,10 +9,10 @@
  * successful verification path too. They were written by this harness:
  *     FUZZ_IMAGE_WRITE_SEEDS=tests/fuzz/corpus/image build/fuzz/fuzz_image
  */
-#include "modload/builder.h"
-#include "modload/config.h"
-#include "modload/image.h"
-#include "modload/sign.h"
+#include "modload/tools/builder.h"
+#include "modload/format/config.h"
+#include "modload/format/image.h"
+#include "modload/tools/sign.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,7 +51,7 @@ static void write_section_seed(const char *dir)
     char path[1024];
     size_t size;
     uint8_t *file =
-        mod_section_file_build("counter", 2u << 16, module, sizeof(module), &key, &size, NULL);
+        mod_section_file_build("counter", 2u << 16, 0, module, sizeof(module), &key, &size, NULL);
     snprintf(path, sizeof(path), "%s/section-file.sec", dir);
     FILE *f = fopen(path, "wb");
     if (!file || !f || fwrite(file, 1, size, f) != size || fclose(f))

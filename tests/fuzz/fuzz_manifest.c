@@ -5,8 +5,8 @@
  * aborts. Seeds: tests/fuzz/corpus/manifest (the example manifests and
  * small variations).
  */
-#include "modload/contract.h"
-#include "modload/manifest.h"
+#include "modload/contract/contract.h"
+#include "modload/contract/manifest.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

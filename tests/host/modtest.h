@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "modload/elf.h"
+#include "modload/format/elf.h"
 
 #ifndef MODLOAD_TEST_DATA
 #define MODLOAD_TEST_DATA "build/host/data"

@@ -69,8 +69,9 @@ class Audit(run.Checks):
         self.tool = str(self.build / "host" / "wisp-audit")
         super().__init__(verbose=verbose, detail_lines=25, label='audit')
 
-    def run(self, *args):
-        p = subprocess.run([self.tool, "--core", str(ROOT / "kernel" / "core.wisp")] +
+    def run(self, *args, core=True):
+        p = subprocess.run([self.tool] + (["--core", str(ROOT / "kernel" / "core.wisp")]
+                                          if core else []) +
                            [str(a) for a in args], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=60)
         return p.returncode, p.stdout.decode() + p.stderr.decode()
@@ -82,11 +83,15 @@ def main():
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args()
     t = Audit(args.build, args.verbose)
-    print("1..%d" % (len(CASES) + 4), flush=True)
+    print("1..%d" % (len(CASES) + 5), flush=True)
 
     code, out = t.run(t.build / "wisp.img")
     t.check("the_real_image_audits_clean", code == 0 and "6 modules and the core, 0 findings"
             in out, "exit %d" % code, out)
+    code, out_plain = t.run(t.build / "wisp.img", core=False)
+    t.check("the_plain_command_on_the_image_uses_the_core_manifest_it_carries_and_is_clean",
+            code == 0 and "4 modules and the core, 0 findings" in out_plain,
+            "exit %d" % code, out_plain)
     t.check("the_audit_prints_each_contract_as_a_table",
             re.search(r"(?m)^  export kv_put +process +may +yes +no +quiescent +acquires "
                       r"kvstore\.entries$", out) is not None, out)

@@ -5,7 +5,7 @@
  * "manifest_" so that `unit-tests manifest` runs them with the parser's.
  */
 #include "htest.h"
-#include "modload/contract.h"
+#include "modload/contract/contract.h"
 #include <stdio.h>
 
 #define CONTRACT(context, sleeps, reentrant, user, update) \
@@ -72,30 +72,32 @@ HTEST(manifest_import_satisfied_by_an_equal_or_stronger_export)
 
 HTEST(manifest_import_context_needs_the_export_to_allow_it)
 {
-    EXPECT_PAIR_OK(CONTRACT("interrupt", "never", "no", "no", "live"),
-                   CONTRACT("interrupt", "never", "no", "no", "live"));
-    EXPECT_PAIR_OK(CONTRACT("interrupt", "never", "no", "no", "live"),
-                   CONTRACT("any", "never", "no", "no", "live"));
-    EXPECT_PAIR_REFUSED(CONTRACT("interrupt", "never", "no", "no", "live"),
-                        CONTRACT("process", "never", "no", "no", "live"), MOD_CLAUSE_CONTEXT,
+    EXPECT_PAIR_OK(CONTRACT("interrupt", "never", "no", "no", "concurrent"),
+                   CONTRACT("interrupt", "never", "no", "no", "concurrent"));
+    EXPECT_PAIR_OK(CONTRACT("interrupt", "never", "no", "no", "concurrent"),
+                   CONTRACT("any", "never", "no", "no", "concurrent"));
+    EXPECT_PAIR_REFUSED(CONTRACT("interrupt", "never", "no", "no", "concurrent"),
+                        CONTRACT("process", "never", "no", "no", "concurrent"), MOD_CLAUSE_CONTEXT,
                         PREFIX "'context': the importer calls it in context 'interrupt', the "
                                "export declares context 'process'");
-    EXPECT_PAIR_REFUSED(CONTRACT("any", "never", "no", "no", "live"),
-                        CONTRACT("interrupt", "never", "no", "no", "live"), MOD_CLAUSE_CONTEXT,
+    EXPECT_PAIR_REFUSED(CONTRACT("any", "never", "no", "no", "concurrent"),
+                        CONTRACT("interrupt", "never", "no", "no", "concurrent"),
+                        MOD_CLAUSE_CONTEXT,
                         PREFIX "'context': the importer calls it in context 'any', the export "
                                "declares context 'interrupt'");
-    EXPECT_PAIR_REFUSED(CONTRACT("process", "may", "no", "no", "live"),
-                        CONTRACT("interrupt", "never", "no", "no", "live"), MOD_CLAUSE_CONTEXT,
+    EXPECT_PAIR_REFUSED(CONTRACT("process", "may", "no", "no", "concurrent"),
+                        CONTRACT("interrupt", "never", "no", "no", "concurrent"),
+                        MOD_CLAUSE_CONTEXT,
                         PREFIX "'context': the importer calls it in context 'process', the "
                                "export declares context 'interrupt'");
 }
 
 HTEST(manifest_import_that_cannot_sleep_needs_a_non_sleeping_export)
 {
-    EXPECT_PAIR_OK(CONTRACT("process", "never", "no", "no", "live"),
-                   CONTRACT("process", "never", "no", "no", "live"));
-    EXPECT_PAIR_REFUSED(CONTRACT("process", "never", "no", "no", "live"),
-                        CONTRACT("process", "may", "no", "no", "live"), MOD_CLAUSE_SLEEPS,
+    EXPECT_PAIR_OK(CONTRACT("process", "never", "no", "no", "concurrent"),
+                   CONTRACT("process", "never", "no", "no", "concurrent"));
+    EXPECT_PAIR_REFUSED(CONTRACT("process", "never", "no", "no", "concurrent"),
+                        CONTRACT("process", "may", "no", "no", "concurrent"), MOD_CLAUSE_SLEEPS,
                         PREFIX "'sleeps': the importer needs 'sleeps never' (context "
                                "'process'), the export declares 'sleeps may'");
 }
@@ -104,8 +106,8 @@ HTEST(manifest_import_from_interrupt_context_needs_no_sleep_whatever_it_says)
 {
     /* The parser refuses "context interrupt, sleeps may"; a manifest built
      * in memory can still say it, and the rule must not trust it. */
-    check_pair(ctx, CONTRACT("interrupt", "never", "no", "no", "live"),
-               CONTRACT("process", "may", "no", "no", "live"));
+    check_pair(ctx, CONTRACT("interrupt", "never", "no", "no", "concurrent"),
+               CONTRACT("process", "may", "no", "no", "concurrent"));
     importer.imports[0].sleeps = MOD_SLEEPS_MAY;
     exporter.exports[0].context = MOD_CONTEXT_ANY;
     EXPECT_EQ(mod_contract_check_import(&importer, &importer.imports[0], &exporter,
@@ -117,29 +119,30 @@ HTEST(manifest_import_from_interrupt_context_needs_no_sleep_whatever_it_says)
 
 HTEST(manifest_import_reentrant_needs_a_reentrant_export)
 {
-    EXPECT_PAIR_OK(CONTRACT("process", "may", "no", "no", "live"),
-                   CONTRACT("process", "may", "no", "no", "live"));
-    EXPECT_PAIR_OK(CONTRACT("process", "may", "yes", "no", "live"),
-                   CONTRACT("process", "may", "yes", "no", "live"));
-    EXPECT_PAIR_REFUSED(CONTRACT("process", "may", "yes", "no", "live"),
-                        CONTRACT("process", "may", "no", "no", "live"), MOD_CLAUSE_REENTRANT,
+    EXPECT_PAIR_OK(CONTRACT("process", "may", "no", "no", "concurrent"),
+                   CONTRACT("process", "may", "no", "no", "concurrent"));
+    EXPECT_PAIR_OK(CONTRACT("process", "may", "yes", "no", "concurrent"),
+                   CONTRACT("process", "may", "yes", "no", "concurrent"));
+    EXPECT_PAIR_REFUSED(CONTRACT("process", "may", "yes", "no", "concurrent"),
+                        CONTRACT("process", "may", "no", "no", "concurrent"), MOD_CLAUSE_REENTRANT,
                         PREFIX "'reentrant': the importer calls it concurrently ('reentrant "
                                "yes'), the export declares 'reentrant no'");
 }
 
 HTEST(manifest_import_by_user_code_needs_a_user_callable_export)
 {
-    EXPECT_PAIR_OK(CONTRACT("process", "may", "no", "yes", "live"),
-                   CONTRACT("process", "may", "no", "yes", "live"));
-    EXPECT_PAIR_REFUSED(CONTRACT("process", "may", "no", "yes", "live"),
-                        CONTRACT("process", "may", "no", "no", "live"), MOD_CLAUSE_USER_CALLABLE,
+    EXPECT_PAIR_OK(CONTRACT("process", "may", "no", "yes", "concurrent"),
+                   CONTRACT("process", "may", "no", "yes", "concurrent"));
+    EXPECT_PAIR_REFUSED(CONTRACT("process", "may", "no", "yes", "concurrent"),
+                        CONTRACT("process", "may", "no", "no", "concurrent"),
+                        MOD_CLAUSE_USER_CALLABLE,
                         PREFIX "'user-callable': the importer is user code ('user-callable "
                                "yes'), the export declares 'user-callable no'");
 }
 
-HTEST(manifest_import_update_policy_orders_quiescent_live_never)
+HTEST(manifest_import_update_policy_orders_quiescent_concurrent_never)
 {
-    static const char *const policy[] = { "quiescent", "live", "never" };
+    static const char *const policy[] = { "quiescent", "concurrent", "never" };
     for (int want = 0; want < 3; want++) {
         for (int have = 0; have < 3; have++) {
             char import_body[256], export_body[256], expected[320];
@@ -248,63 +251,68 @@ static enum mod_contract_clause check_update(struct htest_ctx *ctx, const char *
 HTEST(manifest_update_keeping_every_contract_is_allowed)
 {
     EXPECT_UPDATE_OK(PLAIN, PLAIN);
-    EXPECT_UPDATE_OK(CONTRACT("any", "never", "yes", "yes", "live") "  acquires m.a\n",
-                     CONTRACT("any", "never", "yes", "yes", "live") "  acquires m.a\n");
+    EXPECT_UPDATE_OK(CONTRACT("any", "never", "yes", "yes", "concurrent") "  acquires m.a\n",
+                     CONTRACT("any", "never", "yes", "yes", "concurrent") "  acquires m.a\n");
 }
 
 HTEST(manifest_update_context_may_widen_never_narrow)
 {
-    EXPECT_UPDATE_OK(CONTRACT("process", "never", "no", "no", "live"),
-                     CONTRACT("any", "never", "no", "no", "live"));
-    EXPECT_UPDATE_OK(CONTRACT("interrupt", "never", "no", "no", "live"),
-                     CONTRACT("any", "never", "no", "no", "live"));
-    EXPECT_UPDATE_REFUSED(CONTRACT("any", "never", "no", "no", "live"),
-                          CONTRACT("process", "never", "no", "no", "live"), MOD_CLAUSE_CONTEXT,
+    EXPECT_UPDATE_OK(CONTRACT("process", "never", "no", "no", "concurrent"),
+                     CONTRACT("any", "never", "no", "no", "concurrent"));
+    EXPECT_UPDATE_OK(CONTRACT("interrupt", "never", "no", "no", "concurrent"),
+                     CONTRACT("any", "never", "no", "no", "concurrent"));
+    EXPECT_UPDATE_REFUSED(CONTRACT("any", "never", "no", "no", "concurrent"),
+                          CONTRACT("process", "never", "no", "no", "concurrent"),
+                          MOD_CLAUSE_CONTEXT,
                           UPDATE_PREFIX "'context': weakened from 'context any' to 'context "
                                         "process'");
-    EXPECT_UPDATE_REFUSED(CONTRACT("process", "never", "no", "no", "live"),
-                          CONTRACT("interrupt", "never", "no", "no", "live"), MOD_CLAUSE_CONTEXT,
+    EXPECT_UPDATE_REFUSED(CONTRACT("process", "never", "no", "no", "concurrent"),
+                          CONTRACT("interrupt", "never", "no", "no", "concurrent"),
+                          MOD_CLAUSE_CONTEXT,
                           UPDATE_PREFIX "'context': weakened from 'context process' to "
                                         "'context interrupt'");
 }
 
 HTEST(manifest_update_may_stop_sleeping_never_start)
 {
-    EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "live"),
-                     CONTRACT("process", "never", "no", "no", "live"));
-    EXPECT_UPDATE_REFUSED(CONTRACT("process", "never", "no", "no", "live"),
-                          CONTRACT("process", "may", "no", "no", "live"), MOD_CLAUSE_SLEEPS,
+    EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "concurrent"),
+                     CONTRACT("process", "never", "no", "no", "concurrent"));
+    EXPECT_UPDATE_REFUSED(CONTRACT("process", "never", "no", "no", "concurrent"),
+                          CONTRACT("process", "may", "no", "no", "concurrent"), MOD_CLAUSE_SLEEPS,
                           UPDATE_PREFIX "'sleeps': weakened from 'sleeps never' to 'sleeps "
                                         "may'");
 }
 
 HTEST(manifest_update_may_become_reentrant_never_stop)
 {
-    EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "live"),
-                     CONTRACT("process", "may", "yes", "no", "live"));
-    EXPECT_UPDATE_REFUSED(CONTRACT("process", "may", "yes", "no", "live"),
-                          CONTRACT("process", "may", "no", "no", "live"), MOD_CLAUSE_REENTRANT,
+    EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "concurrent"),
+                     CONTRACT("process", "may", "yes", "no", "concurrent"));
+    EXPECT_UPDATE_REFUSED(CONTRACT("process", "may", "yes", "no", "concurrent"),
+                          CONTRACT("process", "may", "no", "no", "concurrent"),
+                          MOD_CLAUSE_REENTRANT,
                           UPDATE_PREFIX "'reentrant': weakened from 'reentrant yes' to "
                                         "'reentrant no'");
 }
 
 HTEST(manifest_update_may_become_user_callable_never_stop)
 {
-    EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "live"),
-                     CONTRACT("process", "may", "no", "yes", "live"));
-    EXPECT_UPDATE_REFUSED(CONTRACT("process", "may", "no", "yes", "live"),
-                          CONTRACT("process", "may", "no", "no", "live"), MOD_CLAUSE_USER_CALLABLE,
+    EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "concurrent"),
+                     CONTRACT("process", "may", "no", "yes", "concurrent"));
+    EXPECT_UPDATE_REFUSED(CONTRACT("process", "may", "no", "yes", "concurrent"),
+                          CONTRACT("process", "may", "no", "no", "concurrent"),
+                          MOD_CLAUSE_USER_CALLABLE,
                           UPDATE_PREFIX "'user-callable': weakened from 'user-callable yes' "
                                         "to 'user-callable no'");
 }
 
 HTEST(manifest_update_keeps_a_ghost_functions_prototype_and_where_it_runs)
 {
-    EXPECT_UPDATE_OK(CONTRACT("process", "may", "yes", "yes", "live") "  prototype int f(int a)\n",
-                     CONTRACT("process", "may", "yes", "yes", "live") "  prototype int f(int a)\n");
+    EXPECT_UPDATE_OK(
+        CONTRACT("process", "may", "yes", "yes", "concurrent") "  prototype int f(int a)\n",
+        CONTRACT("process", "may", "yes", "yes", "concurrent") "  prototype int f(int a)\n");
     EXPECT_UPDATE_REFUSED(
-        CONTRACT("process", "may", "yes", "yes", "live") "  prototype int f(int a)\n",
-        CONTRACT("process", "may", "yes", "yes", "live") "  prototype long f(long a)\n",
+        CONTRACT("process", "may", "yes", "yes", "concurrent") "  prototype int f(int a)\n",
+        CONTRACT("process", "may", "yes", "yes", "concurrent") "  prototype long f(long a)\n",
         MOD_CLAUSE_USER_CALLABLE,
         UPDATE_PREFIX "'user-callable': changed its ghost function from 'runs gate', 'int f(int "
                       "a)' to 'runs gate', 'long f(long a)'");
@@ -313,12 +321,12 @@ HTEST(manifest_update_keeps_a_ghost_functions_prototype_and_where_it_runs)
 HTEST(manifest_update_policy_may_move_towards_live_and_never_only)
 {
     EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "quiescent"),
-                     CONTRACT("process", "may", "no", "no", "live"));
-    EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "live"),
+                     CONTRACT("process", "may", "no", "no", "concurrent"));
+    EXPECT_UPDATE_OK(CONTRACT("process", "may", "no", "no", "concurrent"),
                      CONTRACT("process", "may", "no", "no", "never"));
-    EXPECT_UPDATE_REFUSED(CONTRACT("process", "may", "no", "no", "live"),
+    EXPECT_UPDATE_REFUSED(CONTRACT("process", "may", "no", "no", "concurrent"),
                           CONTRACT("process", "may", "no", "no", "quiescent"), MOD_CLAUSE_UPDATE,
-                          UPDATE_PREFIX "'update': weakened from 'update live' to 'update "
+                          UPDATE_PREFIX "'update': weakened from 'update concurrent' to 'update "
                                         "quiescent'");
 }
 
@@ -402,12 +410,14 @@ HTEST(manifest_update_needs_a_state_transfer_path)
 
 HTEST(manifest_update_counter_1_2_to_2_0_example_is_allowed_and_not_back)
 {
-    must_parse(ctx, &running,
-               "module counter\nversion 1.2\nstate 2\ntransfer-from 1 2\nlock counter.total\n"
-               "export counter_read {\n" CONTRACT("process", "may", "yes", "yes", "live") "}\n");
-    must_parse(ctx, &next,
-               "module counter\nversion 2.0\nstate 3\ntransfer-from 2 3\nlock counter.total\n"
-               "export counter_read {\n" CONTRACT("any", "never", "yes", "yes", "live") "}\n");
+    must_parse(
+        ctx, &running,
+        "module counter\nversion 1.2\nstate 2\ntransfer-from 1 2\nlock counter.total\n"
+        "export counter_read {\n" CONTRACT("process", "may", "yes", "yes", "concurrent") "}\n");
+    must_parse(
+        ctx, &next,
+        "module counter\nversion 2.0\nstate 3\ntransfer-from 2 3\nlock counter.total\n"
+        "export counter_read {\n" CONTRACT("any", "never", "yes", "yes", "concurrent") "}\n");
     EXPECT_EQ(mod_contract_check_update(&running, &next, &result), MOD_CLAUSE_OK);
     EXPECT_EQ(mod_contract_check_update(&next, &running, &result), MOD_CLAUSE_CONTEXT);
     EXPECT_STREQ(result.message, "module 'counter': update 2.0 to 1.2: export 'counter_read': "
@@ -418,12 +428,12 @@ HTEST(manifest_update_counter_1_2_to_2_0_example_is_allowed_and_not_back)
 HTEST(manifest_swap_policy_is_the_most_demanding_export)
 {
     must_parse(ctx, &running, "module m\nversion 1.0\n");
-    EXPECT_EQ(mod_contract_swap_policy(&running), MOD_UPDATE_LIVE);
-    must_parse(
-        ctx, &running,
-        "module m\nversion 1.0\nexport f {\n" CONTRACT(
-            "process", "may", "no", "no",
-            "live") "}\nexport g {\n" CONTRACT("process", "may", "no", "no", "quiescent") "}\n");
+    EXPECT_EQ(mod_contract_swap_policy(&running), MOD_UPDATE_CONCURRENT);
+    must_parse(ctx, &running,
+               "module m\nversion 1.0\nexport f {\n" CONTRACT(
+                   "process", "may", "no", "no",
+                   "concurrent") "}\nexport g {\n" CONTRACT("process", "may", "no", "no",
+                                                            "quiescent") "}\n");
     EXPECT_EQ(mod_contract_swap_policy(&running), MOD_UPDATE_QUIESCENT);
     running.exports[0].update = MOD_UPDATE_NEVER;
     EXPECT_EQ(mod_contract_swap_policy(&running), MOD_UPDATE_NEVER);

@@ -6,7 +6,7 @@
 #include "htest.h"
 #include <stdio.h>
 #include "modtest.h"
-#include "modload/elf.h"
+#include "modload/format/elf.h"
 
 struct patched {
     uint8_t *data;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "modtest.h"
-#include "modload/exec.h"
+#include "modload/format/exec.h"
 
 #ifndef EXEC_TEST_PROGRAMS
 #define EXEC_TEST_PROGRAMS "build/programs"

@@ -6,10 +6,10 @@
  * valid. Keys are deterministic test keys (mod_sign_key_from_seed). */
 #include "htest.h"
 #include "modtest.h"
-#include "modload/builder.h"
-#include "modload/config.h"
-#include "modload/image.h"
-#include "modload/sign.h"
+#include "modload/tools/builder.h"
+#include "modload/format/config.h"
+#include "modload/format/image.h"
+#include "modload/tools/sign.h"
 
 static struct mod_image_builder builder; /* large: not on the stack */
 static struct mod_signing_key key, other_key;
@@ -265,7 +265,7 @@ HTEST(image_structural_entry_errors_are_refused)
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_SECTION_TYPE);
     EXPECT_MESSAGE(&t, "second boot configuration");
     RESTORE();
-    modtest_put(t.data + entry_field(&t, 2, 4), 1, 4); /* flags */
+    modtest_put(t.data + entry_field(&t, 2, 4), 2, 4); /* an unknown flag */
     EXPECT_EQ(reopen(&t), MOD_E_IMAGE_RESERVED);
     RESTORE();
     modtest_put(t.data + entry_field(&t, 2, 12), 73, 2); /* signature size */

@@ -5,12 +5,13 @@
  * in tests/host/data/manifests/.
  */
 #include "htest.h"
-#include "modload/manifest.h"
+#include "modload/contract/manifest.h"
 #include <stdio.h>
 #include <stdlib.h>
 
-#define HEAD               "module m\nversion 1.0\n"
-#define FIELDS             "  context any\n  sleeps never\n  reentrant yes\n  user-callable no\n  update live\n"
+#define HEAD "module m\nversion 1.0\n"
+#define FIELDS \
+    "  context any\n  sleeps never\n  reentrant yes\n  user-callable no\n  update concurrent\n"
 #define EXPORT(name, body) "export " name " {\n" body "}\n"
 #define IMPORT(name, body) "import " name " {\n" body "}\n"
 
@@ -81,7 +82,7 @@ HTEST(manifest_parses_the_counter_example)
     EXPECT_EQ(add->sleeps, MOD_SLEEPS_NEVER);
     EXPECT_TRUE(add->reentrant);
     EXPECT_TRUE(add->user_callable);
-    EXPECT_EQ(add->update, MOD_UPDATE_LIVE);
+    EXPECT_EQ(add->update, MOD_UPDATE_CONCURRENT);
     EXPECT_EQ(add->acquires, 1u << total);
     EXPECT_EQ(add->caller_holds, 0);
     const struct mod_contract *read = &manifest.exports[1];
@@ -126,7 +127,7 @@ HTEST(manifest_parses_every_value_of_every_field)
           "  update never\n",
           1 },
         { "  context any\n  sleeps never\n  reentrant no\n  user-callable yes\n"
-          "  update live\n",
+          "  update concurrent\n",
           2 },
     };
     static const enum mod_context contexts[] = { MOD_CONTEXT_PROCESS, MOD_CONTEXT_INTERRUPT,
@@ -135,7 +136,7 @@ HTEST(manifest_parses_every_value_of_every_field)
     static const bool reentrant[] = { false, true, false };
     static const bool user[] = { true, false, true };
     static const enum mod_update_policy update[] = { MOD_UPDATE_QUIESCENT, MOD_UPDATE_NEVER,
-                                                     MOD_UPDATE_LIVE };
+                                                     MOD_UPDATE_CONCURRENT };
     for (int i = 0; i < 3; i++) {
         char text[512];
         snprintf(text, sizeof(text), HEAD "export f {\n%s}\nimport g {\n%s}\n", cases[i].field,
@@ -534,9 +535,10 @@ HTEST(manifest_refuses_a_bad_field_value_naming_the_export)
     EXPECT_PARSE_ERROR(HEAD "export f {\n  user-callable 1\n", MOD_MANIFEST_E_SYNTAX,
                        "t.wisp:4:17: export 'f': expected 'yes' or 'no' after 'user-callable', "
                        "found '1'");
-    EXPECT_PARSE_ERROR(HEAD "export f {\n  update hot\n", MOD_MANIFEST_E_SYNTAX,
-                       "t.wisp:4:10: export 'f': expected 'live', 'quiescent' or 'never' after "
-                       "'update', found 'hot'");
+    EXPECT_PARSE_ERROR(
+        HEAD "export f {\n  update hot\n", MOD_MANIFEST_E_SYNTAX,
+        "t.wisp:4:10: export 'f': expected 'concurrent', 'quiescent' or 'never' after "
+        "'update', found 'hot'");
     EXPECT_PARSE_ERROR(HEAD "export f {\n  context\n", MOD_MANIFEST_E_SYNTAX,
                        "t.wisp:4:10: export 'f': expected 'process', 'interrupt' or 'any' after "
                        "'context', found end of line");
@@ -569,11 +571,19 @@ HTEST(manifest_refuses_unknown_and_misplaced_fields)
                        "'caller-holds', 'runs' or 'prototype')");
 }
 
+/* The policy word of earlier manifests is refused, naming the new one. */
+HTEST(manifest_refuses_the_old_word_update_live_naming_concurrent)
+{
+    EXPECT_PARSE_ERROR(HEAD "export f {\n  update live\n", MOD_MANIFEST_E_SYNTAX,
+                       "t.wisp:4:10: export 'f': 'update live' is now 'update concurrent' "
+                       "(callers never wait during a swap); write 'update concurrent'");
+}
+
 HTEST(manifest_refuses_fields_given_twice)
 {
     static const char *const fields[] = {
-        "context any", "sleeps never", "reentrant yes",    "user-callable no",
-        "update live", "acquires x.a", "caller-holds x.b",
+        "context any",       "sleeps never", "reentrant yes",    "user-callable no",
+        "update concurrent", "acquires x.a", "caller-holds x.b",
     };
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         char text[256], expected[160];
@@ -590,7 +600,7 @@ HTEST(manifest_refuses_fields_given_twice)
 HTEST(manifest_refuses_blocks_missing_a_required_field)
 {
     static const char *const fields[] = {
-        "context any", "sleeps never", "reentrant yes", "user-callable no", "update live",
+        "context any", "sleeps never", "reentrant yes", "user-callable no", "update concurrent",
     };
     for (size_t skip = 0; skip < 5; skip++) {
         char text[256], expected[200];
@@ -610,27 +620,27 @@ HTEST(manifest_refuses_blocks_missing_a_required_field)
 HTEST(manifest_refuses_contradictory_fields)
 {
     EXPECT_PARSE_ERROR(HEAD EXPORT("f", "  context interrupt\n  sleeps may\n  reentrant yes\n"
-                                        "  user-callable no\n  update live\n"),
+                                        "  user-callable no\n  update concurrent\n"),
                        MOD_MANIFEST_E_CONFLICT,
                        "t.wisp:5: export 'f': 'context interrupt' (line 4) requires 'sleeps "
                        "never'");
     EXPECT_PARSE_ERROR(HEAD IMPORT("f", "  sleeps may\n  context any\n  reentrant yes\n"
-                                        "  user-callable no\n  update live\n"),
+                                        "  user-callable no\n  update concurrent\n"),
                        MOD_MANIFEST_E_CONFLICT,
                        "t.wisp:4: import 'f': 'context any' (line 5) requires 'sleeps never'");
     EXPECT_PARSE_ERROR(HEAD EXPORT("f", "  context interrupt\n  sleeps never\n  reentrant yes\n"
-                                        "  user-callable yes\n  update live\n"),
+                                        "  user-callable yes\n  update concurrent\n"),
                        MOD_MANIFEST_E_CONFLICT,
                        "t.wisp:7: export 'f': 'user-callable yes' requires context 'process' or "
                        "'any', not 'interrupt' (line 4)");
     EXPECT_PARSE_ERROR(HEAD EXPORT("f", "  context any\n  sleeps never\n  reentrant yes\n"
-                                        "  user-callable yes\n  update live\n"
+                                        "  user-callable yes\n  update concurrent\n"
                                         "  caller-holds x.y\n"),
                        MOD_MANIFEST_E_CONFLICT,
                        "t.wisp:9: export 'f': 'user-callable yes' (line 7) and a lock class held "
                        "by the caller exclude each other");
     EXPECT_PARSE_ERROR(HEAD IMPORT("f", "  context any\n  sleeps never\n  reentrant yes\n"
-                                        "  user-callable yes\n  update live\n  holds x.y\n"),
+                                        "  user-callable yes\n  update concurrent\n  holds x.y\n"),
                        MOD_MANIFEST_E_CONFLICT,
                        "t.wisp:9: import 'f': 'user-callable yes' (line 7) and a lock class held "
                        "by the caller exclude each other");
@@ -686,7 +696,7 @@ static const char counter_canonical[] = "module counter\n"
                                         "  sleeps never\n"
                                         "  reentrant yes\n"
                                         "  user-callable yes\n"
-                                        "  update live\n"
+                                        "  update concurrent\n"
                                         "  acquires counter.total\n"
                                         "}\n"
                                         "\n"
@@ -695,7 +705,7 @@ static const char counter_canonical[] = "module counter\n"
                                         "  sleeps may\n"
                                         "  reentrant yes\n"
                                         "  user-callable yes\n"
-                                        "  update live\n"
+                                        "  update concurrent\n"
                                         "}\n"
                                         "\n"
                                         "import console_write {\n"
@@ -783,7 +793,7 @@ HTEST(manifest_round_trips_when_classes_are_named_before_defined)
 /* ------------------------------------------------------------ ghost fields */
 
 #define USER_FIELDS \
-    "  context any\n  sleeps never\n  reentrant yes\n  user-callable yes\n  update live\n"
+    "  context any\n  sleeps never\n  reentrant yes\n  user-callable yes\n  update concurrent\n"
 
 HTEST(manifest_parses_runs_and_prototype_of_user_callable_exports)
 {

@@ -5,14 +5,14 @@
  * edu driver's manifest (modules/edu) with its test copy at 2.0.
  */
 #include "htest.h"
-#include "modload/manifest.h"
-#include "modload/manifest_devices.h"
+#include "modload/contract/manifest.h"
+#include "modload/contract/manifest_devices.h"
 #include <stdio.h>
 #include <stdlib.h>
 
 #define HEAD    "module m\nversion 1.0\n"
 #define FIELDS  "  context process\n  sleeps may\n  reentrant yes\n  user-callable yes\n  update quiescent\n"
-#define EFIELDS "  context any\n  sleeps never\n  reentrant yes\n  user-callable no\n  update live\n"
+#define EFIELDS "  context any\n  sleeps never\n  reentrant yes\n  user-callable no\n  update concurrent\n"
 #define IFACE   "interface demo.x 1.2\nmethod get {\n" FIELDS "}\nmethod put {\n" FIELDS "}\n"
 
 static struct mod_manifest manifest, again;

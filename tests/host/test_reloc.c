@@ -8,7 +8,7 @@
  * host through trampolines and reads host data through its GOT. */
 #include "htest.h"
 #include "modtest.h"
-#include "modload/reloc.h"
+#include "modload/format/reloc.h"
 #include <sys/mman.h>
 
 #define TEXT_ADDRESS     0xffffffffc0000000ull

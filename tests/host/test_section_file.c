@@ -6,9 +6,9 @@
  * bad name, reserved bytes, signature size, tampered content or header. */
 #include "htest.h"
 #include "modtest.h"
-#include "modload/builder.h"
-#include "modload/image.h"
-#include "modload/sign.h"
+#include "modload/tools/builder.h"
+#include "modload/format/image.h"
+#include "modload/tools/sign.h"
 
 static struct mod_signing_key section_key, section_other_key;
 static const char section_content[] = "\177ELF pretend module content, 48 bytes or so..";
@@ -24,7 +24,7 @@ static void section_build(struct section_file *f, const struct mod_signing_key *
 {
     mod_sign_key_from_seed(&section_key, "wisp test key", 13);
     mod_sign_key_from_seed(&section_other_key, "another key", 11);
-    f->data = mod_section_file_build("counter", 2u << 16 | 1, section_content,
+    f->data = mod_section_file_build("counter", 2u << 16 | 1, 0, section_content,
                                      sizeof(section_content), with, &f->size, &f->err);
 }
 
@@ -56,6 +56,29 @@ HTEST(section_file_build_open_verify_round_trip)
     EXPECT_EQ(mod_image_verify_section(&f.s, section_key.public_key, &f.err), MOD_OK);
     EXPECT_EQ(mod_image_verify_section(&f.s, section_other_key.public_key, &f.err),
               MOD_E_SIGNATURE);
+    free(f.data);
+}
+
+/* The rollback flag is part of what is signed: a signed rollback opens and
+ * verifies; the same flag set on a section signed without it (an old file
+ * replayed as a "rollback") fails the signature. */
+HTEST(section_file_rollback_flag_is_signed_and_cannot_be_added_later)
+{
+    struct section_file f;
+    mod_sign_key_from_seed(&section_key, "wisp test key", 13);
+    f.data = mod_section_file_build("counter", 1u << 16, MOD_SECTION_FLAG_ROLLBACK, section_content,
+                                    sizeof(section_content), &section_key, &f.size, &f.err);
+    ASSERT_TRUE(f.data != NULL);
+    ASSERT_EQ(section_open(&f, f.size), MOD_OK);
+    EXPECT_EQ(f.s.flags, MOD_SECTION_FLAG_ROLLBACK);
+    EXPECT_EQ(mod_image_verify_section(&f.s, section_key.public_key, &f.err), MOD_OK);
+    free(f.data);
+
+    section_build(&f, &section_key); /* no flag */
+    ASSERT_TRUE(f.data != NULL);
+    modtest_put(f.data + 4, MOD_SECTION_FLAG_ROLLBACK, 4);
+    ASSERT_EQ(section_open(&f, f.size), MOD_OK);
+    EXPECT_EQ(mod_image_verify_section(&f.s, section_key.public_key, &f.err), MOD_E_SIGNATURE);
     free(f.data);
 }
 
@@ -92,7 +115,7 @@ HTEST(section_file_malformed_entries_are_refused)
     modtest_put(f.data + 0, 9, 4);
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_SECTION_TYPE);
     RESTORE();
-    modtest_put(f.data + 4, 1, 4); /* flags */
+    modtest_put(f.data + 4, 2, 4); /* an unknown flag */
     EXPECT_EQ(section_open(&f, f.size), MOD_E_IMAGE_RESERVED);
     RESTORE();
     modtest_put(f.data + 14, 1, 2); /* reserved u16 */

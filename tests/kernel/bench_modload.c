@@ -9,7 +9,7 @@
 #include <wisp/printk.h>
 #include "modload/module.h"
 #include "modload/symtab.h"
-#include "modload/image.h"
+#include "modload/format/image.h"
 #include <string.h>
 
 #define ROUNDS 7

@@ -18,7 +18,7 @@
 #include "kernel/dev/dev_internal.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
-#include "modload/update.h"
+#include "modload/update/update.h"
 #include "tests/kernel/programs.h"
 #include "tests/torture/swap.h"
 #include <string.h>
@@ -42,7 +42,15 @@ BLOB(compute_v2i);
 static enum mod_status load_blob(const char *name, const uint8_t *object, uint64_t size,
                                  struct module **m, struct mod_error *err)
 {
-    return module_load_object(name, 1u << 16, object, size, m, err);
+    struct module_object o;
+    enum mod_status st = module_object_open(&o, name, 1u << 16, object, size, err);
+    if (st == MOD_OK) {
+        module_lock();
+        st = module_load_object_locked(&o, NULL, m, err);
+        module_unlock();
+    }
+    module_object_close(&o);
+    return st;
 }
 
 static bool contains(const char *text, const char *part) { return strstr(text, part) != NULL; }
@@ -270,12 +278,13 @@ static enum mod_status update_edu(const uint8_t *object, uint64_t size, uint32_t
         return MOD_E_NOT_FOUND;
     }
     s.version = version;
-    struct update_report rep;
-    module_lock();
-    enum mod_status st = update_module_locked(&s, "test", &rep, err);
-    module_unlock();
-    if (st != MOD_OK)
-        kprintf("    # update: %s\n", err->message);
+    struct update_request req = { .by = "test" };
+    struct update_verdict v;
+    enum mod_status st = update_apply_image_section(&s, &req, &v);
+    if (st != MOD_OK) {
+        mod_fail(err, st, "%s", v.text);
+        kprintf("    # update: %s\n", v.text);
+    }
     return st;
 }
 

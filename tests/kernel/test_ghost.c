@@ -11,7 +11,7 @@
 #include <wisp/mm.h>
 #include <wisp/printk.h>
 #include <wisp/trap.h>
-#include <modload/exec.h>
+#include <modload/format/exec.h>
 #include <modload/module.h>
 #include <modload/symtab.h>
 #include <tests/torture/swap.h>
@@ -176,12 +176,12 @@ KTEST(ghost_counter_calls_follow_a_live_update_with_no_lost_increment)
     strlcpy(s.name, "counter", sizeof(s.name));
     struct update_report rep;
     struct mod_error err = { 0 };
-    module_lock();
-    enum mod_status st = update_module_locked(&s, "test", &rep, &err);
-    module_unlock();
+    struct update_request req = { .by = "test" };
+    struct update_verdict v;
+    enum mod_status st = update_apply_image_section(&s, &req, &v);
     KEXPECT_EQ(st, MOD_OK);
     if (st)
-        kprintf("    # swap: %s\n", err.message);
+        kprintf("    # swap: %s\n", v.text);
     for (int i = 0; i < COUNT_PROCESSES; i++) {
         KASSERT_TRUE(p[i] != NULL);
         KEXPECT_EQ(process_wait(p[i]), 1); /* saw exactly one change: 1 -> 2 */

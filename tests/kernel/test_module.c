@@ -3,6 +3,8 @@
 #include <wisp/ktest.h>
 #include <wisp/probe.h>
 #include <wisp/mm.h>
+#include <wisp/sched.h>
+#include <wisp/time.h>
 #include "modload/module.h"
 #include "modload/symtab.h"
 #include "modload/dispatch.h"
@@ -133,4 +135,75 @@ KTEST(module_unload_frees_everything_and_reload_works)
     KEXPECT_GT(pmm_free_page_count(), free_before);
     KASSERT_EQ(module_load("kvstore", &kv, &err), MOD_OK);
     KEXPECT_TRUE(sym_resolve("kv_put") != NULL);
+}
+
+/* ---- unload with a call chain inside --------------------------------------- */
+
+static bool unload_exit_ran;
+static void (*unload_real_exit)(void);
+
+static void recording_exit(void)
+{
+    __atomic_store_n(&unload_exit_ran, true, __ATOMIC_RELEASE);
+    if (unload_real_exit)
+        unload_real_exit();
+}
+
+struct inside {
+    struct mod_identity *id;
+    bool entered, release;
+};
+
+/* A chain inside kvstore until told to leave, as a thread asleep in one of
+ * its functions would be. */
+static void inside_fn(void *arg)
+{
+    struct inside *c = arg;
+    mod_dispatch_enter(c->id, 0);
+    __atomic_store_n(&c->entered, true, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&c->release, __ATOMIC_ACQUIRE))
+        sched_sleep_ns(NSEC_PER_MSEC);
+    mod_dispatch_exit(c->id);
+}
+
+/* Unload does not wait for the chains inside, nor hold the module lock
+ * while they finish, and runs the module's exit only after the last one
+ * has left: the reaper frees it then. */
+KTEST(module_unload_with_a_chain_inside_returns_at_once_and_exit_runs_after_it_leaves)
+{
+    struct mod_error err;
+    struct module *kv;
+    if ((kv = module_find("kvstore")) != NULL)
+        KASSERT_EQ(module_unload(kv, &err), MOD_OK); /* no chain inside: freed at once */
+    size_t area_before = module_area_pages_used();
+    KASSERT_EQ(module_load("kvstore", &kv, &err), MOD_OK);
+    unload_real_exit = kv->exit;
+    kv->exit = recording_exit;
+    unload_exit_ran = false;
+    static struct inside c;
+    memset(&c, 0, sizeof(c));
+    c.id = kv->identity;
+    struct thread *t = thread_create("inside", inside_fn, &c, -1);
+    KASSERT_TRUE(t != NULL);
+    while (!__atomic_load_n(&c.entered, __ATOMIC_ACQUIRE))
+        sched_sleep_ns(NSEC_PER_MSEC);
+
+    uint64_t start = clock_ns();
+    KEXPECT_EQ(module_unload(kv, &err), MOD_OK);
+    uint64_t took_ms = (clock_ns() - start) / NSEC_PER_MSEC;
+    KEXPECT_LT(took_ms, 500);                     /* no drain wait */
+    KEXPECT_TRUE(module_find("kvstore") == NULL); /* the lock is free, the module gone */
+    KEXPECT_TRUE(sym_resolve("kv_put") == NULL);
+    KEXPECT_FALSE(__atomic_load_n(&unload_exit_ran, __ATOMIC_ACQUIRE));
+    KEXPECT_EQ(module_retiring(), 1u);
+
+    __atomic_store_n(&c.release, true, __ATOMIC_RELEASE);
+    thread_join(t);
+    uint64_t deadline = clock_ns() + 2000 * NSEC_PER_MSEC;
+    while (module_retiring() != 0 && clock_ns() < deadline)
+        sched_sleep_ns(NSEC_PER_MSEC);
+    KEXPECT_EQ(module_retiring(), 0u);
+    KEXPECT_TRUE(__atomic_load_n(&unload_exit_ran, __ATOMIC_ACQUIRE));
+    KEXPECT_EQ(module_area_pages_used(), area_before);     /* its memory back */
+    KASSERT_EQ(module_load("kvstore", &kv, &err), MOD_OK); /* as the other tests left it */
 }

@@ -13,7 +13,7 @@
 
 /* clang-format off */
 #define FIELDS(ctx, sl, re) "{\ncontext " ctx "\nsleeps " sl "\nreentrant " re \
-                            "\nuser-callable no\nupdate live\n"
+                            "\nuser-callable no\nupdate concurrent\n"
 static const char guard_manifest_text[] =
     "module gtest\nversion 1.0\nlock gtest.held\nlock gtest.inner\n"
     "export g_sum " FIELDS("any", "never", "yes") "}\n"

@@ -10,12 +10,12 @@
 #include "modload/dispatch.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
-#include "modload/update.h"
+#include "modload/update/update.h"
 #include "tests/torture/swap.h"
 
 struct sleeper {
     struct mod_identity *id;
-    int version_index;
+    int version_export;
     void *entered_impl; /* what the chain's outermost entry runs */
     void *inner_impl;   /* what a nested entry runs, after the swap */
     bool inside, release;
@@ -26,11 +26,11 @@ struct sleeper {
 static void sleeper_fn(void *arg)
 {
     struct sleeper *s = arg;
-    s->entered_impl = mod_dispatch_enter(s->id, (uint32_t)s->version_index);
+    s->entered_impl = mod_dispatch_enter(s->id, (uint32_t)s->version_export);
     __atomic_store_n(&s->inside, true, __ATOMIC_RELEASE);
     while (!__atomic_load_n(&s->release, __ATOMIC_ACQUIRE))
         sched_sleep_ns(NSEC_PER_MSEC);
-    s->inner_impl = mod_dispatch_enter(s->id, (uint32_t)s->version_index); /* nested */
+    s->inner_impl = mod_dispatch_enter(s->id, (uint32_t)s->version_export); /* nested */
     mod_dispatch_exit(s->id);
     mod_dispatch_exit(s->id);
 }
@@ -46,7 +46,7 @@ static bool wait_for(bool (*done)(void), uint64_t ms)
     return true;
 }
 
-static bool nothing_retiring(void) { return update_retiring() == 0; }
+static bool nothing_retiring(void) { return module_retiring() == 0; }
 
 KTEST(update_version_with_a_chain_inside_is_retired_later_and_freed_by_the_reaper)
 {
@@ -61,8 +61,8 @@ KTEST(update_version_with_a_chain_inside_is_retired_later_and_freed_by_the_reape
     static struct sleeper s;
     memset(&s, 0, sizeof(s));
     s.id = m->identity;
-    s.version_index = mod_dispatch_export_index(m->identity, "counter_version");
-    KASSERT_GE(s.version_index, 0);
+    s.version_export = mod_dispatch_export_index(m->identity, "counter_version");
+    KASSERT_GE(s.version_export, 0);
     struct thread *t = thread_create("sleeper", sleeper_fn, &s, -1);
     KASSERT_TRUE(t != NULL);
     while (!__atomic_load_n(&s.inside, __ATOMIC_ACQUIRE))
@@ -71,7 +71,7 @@ KTEST(update_version_with_a_chain_inside_is_retired_later_and_freed_by_the_reape
     /* The swap goes live; the old version cannot be freed yet. */
     KEXPECT_EQ(swap_counter(2u << 16, &rep, &err), MOD_OK);
     KEXPECT_TRUE(rep.old_kept);
-    KEXPECT_EQ(update_retiring(), 1u);
+    KEXPECT_EQ(module_retiring(), 1u);
     struct module *live = module_find("counter");
     KEXPECT_EQ(live->version, 2u << 16);
     struct mod_error unload_err;
@@ -93,7 +93,7 @@ KTEST(update_version_with_a_chain_inside_is_retired_later_and_freed_by_the_reape
     __atomic_store_n(&s.release, true, __ATOMIC_RELEASE);
     thread_join(t);
     KEXPECT_TRUE(s.inner_impl == s.entered_impl); /* the chain stayed on the old version */
-    KEXPECT_TRUE(s.inner_impl != mod_identity_current(s.id)->impl[s.version_index]);
+    KEXPECT_TRUE(s.inner_impl != mod_identity_current(s.id)->impl[s.version_export]);
     KEXPECT_TRUE(wait_for(nothing_retiring, 2000));
 
     KEXPECT_EQ(swap_counter(1u << 16, &rep, &err), MOD_OK);

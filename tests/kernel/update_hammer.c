@@ -27,6 +27,7 @@
 #include <wisp/printk.h>
 #include <wisp/sched.h>
 #include <wisp/percpu.h>
+#include <wisp/kconsole.h>
 #include "modload/dispatch.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
@@ -43,12 +44,12 @@ static uint64_t calls[HAMMER_MAX_THREADS];
 static uint64_t seen[HAMMER_MAX_THREADS][HAMMER_VERSIONS];
 static uint64_t chains[HAMMER_MAX_THREADS], mixed[HAMMER_MAX_THREADS];
 static struct mod_identity *counter_identity;
-static int version_index;
+static int version_export;
 
 /* One chain: outermost entry, then two nested calls through the slots. */
 static uint32_t hammer_chain(unsigned me, uint64_t (*add)(uint64_t), uint32_t (*version)(void))
 {
-    uint32_t (*pinned)(void) = mod_dispatch_enter(counter_identity, (uint32_t)version_index);
+    uint32_t (*pinned)(void) = mod_dispatch_enter(counter_identity, (uint32_t)version_export);
     uint32_t tag = pinned();
     add(1);
     mixed[me] += version() != tag;
@@ -94,7 +95,7 @@ static void hammer_start(void)
         return;
     }
     counter_identity = m->identity; /* kept across versions */
-    version_index = mod_dispatch_export_index(m->identity, "counter_version");
+    version_export = mod_dispatch_export_index(m->identity, "counter_version");
     start_count = ((uint64_t(*)(void))sym_slot_load(read_slot))();
     stop = false;
     thread_count = 0;
@@ -152,7 +153,7 @@ static void qhammer_thread(void *arg __unused)
     qgrew = last - first + 1;
 }
 
-void update_qhammer_command(void)
+static void update_qhammer_command(void)
 {
     struct mod_error err;
     if (qthread) {
@@ -172,10 +173,15 @@ void update_qhammer_command(void)
     kprintf(qthread ? "qhammer: started\n" : "qhammer: no memory\n");
 }
 
-void update_hammer_command(void)
+static void update_hammer_command(void)
 {
     if (thread_count)
         hammer_stop();
     else
         hammer_start();
 }
+
+KCONSOLE_COMMAND("hammer", update_hammer_command,
+                 "start / stop threads on every CPU calling counter (update tests)");
+KCONSOLE_COMMAND("qhammer", update_qhammer_command,
+                 "start / stop a thread calling qcounter (update tests)");

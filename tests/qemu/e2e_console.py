@@ -75,7 +75,7 @@ def check_commands(con, checks, smp):
     checks.check("audit prints the contracts of each loaded module",
                  all(re.search(r"(?m)^module %s %s" % (m, re.escape(v)), out) for m, v in
                      (("console", "1.1"), ("clock", "1.0"), ("counter", "1.0"))) and
-                 re.search(r"(?m)^  export counter_add +any +never +yes +yes +live$", out)
+                 re.search(r"(?m)^  export counter_add +any +never +yes +yes +concurrent$", out)
                  is not None, "output:", out)
     text = out.replace("\r", "")
     checks.check("audit checks each loaded module's code against its manifest",

@@ -69,7 +69,7 @@ def run_checks(con, checks, build, sock):
     checks.check("%d count programs start" % PROGRAMS, all(pids), pids)
     code, text = push(build, sock, build / "test-update" / "counter_v2.sec", "--name", "counter")
     checks.check("push of counter 2.0 goes live while the programs run",
-                 code == 0 and "live swap" in text, "exit %d" % code, text)
+                 code == 0 and "concurrent swap" in text, "exit %d" % code, text)
     statuses = dict((pid, int(status)) for pid, status in wait_all(
         con, start, r"run: count \(pid (\d+)\) exited with status (-?\d+)", PROGRAMS, 300))
     expected = dict(zip(pids, THREADS))
@@ -83,8 +83,10 @@ def run_checks(con, checks, build, sock):
     checks.check("no increment lost (the counter grew by %d)" % total,
                  len(added) == PROGRAMS and after - before == total,
                  "added %s; before %d, after %d" % (added, before, after))
-    code, text = push(build, sock, build / "test-update" / "counter_v1.sec", "--name", "counter")
-    checks.check("push of counter 1.0 back goes live", code == 0 and "live swap" in text, text)
+    code, text = push(build, sock, build / "test-update" / "counter_v1_rollback.sec",
+                      "--name", "counter")
+    checks.check("push of counter 1.0 back (a signed rollback) goes live",
+                 code == 0 and "concurrent swap" in text, text)
     out = con.command("run no_such_ghost")
     checks.check("a program calling no ghost function is refused naming the symbol",
                  "exec: program no_such_ghost: undefined symbol 'no_such_ghost': no ghost "

@@ -4,12 +4,16 @@ unix socket, push section files with wisp-push and check the kernel's
 verdicts, its `updline` counters and that the running modules are left as
 they were by every refused push.
 
-Pushes: a module not loaded at boot (loaded, live); then, while `hammer`
-threads on every CPU call counter, counter v2, v3, v1 SWAPS times (each
-live); versions whose init fails, whose state transfer fails, whose
+Pushes: a module not loaded at boot, first older than the image's version
+of it (refused: version not newer), then at that version (loaded, live);
+then, while `hammer` threads on every CPU call counter, counter v2, v3 and
+v1 signed as a rollback, SWAPS times (each live); versions whose init fails, whose state transfer fails, whose
 manifest weakens a contract or whose import is unsatisfied, still under the
 hammer (each refused naming its step, counter 1.0 still live); versions
-signed by another key, or not the announced name (refused); a push over a
+signed by another key, or not the announced name, or whose manifest says
+another version (refused); forward only: the running version pushed again
+(a replay) and an older one (a downgrade) are refused with the versions
+named, the older one signed as a rollback goes live; a push over a
 line that corrupts bytes (rejected frames counted, retransmitted, goes
 live); a push cut off half way (nothing
 changes, the next push starts cleanly); a state layout change of counter
@@ -149,10 +153,17 @@ def run_pushes(con, checks, build, sections, sock, tmp):
     out, _, _ = updline(con)
     checks.check("updline reports the line listening on COM2", "COM2, idle" in out, out)
 
+    code, text = push(build, sock, sections / "kvstore_old.sec", "--name", "kvstore")
+    (version, _), ls = lsmod_version(con, "kvstore")
+    checks.check("push_of_a_module_older_than_the_image_version_is_refused",
+                 code == EXIT_REFUSED and "refused (version not newer): kvstore 0.9 is older "
+                 "than 1.0, the kernel's minimum for it" in text and version is None,
+                 "exit %d" % code, text, ls)
+
     code, text = push(build, sock, sections / "kvstore.sec")
     (version, state), ls = lsmod_version(con, "kvstore")
     checks.check("push_of_a_module_not_loaded_loads_it_live",
-                 code == EXIT_LIVE and "kvstore 1.1 loaded" in text and version == "1.1"
+                 code == EXIT_LIVE and "kvstore 1.0 loaded" in text and version == "1.0"
                  and state == "live", "exit %d" % code, text, ls)
 
     area_before, heap_before, _ = memory(con)
@@ -161,14 +172,14 @@ def run_pushes(con, checks, build, sections, sock, tmp):
     swaps_ok, details = True, []
     for round_ in range(SWAPS):
         for name, want in (("counter_v2.sec", "2.0"), ("counter_v3.sec", "3.0"),
-                           ("counter_v1.sec", "1.0")):
+                           ("counter_v1_rollback.sec", "1.0")):
             code, text = push_counter(build, sock, sections, name)
             (version, state), ls = lsmod_version(con, "counter")
-            ok = code == EXIT_LIVE and "live swap" in text and version == want
+            ok = code == EXIT_LIVE and "concurrent swap" in text and version == want
             swaps_ok &= ok
             details.append("round %d %s: exit %d, lsmod %s; %s" % (
                 round_, name, code, version, text.strip().splitlines()[-1]))
-    checks.check("counter_swaps_v2_v3_v1_%d_times_under_load_each_live" % SWAPS, swaps_ok,
+    checks.check("counter_swaps_v2_v3_v1_rollback_%d_times_under_load_each_live" % SWAPS, swaps_ok,
                  *details)
 
     for name, reason in REFUSALS:   # still under the hammer
@@ -203,10 +214,17 @@ def run_pushes(con, checks, build, sections, sock, tmp):
                  code == EXIT_REFUSED and "signature" in text and version == "1.0",
                  "exit %d" % code, text, ls)
 
-    code, text = push(build, sock, sections / "counter_v1.sec", "--name", "kvstore")
+    code, text = push(build, sock, sections / "counter_v2.sec", "--name", "kvstore")
     checks.check("push_whose_section_is_not_the_announced_name_is_refused",
                  code == EXIT_REFUSED and "announced 'kvstore' but the section is 'counter'" in text,
                  "exit %d" % code, text)
+
+    code, text = push_counter(build, sock, sections, "counter_mismatch.sec")
+    (version, _), ls = lsmod_version(con, "counter")
+    checks.check("push_whose_manifest_says_another_version_is_refused",
+                 code == EXIT_REFUSED and "refused (version mismatch): counter: the section says "
+                 "version 9.0, its manifest says 1.0" in text and version == "1.0",
+                 "exit %d, lsmod %s" % (code, version), text, ls)
 
     proxy = Proxy(str(sock), str(tmp / "lossy.sock"), corrupt=0.0003)
     code, text = push_counter(build, tmp / "lossy.sock", sections, "counter_v2.sec",
@@ -232,9 +250,30 @@ def run_pushes(con, checks, build, sections, sock, tmp):
                  "exit %d, pushes %s -> %s, lsmod %s" % (code, pushes_before, pushes_after,
                                                          version), text, out)
 
-    code, text = push_counter(build, sock, sections, "counter_v1.sec")
+    code, text = push_counter(build, sock, sections, "counter_v3.sec")
     checks.check("push_after_a_cut_off_starts_cleanly_and_goes_live",
-                 code == EXIT_LIVE and "counter 1.0 (was %s)" % version_before in text, "exit %d" % code, text)
+                 code == EXIT_LIVE and "counter 3.0 (was %s)" % version_before in text,
+                 "exit %d" % code, text)
+
+    # Forward only: a replay of the running version and a downgrade are
+    # refused naming both versions; the downgrade signed as a rollback goes.
+    code, text = push_counter(build, sock, sections, "counter_v3.sec")
+    (version, _), ls = lsmod_version(con, "counter")
+    checks.check("push_of_the_running_version_again_is_refused_as_a_replay",
+                 code == EXIT_REFUSED and "refused (version not newer): counter 3.0 is not newer "
+                 "than the running 3.0" in text and version == "3.0",
+                 "exit %d, lsmod %s" % (code, version), text, ls)
+    code, text = push_counter(build, sock, sections, "counter_v1.sec")
+    (version, _), ls = lsmod_version(con, "counter")
+    checks.check("push_of_an_older_signed_version_is_refused_as_a_downgrade",
+                 code == EXIT_REFUSED and "refused (version not newer): counter 1.0 is not newer "
+                 "than the running 3.0" in text and version == "3.0",
+                 "exit %d, lsmod %s" % (code, version), text, ls)
+    code, text = push_counter(build, sock, sections, "counter_v1_rollback.sec")
+    (version, _), ls = lsmod_version(con, "counter")
+    checks.check("push_of_an_older_version_signed_as_a_rollback_goes_live",
+                 code == EXIT_LIVE and "counter 1.0 (was 3.0) (signed rollback)" in text
+                 and version == "1.0", "exit %d, lsmod %s" % (code, version), text, ls)
 
     code, text = push_counter(build, sock, sections, "counter_layout2.sec")
     (version, _), _ = lsmod_version(con, "counter")
@@ -253,7 +292,7 @@ def run_pushes(con, checks, build, sections, sock, tmp):
 
     started = con.command("qhammer")
     time.sleep(0.5)
-    code, text = push(build, sock, sections / "qcounter_v2.sec", "--name", "qcounter")
+    code, text = push(build, sock, sections / "qcounter_v3.sec", "--name", "qcounter")
     time.sleep(0.5)
     out = con.command("qhammer")
     m = re.search(r"qhammer: calls (\d+), qcounter grew by (\d+), gaps (\d+)", out)

@@ -1,8 +1,8 @@
 /* swap.h — in-kernel swaps of counter for the swap torture and benchmarks
  * (torture_swap.c). */
 #pragma once
-#include "modload/image.h"
-#include "modload/update.h"
+#include "modload/format/image.h"
+#include "modload/update/update.h"
 
 /* The section called name of the image GRUB loaded. */
 bool swap_image_section(const char *name, struct mod_image_section *s);

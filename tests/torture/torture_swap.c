@@ -3,8 +3,9 @@
  * update (MODULES.md, "Live update").
  *
  * One swapper thread replaces counter again and again with the image's
- * counter object under alternating versions 1.0 / 1.1 (update_module_locked,
- * the transaction a push runs, minus the line). Workers on every other CPU
+ * counter object under alternating versions 1.0 / 1.1
+ * (update_apply_image_section: the transaction a push runs, minus the line
+ * and its version rules). Workers on every other CPU
  * call counter_add(1) through its slot, and run chains: they enter counter
  * as its dispatch thunk does (mod_dispatch_enter), re-enter it nested
  * several times and check each nested entry got the same version's code as
@@ -27,10 +28,10 @@
 #include <rcu/rcu.h>
 #include <string.h>
 #include "modload/dispatch.h"
-#include "modload/image.h"
+#include "modload/format/image.h"
 #include "modload/module.h"
 #include "modload/symtab.h"
-#include "modload/update.h"
+#include "modload/update/update.h"
 #include "tests/torture/torture.h"
 #include "tests/torture/swap.h"
 
@@ -59,9 +60,12 @@ enum mod_status swap_counter(uint32_t version, struct update_report *r, struct m
     if (!swap_image_section("counter", &s))
         return mod_fail(err, MOD_E_NOT_FOUND, "no counter section in the image");
     s.version = version;
-    module_lock();
-    enum mod_status st = update_module_locked(&s, "test", r, err);
-    module_unlock();
+    struct update_request req = { .by = "test" };
+    struct update_verdict v;
+    enum mod_status st = update_apply_image_section(&s, &req, &v);
+    *r = v.report;
+    if (st != MOD_OK)
+        mod_fail(err, st, "%s", v.text);
     return st;
 }
 
@@ -75,7 +79,7 @@ static bool swap_stop;
 static bool swap_busted; /* nested calls ignore the chain's pin */
 static uint32_t add_slot;
 static struct mod_identity *counter_identity;
-static int version_index;
+static int version_export;
 
 static void swap_worker_fn(void *arg)
 {
@@ -86,16 +90,16 @@ static void swap_worker_fn(void *arg)
         add(1);
         w->adds++;
         /* A chain: an outermost entry, then nested ones. */
-        void *outer = mod_dispatch_enter(counter_identity, (uint32_t)version_index);
+        void *outer = mod_dispatch_enter(counter_identity, (uint32_t)version_export);
         if ((w->chains & 63) == 0)
             thread_yield(); /* let a swap land in the middle of the chain */
         for (int i = 0; i < SWAP_NESTING; i++) {
-            void *inner = mod_dispatch_enter(counter_identity, (uint32_t)version_index);
+            void *inner = mod_dispatch_enter(counter_identity, (uint32_t)version_export);
             if (swap_busted) {
                 /* Busted: what a per-call slot repoint would give the nested
                  * call — the current version, not the chain's. */
                 struct module *now = mod_identity_current(counter_identity);
-                inner = now->impl[version_index];
+                inner = now->impl[version_export];
             }
             w->mixes += inner != outer;
             add(1); /* through the slot, nested in the chain */
@@ -123,7 +127,7 @@ TORTURE(swap)
         return;
     }
     counter_identity = m->identity;
-    version_index = mod_dispatch_export_index(m->identity, "counter_version");
+    version_export = mod_dispatch_export_index(m->identity, "counter_version");
     /* One swap first: the slab caches the transaction uses reach their size. */
     if (swap_counter(1u << 16, &rep, &err)) {
         ksnprintf(r->detail, sizeof(r->detail), "swap: %s", err.message);

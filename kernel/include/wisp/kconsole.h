@@ -6,6 +6,19 @@
 
 __noreturn void kconsole_run(void);
 
+/* A monitor command, registered by its owner (the console names none but
+ * its own): KCONSOLE_COMMAND("lsmod", cmd_lsmod, "modules: ...") puts it
+ * in the .kconsole section, which `help` lists in link order. fn runs in
+ * the console thread (process context, may sleep). */
+struct kconsole_command {
+    const char *name;
+    const char *help;
+    void (*fn)(void);
+};
+#define KCONSOLE_COMMAND(name_, fn_, help_) \
+    static const struct kconsole_command kconsole_command_##fn_ __section(".kconsole") \
+        __used __aligned(8) = { name_, help_, fn_ }
+
 /* The console's foreground program (kernel/proc/syscall.c: the gate
  * function console_foreground sets it): ^C on the console ends it with
  * SYS_EXIT_INTERRUPTED. The console driver calls console_interrupt from

@@ -58,7 +58,7 @@ struct thread;
 struct trap_frame;
 
 /* A program the kernel may run: an ELF64 position-independent executable
- * (modload/exec.h), from a verified program section of the image. elf
+ * (modload/format/exec.h), from a verified program section of the image. elf
  * points into the image and stays valid while the kernel runs. */
 struct program {
     char name[PROGRAM_NAME_MAX];

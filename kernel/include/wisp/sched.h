@@ -19,8 +19,7 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD
 #define THREAD_STACK_SIZE (16 * 1024)
 
 /* One module version a thread's call chain is inside (modload/dispatch.c):
- * the module's identity, the version pinned at the outermost entry (and
- * its slot in the identity, and the CPU whose count of that slot the
+ * the module's identity, the version pinned at the outermost entry (and * its version index in the identity, and the CPU whose count for that index the
  * entry incremented), and how deep the chain is in it. The pins
  * form a stack (module_pins[0..module_pin_count)), pushed at outermost
  * entries and popped when they return, so strictly LIFO. Touched only by
@@ -30,7 +29,7 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD
 struct thread_module_pin {
     void *identity; /* NULL while the entry is being pushed or popped */
     void *version;
-    uint32_t slot;
+    uint32_t version_index;
     uint32_t cpu;
     uint32_t depth;
 };

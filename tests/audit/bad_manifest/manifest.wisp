@@ -7,5 +7,5 @@ export answer {
     sleeps maybe
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }

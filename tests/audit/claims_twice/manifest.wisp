@@ -10,5 +10,5 @@ export claims_twice_ready {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }

@@ -7,5 +7,5 @@ export old_export {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }

@@ -7,7 +7,7 @@ export on_irq {
     sleeps may
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import timer_start {

@@ -10,7 +10,7 @@ export v2_factorial {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export v2_invert {
@@ -18,7 +18,7 @@ export v2_invert {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export v2_version {
@@ -26,7 +26,7 @@ export v2_version {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export v2_interrupts {
@@ -34,5 +34,5 @@ export v2_interrupts {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }

@@ -7,7 +7,7 @@ export irq_tick {
     sleeps never
     reentrant no
     user-callable no
-    update live
+    update concurrent
 }
 
 import sched_sleep_ns {

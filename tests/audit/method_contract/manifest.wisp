@@ -10,7 +10,7 @@ export weak_factorial {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export weak_invert {
@@ -18,7 +18,7 @@ export weak_invert {
     sleeps never
     reentrant no
     user-callable no
-    update live
+    update concurrent
 }
 
 export weak_version {
@@ -26,7 +26,7 @@ export weak_version {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export weak_interrupts {
@@ -34,5 +34,5 @@ export weak_interrupts {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }

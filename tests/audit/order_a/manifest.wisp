@@ -9,5 +9,5 @@ export order_a_value {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }

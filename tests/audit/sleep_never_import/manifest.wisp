@@ -8,7 +8,7 @@ export fast_get {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
     acquires sleep_never_import.table
 }
 

@@ -9,7 +9,7 @@ export stats_hit {
     sleeps may
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import mutex_lock {

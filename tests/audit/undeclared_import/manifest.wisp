@@ -7,5 +7,5 @@ export buffer_new {
     sleeps may
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }

@@ -7,7 +7,7 @@ export cache_read {
     sleeps may
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import mutex_lock {

@@ -7,5 +7,5 @@ export remember {
     sleeps never
     reentrant no
     user-callable yes
-    update live
+    update concurrent
 }

@@ -7,5 +7,5 @@ export bad_init_export {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }

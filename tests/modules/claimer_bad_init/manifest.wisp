@@ -13,7 +13,7 @@ export claimer_claim {
     sleeps may
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export claimer_release {
@@ -21,7 +21,7 @@ export claimer_release {
     sleeps may
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import resource_claim {

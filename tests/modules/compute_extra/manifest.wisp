@@ -10,7 +10,7 @@ export extra_factorial {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export extra_invert {
@@ -18,7 +18,7 @@ export extra_invert {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export extra_version {
@@ -26,7 +26,7 @@ export extra_version {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export extra_interrupts {
@@ -34,7 +34,7 @@ export extra_interrupts {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import iface_instance_add {

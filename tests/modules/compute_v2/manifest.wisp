@@ -43,7 +43,7 @@ export v2_factorial {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export v2_invert {
@@ -51,7 +51,7 @@ export v2_invert {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export v2_version {
@@ -59,7 +59,7 @@ export v2_version {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export v2_interrupts {
@@ -67,7 +67,7 @@ export v2_interrupts {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import iface_instance_add {

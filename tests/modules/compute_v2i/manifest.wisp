@@ -10,7 +10,7 @@ export v2i_factorial {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export v2i_invert {
@@ -18,7 +18,7 @@ export v2i_invert {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export v2i_version {
@@ -26,7 +26,7 @@ export v2i_version {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export v2i_interrupts {
@@ -34,7 +34,7 @@ export v2i_interrupts {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import iface_instance_add {

@@ -10,7 +10,7 @@ export counter_add {
     sleeps never
     reentrant no
     user-callable yes
-    update live
+    update concurrent
     prototype uint64_t counter_add(uint64_t n)
 }
 
@@ -19,7 +19,7 @@ export counter_read {
     sleeps never
     reentrant yes
     user-callable yes
-    update live
+    update concurrent
     prototype uint64_t counter_read(void)
 }
 
@@ -28,7 +28,7 @@ export counter_version {
     sleeps never
     reentrant yes
     user-callable yes
-    update live
+    update concurrent
     prototype uint32_t counter_version(void)
 }
 

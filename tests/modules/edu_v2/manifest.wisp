@@ -51,7 +51,7 @@ export edu_factorial {
     sleeps may
     reentrant yes
     user-callable no
-    update live
+    update concurrent
     acquires edu.device
 }
 
@@ -60,7 +60,7 @@ export edu_invert {
     sleeps may
     reentrant yes
     user-callable no
-    update live
+    update concurrent
     acquires edu.device
 }
 
@@ -69,7 +69,7 @@ export edu_version {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export edu_interrupts {
@@ -77,7 +77,7 @@ export edu_interrupts {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 export edu_interrupt {  # the MSI handler (msi_vector_alloc)
@@ -85,7 +85,7 @@ export edu_interrupt {  # the MSI handler (msi_vector_alloc)
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
 }
 
 import mutex_lock {

@@ -11,7 +11,7 @@ export clock_ticks {
     sleeps never
     reentrant yes
     user-callable yes
-    update live
+    update concurrent
 }
 
 export clock_tick {             # called by the timer interrupt handler
@@ -28,6 +28,6 @@ import counter_add {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
     holds clock.ticks
 }

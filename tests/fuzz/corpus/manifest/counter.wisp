@@ -12,7 +12,7 @@ export counter_add {
     sleeps never
     reentrant yes
     user-callable yes           # ghost symbol for user programs
-    update live
+    update concurrent
     acquires counter.total
 }
 
@@ -21,7 +21,7 @@ export counter_read {
     sleeps may
     reentrant yes
     user-callable yes
-    update live
+    update concurrent
 }
 
 import console_write {

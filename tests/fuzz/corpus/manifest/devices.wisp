@@ -9,7 +9,7 @@ method get {
   sleeps never
   reentrant yes
   user-callable yes
-  update live
+  update concurrent
 }
 implements demo.x 1.0 c
 export c_get {
@@ -17,5 +17,5 @@ export c_get {
   sleeps never
   reentrant yes
   user-callable no
-  update live
+  update concurrent
 }

@@ -11,7 +11,7 @@ export console_write {
     sleeps never
     reentrant yes
     user-callable no
-    update live
+    update concurrent
     acquires console.output
 }
 

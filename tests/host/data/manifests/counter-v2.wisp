@@ -12,7 +12,7 @@ export counter_add {
     sleeps never
     reentrant yes
     user-callable yes
-    update live
+    update concurrent
     acquires counter.total
 }
 
@@ -21,7 +21,7 @@ export counter_read {
     sleeps never
     reentrant yes
     user-callable yes
-    update live
+    update concurrent
 }
 
 export counter_reset {          # new in 2.0
@@ -29,7 +29,7 @@ export counter_reset {          # new in 2.0
     sleeps may
     reentrant no
     user-callable no
-    update live
+    update concurrent
     acquires counter.total
 }
 

@@ -90,7 +90,7 @@ def main():
             in out, "exit %d" % code, out)
     code, out_plain = t.run(t.build / "wisp.img", core=False)
     t.check("the_plain_command_on_the_image_uses_the_core_manifest_it_carries_and_is_clean",
-            code == 0 and "4 modules and the core, 0 findings" in out_plain,
+            code == 0 and "6 modules and the core, 0 findings" in out_plain,
             "exit %d" % code, out_plain)
     t.check("the_audit_prints_each_contract_as_a_table",
             re.search(r"(?m)^  export kv_put +process +may +yes +no +quiescent +acquires "

@@ -9,8 +9,6 @@
 
 struct module;
 
-
-
 enum mod_status dev_module_begin(struct module *m, struct mod_error *err);
 void dev_module_end(struct module *m, bool ok);
 void dev_module_switch(struct module *m);

@@ -16,10 +16,10 @@ struct process;
 /* Who a call into the registry comes from. identity NULL: the core. */
 struct dev_owner {
     struct mod_identity *identity;
-    struct module *version;               /* the version whose code calls */
-    const struct mod_manifest *manifest;  /* its manifest */
-    const char *name;                     /* module name, "core" */
-    bool staging; /* a version being loaded beside the live one (update) */
+    struct module *version;              /* the version whose code calls */
+    const struct mod_manifest *manifest; /* its manifest */
+    const char *name;                    /* module name, "core" */
+    bool staging;                        /* a version being loaded beside the live one (update) */
 };
 
 /* loader.c: the module whose init runs on this thread (between
@@ -28,9 +28,9 @@ struct dev_owner {
 bool dev_current_owner(struct dev_owner *owner);
 
 /* resource.c, for the loader hooks (module lock held). */
-void resource_commit_version(struct module *m);          /* staged → owned */
-void resource_drop_version(struct module *m);            /* staged claims of m go */
-void resource_drop_identity(struct mod_identity *id);    /* every claim goes */
+void resource_commit_version(struct module *m);       /* staged → owned */
+void resource_drop_version(struct module *m);         /* staged claims of m go */
+void resource_drop_identity(struct mod_identity *id); /* every claim goes */
 /* msi.c, dma.c: claims of vectors and DMA memory for the calling module
  * (resource_claim refuses those kinds), and what a dropped claim undoes. */
 long resource_claim_allocated(enum resource_kind kind, uint64_t first, uint64_t last,

@@ -29,10 +29,7 @@ void *dma_alloc(size_t bytes, uint64_t *phys, const char *instance)
 }
 
 /* The claim's release gives the pages back (resource.c's undo). */
-int dma_free(void *memory)
-{
-    return resource_release_at(RESOURCE_DMA, virt_to_phys(memory));
-}
+int dma_free(void *memory) { return resource_release_at(RESOURCE_DMA, virt_to_phys(memory)); }
 
 void dma_dropped(uint64_t first, uint64_t last)
 {

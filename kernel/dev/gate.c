@@ -101,8 +101,7 @@ long sys_device_list(long records, long start, long max)
 long sys_resource_list(long records, long start, long max)
 {
     long error;
-    struct sys_resource_record *buffer =
-        sysinfo_list_buffer(records, max, sizeof(*buffer), &error);
+    struct sys_resource_record *buffer = sysinfo_list_buffer(records, max, sizeof(*buffer), &error);
     if (!buffer)
         return error;
     size_t n = start < 0 ? 0 : resource_snapshot(buffer, (size_t)start, (size_t)max);

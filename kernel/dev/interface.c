@@ -229,8 +229,8 @@ struct iface_instance *iface_open(const char *iid, const char *name_or_class, ch
     if (found)
         found->holders++;
     else if (why)
-        ksnprintf(why, why_size, iface ? "interface '%s' has no instance or class '%s'"
-                                       : "no interface '%s' (%s)",
+        ksnprintf(why, why_size,
+                  iface ? "interface '%s' has no instance or class '%s'" : "no interface '%s' (%s)",
                   iid, name_or_class);
     mutex_unlock(&iface_lock);
     return found;

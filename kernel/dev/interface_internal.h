@@ -23,8 +23,8 @@ struct iface {
     uint16_t major, minor;
     uint32_t method_count;
     struct iface_method methods[MOD_MANIFEST_MAX_METHODS];
-    uint32_t definers; /* loaded modules whose manifest defines it */
-    uint32_t classes;  /* classes implementing it */
+    uint32_t definers;   /* loaded modules whose manifest defines it */
+    uint32_t classes;    /* classes implementing it */
     char defined_by[32]; /* the first definer, for messages */
 };
 
@@ -56,10 +56,10 @@ struct iface_instance {
 };
 
 extern struct mutex iface_lock;
-extern struct list_node iface_list;       /* struct iface */
+extern struct list_node iface_list;        /* struct iface */
 extern struct list_node iface_definitions; /* struct iface_definition */
-extern struct list_node iface_classes;    /* struct iface_class */
-extern struct list_node iface_instances;  /* struct iface_instance */
+extern struct list_node iface_classes;     /* struct iface_class */
+extern struct list_node iface_instances;   /* struct iface_instance */
 
 struct iface *iface_find_locked(const char *iid);
 struct iface_class *iface_find_class_locked(const char *clsid);

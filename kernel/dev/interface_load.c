@@ -54,8 +54,7 @@ static int check_definition(const struct module *m, const struct mod_interface_d
         mod_fail(err, MOD_E_CONTRACT,
                  "module %s: interface '%s' version mismatch: it defines %u.%u, module '%s' "
                  "defined %u.%u",
-                 m->name, d->iid, d->major, d->minor, have->defined_by, have->major,
-                 have->minor);
+                 m->name, d->iid, d->major, d->minor, have->defined_by, have->major, have->minor);
         return -1;
     }
     struct iface_method method;
@@ -100,8 +99,8 @@ static int check_method(const struct module *m, const struct mod_implements_decl
      * so the export itself is not a ghost function (a program calling it
      * directly could hand it any context). */
     required.user_callable = false;
-    enum mod_contract_clause clause = mod_contract_check_import(man, &required, man,
-                                                                &man->exports[e], NULL, &result);
+    enum mod_contract_clause clause =
+        mod_contract_check_import(man, &required, man, &man->exports[e], NULL, &result);
     if (clause != MOD_CLAUSE_OK) {
         mod_fail(err, MOD_E_CONTRACT,
                  "module %s: export '%s' does not keep the contract of method '%s' of interface "
@@ -116,8 +115,8 @@ static int check_method(const struct module *m, const struct mod_implements_decl
 /* The interface class d implements: the registry's, or the one this
  * manifest defines (fresh[i], not yet registered). */
 static const struct iface *interface_for(const struct module *m,
-                                         const struct mod_implements_decl *d,
-                                         struct iface **fresh, struct mod_error *err)
+                                         const struct mod_implements_decl *d, struct iface **fresh,
+                                         struct mod_error *err)
 {
     const struct iface *iface = iface_find_locked(d->iid);
     int local = mod_manifest_find_interface(m->manifest, d->iid);
@@ -138,8 +137,8 @@ static const struct iface *interface_for(const struct module *m,
         return NULL;
     }
     if (iface_find_class_locked(d->clsid)) {
-        mod_fail(err, MOD_E_CONTRACT, "module %s: class '%s' is provided by module '%s'",
-                 m->name, d->clsid, iface_find_class_locked(d->clsid)->module);
+        mod_fail(err, MOD_E_CONTRACT, "module %s: class '%s' is provided by module '%s'", m->name,
+                 d->clsid, iface_find_class_locked(d->clsid)->module);
         return NULL;
     }
     return iface;
@@ -255,7 +254,8 @@ int iface_module_begin(struct module *m, struct mod_error *err)
     mutex_lock(&iface_lock);
     int rc = m->owns_identity ? bind_first_version(m, err) : check_update(m, err);
     mutex_unlock(&iface_lock);
-    if (rc == 0 && m->owns_identity && (m->manifest->interface_count || m->manifest->implements_count))
+    if (rc == 0 && m->owns_identity &&
+        (m->manifest->interface_count || m->manifest->implements_count))
         pr_info("module %s: %u interfaces defined, %u classes registered\n", m->name,
                 m->manifest->interface_count, m->manifest->implements_count);
     return rc;

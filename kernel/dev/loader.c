@@ -57,8 +57,8 @@ bool dev_current_owner(struct dev_owner *o)
     if (!pins)
         return false;
     const struct thread_module_pin *pin = &self->module_pins[pins - 1];
-    struct mod_identity *id = __atomic_load_n((struct mod_identity **)&pin->identity,
-                                              __ATOMIC_ACQUIRE);
+    struct mod_identity *id =
+        __atomic_load_n((struct mod_identity **)&pin->identity, __ATOMIC_ACQUIRE);
     if (!id)
         return false;
     struct module *version = id->versions[pin->version_index];

@@ -145,8 +145,8 @@ static void find_ecam(void)
     struct mcfg_entry e;
     memcpy(&e, mcfg + 44, sizeof(e)); /* segment 0: the first entry */
     if (e.segment != 0 || e.end_bus < e.start_bus) {
-        pr_warn("pci: MCFG entry for segment %u, buses %u-%u unusable: legacy ports\n",
-                e.segment, e.start_bus, e.end_bus);
+        pr_warn("pci: MCFG entry for segment %u, buses %u-%u unusable: legacy ports\n", e.segment,
+                e.start_bus, e.end_bus);
         return;
     }
     ecam_base = e.base;
@@ -231,8 +231,8 @@ static void add_function(uint8_t bus, uint8_t dev, uint8_t fn, unsigned depth)
     uint32_t address = PCI_ADDRESS(bus, dev, fn);
     uint32_t id = pci_config_read32(address, 0);
     if (function_count == PCI_MAX_FUNCTIONS) {
-        pr_warn("pci: more than %u functions: %02x:%02x.%u and later ignored\n",
-                PCI_MAX_FUNCTIONS, bus, dev, fn);
+        pr_warn("pci: more than %u functions: %02x:%02x.%u and later ignored\n", PCI_MAX_FUNCTIONS,
+                bus, dev, fn);
         return;
     }
     struct pci_function *f = &functions[function_count++];
@@ -352,8 +352,7 @@ static volatile uint32_t *msix_table(const struct pci_function *f)
     const struct pci_bar *bar = &f->bars[where & 7];
     if ((where & 7) >= PCI_BAR_COUNT || bar->kind < PCI_BAR_MEM32 || !bar->base)
         return NULL;
-    msix_tables[index] =
-        vmm_map_mmio(bar->base + (where & ~7u), (size_t)f->msix_table_size * 16);
+    msix_tables[index] = vmm_map_mmio(bar->base + (where & ~7u), (size_t)f->msix_table_size * 16);
     return msix_tables[index];
 }
 
@@ -395,9 +394,8 @@ int64_t pci_msix_entry_data(uint32_t address, uint16_t entry)
 const char *pci_class_name(uint8_t class_code)
 {
     static const char *const names[] = {
-        "unclassified", "storage", "network", "display", "multimedia", "memory",
-        "bridge",       "comms",   "system",  "input",   "docking",    "processor",
-        "serial-bus",
+        "unclassified", "storage", "network", "display", "multimedia", "memory",     "bridge",
+        "comms",        "system",  "input",   "docking", "processor",  "serial-bus",
     };
     return class_code < ARRAY_SIZE(names) ? names[class_code] : "other";
 }

@@ -43,7 +43,7 @@ struct claim {
 
 static struct mutex resource_lock = MUTEX_INIT(resource_lock, "resources");
 static struct list_node claims = LIST_INIT(claims); /* resource_lock */
-static long next_id = 1;                             /* resource_lock */
+static long next_id = 1;                            /* resource_lock */
 
 /* Claims refused because they lie outside the module's manifest: the
  * audit reports them (the last OUTSIDE_KEPT, and how many in all). */
@@ -51,7 +51,7 @@ static long next_id = 1;                             /* resource_lock */
 static struct {
     char text[RESOURCE_REASON_SIZE];
     uint64_t when_ns;
-} outside[OUTSIDE_KEPT];        /* resource_lock */
+} outside[OUTSIDE_KEPT];       /* resource_lock */
 static unsigned outside_count; /* resource_lock */
 
 static const char *const kind_names[RESOURCE_KIND_COUNT] = {
@@ -64,8 +64,7 @@ const char *resource_kind_name(enum resource_kind kind)
 }
 
 /* "ports 0x3f8-0x3ff", "pci 00:03.0", "irq 4" */
-static void describe(enum resource_kind kind, uint64_t first, uint64_t last, char *out,
-                     size_t size)
+static void describe(enum resource_kind kind, uint64_t first, uint64_t last, char *out, size_t size)
 {
     if (kind == RESOURCE_PCI)
         ksnprintf(out, size, "pci %02lx:%02lx.%lu", first >> 8, (first >> 3) & 31, first & 7);
@@ -102,8 +101,8 @@ static bool owns_pci_bar_range(struct mod_identity *id, uint64_t first, uint64_t
             continue;
         const struct pci_function *f = pci_find_address((uint32_t)c->first);
         for (unsigned b = 0; f && b < PCI_BAR_COUNT; b++)
-            if (f->bars[b].kind >= PCI_BAR_MEM32 && f->bars[b].size &&
-                first >= f->bars[b].base && last <= f->bars[b].base + f->bars[b].size - 1)
+            if (f->bars[b].kind >= PCI_BAR_MEM32 && f->bars[b].size && first >= f->bars[b].base &&
+                last <= f->bars[b].base + f->bars[b].size - 1)
                 return true;
     }
     return false;
@@ -205,8 +204,8 @@ static long claim_as(const struct dev_owner *o, enum resource_kind kind, uint64_
                           c->owner_name);
             mutex_unlock(&resource_lock);
             return refuse(why, o->name, "%s %s claimed by %s%s", what,
-                          c->first == first && c->last == last ? "is" : "overlaps what is",
-                          owner, c->flags & RESOURCE_SHARED ? " (shared; claim it shared)" : "");
+                          c->first == first && c->last == last ? "is" : "overlaps what is", owner,
+                          c->flags & RESOURCE_SHARED ? " (shared; claim it shared)" : "");
         }
     }
     struct claim *c = kzalloc(sizeof(*c));
@@ -235,8 +234,9 @@ long resource_claim(enum resource_kind kind, uint64_t first, uint64_t last, unsi
 {
     struct dev_owner o;
     if (!dev_current_owner(&o))
-        return refuse(why, "?", "resource_claim is called by a module (its init, or a call "
-                                "into it)");
+        return refuse(why, "?",
+                      "resource_claim is called by a module (its init, or a call "
+                      "into it)");
     if (kind == RESOURCE_VECTOR || kind == RESOURCE_DMA)
         return refuse(why, o.name, "module '%s': %s are allocated, not claimed (%s)", o.name,
                       kind == RESOURCE_VECTOR ? "vectors" : "DMA memory",

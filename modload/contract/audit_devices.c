@@ -87,8 +87,8 @@ static void check_definitions(struct sink *sink, const struct mod_manifest *cons
             if (first == set[k])
                 continue;
             const struct mod_interface_decl *e = &first->interfaces[first_index];
-            bool same = d->major == e->major && d->minor == e->minor &&
-                        d->method_count == e->method_count;
+            bool same =
+                d->major == e->major && d->minor == e->minor && d->method_count == e->method_count;
             for (uint32_t j = 0; same && j < d->method_count; j++)
                 same = same_method(&set[k]->methods[d->first_method + j],
                                    &first->methods[e->first_method + j]);

@@ -22,7 +22,7 @@ static const char *const field_names[FIELD_COUNT] = {
 
 static uint32_t allowed_fields(const struct mod_manifest_parser *p)
 {
-    return p->block_kind[0] == 'e' ? FIELDS_EXPORT
+    return p->block_kind[0] == 'e'   ? FIELDS_EXPORT
            : p->block_kind[0] == 'm' ? FIELDS_METHOD
                                      : FIELDS_IMPORT;
 }

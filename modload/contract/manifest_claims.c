@@ -70,8 +70,7 @@ static void put_hex(struct mod_text *text, uint32_t value, unsigned width)
         mod_text_char(text, digits[--n]);
 }
 
-static enum mod_manifest_status parse_value(struct mod_manifest_parser *p,
-                                            struct mod_claim_decl *c)
+static enum mod_manifest_status parse_value(struct mod_manifest_parser *p, struct mod_claim_decl *c)
 {
     const struct mod_manifest_word *w = &p->words[2];
     const char *dash = find_char(w->start, w->length, '-');
@@ -96,8 +95,8 @@ static enum mod_manifest_status parse_value(struct mod_manifest_parser *p,
                    : parse_port(dash + 1, w->length - first_length - 1, &c->last))) {
             if (c->last >= c->first)
                 return MOD_MANIFEST_OK;
-            return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 2,
-                             "port range '%w' ends before it starts", WORD(p, 2));
+            return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 2, "port range '%w' ends before it starts",
+                             WORD(p, 2));
         }
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 2,
                          "expected 0xFIRST-0xLAST or 0xPORT (hex, up to 0xffff) after 'claims "
@@ -118,7 +117,8 @@ enum mod_manifest_status mod_parser_claims(struct mod_manifest_parser *p)
 {
     struct mod_manifest *m = p->manifest;
     struct mod_claim_decl c = { .line = p->line };
-    enum mod_manifest_status status = mod_parser_expect_words(p, 2, "'pci', 'ports' or 'irq' and a value");
+    enum mod_manifest_status status =
+        mod_parser_expect_words(p, 2, "'pci', 'ports' or 'irq' and a value");
     if (status)
         return status;
     if (mod_parser_word_is(&p->words[1], "pci"))
@@ -129,16 +129,15 @@ enum mod_manifest_status mod_parser_claims(struct mod_manifest_parser *p)
         c.kind = MOD_CLAIM_IRQ;
     else
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 1,
-                         "expected 'pci', 'ports' or 'irq' after 'claims', found '%w'",
-                         WORD(p, 1));
+                         "expected 'pci', 'ports' or 'irq' after 'claims', found '%w'", WORD(p, 1));
     status = parse_value(p, &c);
     if (status)
         return status;
     for (uint32_t i = 0; i < m->claim_count; i++)
         if (mod_claims_overlap(&m->claims[i], &c))
             return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 2,
-                             "'claims %w %w' overlaps the claim on line %u", WORD(p, 1),
-                             WORD(p, 2), m->claims[i].line);
+                             "'claims %w %w' overlaps the claim on line %u", WORD(p, 1), WORD(p, 2),
+                             m->claims[i].line);
     if (m->claim_count == MOD_MANIFEST_MAX_CLAIMS)
         return FAIL_WORD(p, MOD_MANIFEST_E_LIMIT, 0, "more than %u 'claims' lines",
                          MOD_MANIFEST_MAX_CLAIMS);

@@ -157,16 +157,17 @@ enum mod_manifest_status mod_parser_implements(struct mod_manifest_parser *p)
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 2,
                          "expected MAJOR.MINOR (each 0..65535) after 'implements %w', found '%w'",
                          WORD(p, 1), WORD(p, 2));
-    status = mod_parser_check_name(p, 3, "class name", MOD_MANIFEST_CLSID_MAX,
-                                   mod_parser_is_identifier);
+    status =
+        mod_parser_check_name(p, 3, "class name", MOD_MANIFEST_CLSID_MAX, mod_parser_is_identifier);
     if (status)
         return status;
     copy_word(d.iid, &p->words[1]);
     copy_word(d.clsid, &p->words[3]);
     int twice = find_class(m, d.clsid);
     if (twice >= 0)
-        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 3, "class '%s' declared twice (first on line %u)",
-                         d.clsid, m->implements[twice].line);
+        return FAIL_WORD(p, MOD_MANIFEST_E_DUPLICATE, 3,
+                         "class '%s' declared twice (first on line %u)", d.clsid,
+                         m->implements[twice].line);
     if (m->implements_count == MOD_MANIFEST_MAX_IMPLEMENTS)
         return FAIL_WORD(p, MOD_MANIFEST_E_LIMIT, 0, "more than %u 'implements' lines",
                          MOD_MANIFEST_MAX_IMPLEMENTS);
@@ -194,8 +195,8 @@ enum mod_manifest_status mod_parser_finish_interfaces(struct mod_manifest_parser
             return mod_parser_fail(p, MOD_MANIFEST_E_CONFLICT, d->line, 0,
                                    "class '%s' implements '%s' %u.%u, this manifest defines "
                                    "%u.%u (line %u)",
-                                   d->clsid, d->iid, d->major, d->minor, iface->major,
-                                   iface->minor, iface->line);
+                                   d->clsid, d->iid, d->major, d->minor, iface->major, iface->minor,
+                                   iface->line);
         for (uint32_t j = 0; j < iface->method_count; j++) {
             char name[MOD_MANIFEST_NAME_SIZE];
             const char *method = m->methods[iface->first_method + j].symbol;

@@ -137,8 +137,7 @@ static int probe(struct edu_device *d, const struct pci_function *f, unsigned in
     mutex_init(&d->lock, state->lock_class);
     d->address = f->address;
     if (resource_claim(RESOURCE_PCI, f->address, f->address, 0, d->name, &why) < 0 ||
-        resource_claim(RESOURCE_MMIO, bar->base, bar->base + bar->size - 1, 0, d->name, &why) <
-            0) {
+        resource_claim(RESOURCE_MMIO, bar->base, bar->base + bar->size - 1, 0, d->name, &why) < 0) {
         pr_warn("edu: %s not driven: %s\n", d->name, why.message);
         return -1;
     }

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define HEAD    "module m\nversion 1.0\n"
-#define FIELDS  "  context process\n  sleeps may\n  reentrant yes\n  user-callable yes\n  update quiescent\n"
-#define EFIELDS "  context any\n  sleeps never\n  reentrant yes\n  user-callable no\n  update concurrent\n"
-#define IFACE   "interface demo.x 1.2\nmethod get {\n" FIELDS "}\nmethod put {\n" FIELDS "}\n"
+#define HEAD "module m\nversion 1.0\n"
+#define FIELDS \
+    "  context process\n  sleeps may\n  reentrant yes\n  user-callable yes\n  update quiescent\n"
+#define EFIELDS \
+    "  context any\n  sleeps never\n  reentrant yes\n  user-callable no\n  update concurrent\n"
+#define IFACE "interface demo.x 1.2\nmethod get {\n" FIELDS "}\nmethod put {\n" FIELDS "}\n"
 
 static struct mod_manifest manifest, again;
 static struct mod_manifest_error error;
@@ -210,10 +212,10 @@ HTEST(manifest_devices_refuses_bad_implements)
                        "after 'implements', found end of line");
     EXPECT_PARSE_ERROR(HEAD "implements demo.x 1.0 a-b\n", MOD_MANIFEST_E_SYNTAX,
                        "t.wisp:3:23: bad class name 'a-b'");
-    EXPECT_PARSE_ERROR(HEAD "implements demo.x 1.0 abcdefghijklmnopqrstuvwxyz\n",
-                       MOD_MANIFEST_E_LIMIT,
-                       "t.wisp:3:23: class name 'abcdefghijklmnopqrstuvwxyz' is 26 characters long, "
-                       "the limit is 23");
+    EXPECT_PARSE_ERROR(
+        HEAD "implements demo.x 1.0 abcdefghijklmnopqrstuvwxyz\n", MOD_MANIFEST_E_LIMIT,
+        "t.wisp:3:23: class name 'abcdefghijklmnopqrstuvwxyz' is 26 characters long, "
+        "the limit is 23");
     EXPECT_PARSE_ERROR(HEAD "implements a.b 1.0 c\nimplements d.e 1.0 c\n",
                        MOD_MANIFEST_E_DUPLICATE,
                        "t.wisp:4:20: class 'c' declared twice (first on line 3)");

@@ -203,11 +203,11 @@ KTEST(a_second_com1_driver_is_refused)
     KEXPECT_EQ(load_blob("com1_again", com1_again_object, com1_again_size, &m, &err), MOD_E_INIT);
     KEXPECT_TRUE(module_find("com1_again") == NULL);
     char module[32], instance[24];
-    KASSERT_TRUE(resource_owner(RESOURCE_PORTS, 0x3f8, module, sizeof(module), instance,
-                                sizeof(instance)));
+    KASSERT_TRUE(
+        resource_owner(RESOURCE_PORTS, 0x3f8, module, sizeof(module), instance, sizeof(instance)));
     KEXPECT_STREQ(module, "console");
-    KASSERT_TRUE(resource_owner(RESOURCE_IRQ, 4, module, sizeof(module), instance,
-                                sizeof(instance)));
+    KASSERT_TRUE(
+        resource_owner(RESOURCE_IRQ, 4, module, sizeof(module), instance, sizeof(instance)));
     KEXPECT_STREQ(module, "console");
 }
 
@@ -234,7 +234,7 @@ KTEST(a_claim_outside_the_manifest_is_refused)
     KEXPECT_EQ(claim(RESOURCE_VECTOR, 0x60, 0x60, why), -1);
     KEXPECT_TRUE(contains(why, "vectors are allocated, not claimed"));
     KEXPECT_EQ(resource_audit_print(), outside + 5); /* the audit reports each one */
-    long irq = claim(RESOURCE_IRQ, 9, 9, why); /* declared, free */
+    long irq = claim(RESOURCE_IRQ, 9, 9, why);       /* declared, free */
     KEXPECT_GT(irq, 0);
     KEXPECT_EQ(release(irq), 0);
     KEXPECT_EQ(release(irq), -1); /* not twice */
@@ -250,17 +250,17 @@ KTEST(claims_are_released_on_unload_and_on_a_failed_load)
     struct mod_error err = { 0 };
     char module[32], instance[24];
     KASSERT_EQ(load_blob("claimer", claimer_object, claimer_size, &m, &err), MOD_OK);
-    KASSERT_TRUE(resource_owner(RESOURCE_PORTS, 0x514, module, sizeof(module), instance,
-                                sizeof(instance)));
+    KASSERT_TRUE(
+        resource_owner(RESOURCE_PORTS, 0x514, module, sizeof(module), instance, sizeof(instance)));
     KEXPECT_STREQ(module, "claimer");
     KEXPECT_STREQ(instance, "init");
     KEXPECT_EQ(module_unload(m, &err), MOD_OK);
-    KEXPECT_FALSE(resource_owner(RESOURCE_PORTS, 0x514, module, sizeof(module), instance,
-                                 sizeof(instance)));
+    KEXPECT_FALSE(
+        resource_owner(RESOURCE_PORTS, 0x514, module, sizeof(module), instance, sizeof(instance)));
     KEXPECT_EQ(load_blob("claimer", claimer_bad_init_object, claimer_bad_init_size, &m, &err),
                MOD_E_INIT);
-    KEXPECT_FALSE(resource_owner(RESOURCE_PORTS, 0x520, module, sizeof(module), instance,
-                                 sizeof(instance)));
+    KEXPECT_FALSE(
+        resource_owner(RESOURCE_PORTS, 0x520, module, sizeof(module), instance, sizeof(instance)));
     KEXPECT_TRUE(module_find("claimer") == NULL);
 }
 

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
         iface_open(IID, "nosuch") == -SYS_ENOENT,
         iface_open("", "soft0") == -SYS_EINVAL,
         iface_open(IID, long_name) == -SYS_EINVAL,
-        waited == 0 && child_status == 0, /* the child could not use h */
+        waited == 0 && child_status == 0,   /* the child could not use h */
         iface_call(h, IID, 0, 6, 0) == 720, /* and did not close it */
         iface_close(h) == 0,
         iface_call(h, IID, 0, 5, 0) == -SYS_EBADF, /* stale */

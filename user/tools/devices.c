@@ -7,7 +7,7 @@
 #include "user/lib/ulib.h"
 
 static const char *const class_names[] = {
-    "unclassified", "storage", "network", "display", "multimedia", "memory", "bridge",
+    "unclassified", "storage", "network", "display", "multimedia", "memory",     "bridge",
     "comms",        "system",  "input",   "docking", "processor",  "serial-bus",
 };
 static const char *const bar_kinds[] = { "none", "io", "mem32", "mem64" };

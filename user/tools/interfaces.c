@@ -72,7 +72,8 @@ static int call(int argc, char **argv)
     long result = iface_call(handle, argv[2], (long)method, (long)a[0], (long)a[1]);
     iface_close(handle);
     if (result == -SYS_EINVAL || result == -SYS_ENOTSUP) {
-        u_put(result == -SYS_EINVAL ? "interfaces: no method " : "interfaces: not user-callable: method ");
+        u_put(result == -SYS_EINVAL ? "interfaces: no method "
+                                    : "interfaces: not user-callable: method ");
         u_put(argv[4]);
         u_put("\n");
         return 1;

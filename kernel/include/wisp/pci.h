@@ -34,8 +34,8 @@ struct pci_function {
     struct pci_bar bars[PCI_BAR_COUNT];
     uint8_t cap_count;
     uint8_t cap_ids[PCI_MAX_CAPS];
-    uint8_t msi_cap;         /* offset of the MSI capability, 0: none */
-    uint8_t msix_cap;        /* offset of the MSI-X capability, 0: none */
+    uint8_t msi_cap;          /* offset of the MSI capability, 0: none */
+    uint8_t msix_cap;         /* offset of the MSI-X capability, 0: none */
     uint16_t msix_table_size; /* entries */
 };
 

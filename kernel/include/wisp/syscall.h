@@ -66,9 +66,8 @@
 #define SYS_ENOMEM    12 /* map: the mapping area or the process's limit is exhausted */
 #define SYS_EFAULT    14 /* a pointer outside the user half, or not mapped */
 #define SYS_EINVAL    22
-#define SYS_EBUSY     16 /* iface_close: a call through the handle is running */
-#define SYS_EBADF     9  /* iface_call, iface_close: not a handle of the caller's */
-#define SYS_ENOTSUP   95 /* iface_call: the method is not user-callable */
+#define SYS_EBADF     9   /* iface_call, iface_close: not a handle of the caller's */
+#define SYS_ENOTSUP   95  /* iface_call: the method is not user-callable */
 #define SYS_ENOSYS    38  /* no such system call */
 #define SYS_ETIMEDOUT 110 /* futex_wait, receive: the timeout passed */
 

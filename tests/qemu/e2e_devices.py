@@ -8,7 +8,9 @@ functions claimed by module edu (instances edu0 and edu1) with an MSI
 vector each, and the claims of COM1 (console) and COM2 (core); run
 `interfaces` and check both implementations of demo.compute and their
 instances; call methods of both through the gate (`interfaces call`),
-and see bad calls refused. Prints one ok / not ok line per check."""
+and see bad calls refused. Then boot again with `pci=legacy` (the
+configuration ports instead of ECAM) and check that `devices` lists the
+same functions. Prints one ok / not ok line per check."""
 import re
 import shutil
 import sys
@@ -27,16 +29,41 @@ def main():
                      shell=True, update_socket=str(tmp / "com2.sock")) as con:
         try:
             con.wait_prompt()
-            check_devices(con, checks)
+            ecam = check_devices(con, checks)
             check_interfaces(con, checks)
             check_calls(con, checks)
         except run.ConsoleError as e:
             checks.check("shell answers every command", False, e)
+            ecam = None
         log = con.text
     shutil.rmtree(tmp, ignore_errors=True)
+    with run.Console(args.iso, name="e2e_devices_legacy", smp=args.smp, log_dir=args.log_dir,
+                     shell=True, cmdline="pci=legacy") as con:
+        try:
+            con.wait_prompt()
+            check_legacy(con, checks, ecam)
+        except run.ConsoleError as e:
+            checks.check("shell answers every command (pci=legacy)", False, e)
+        log += con.text
     bad_lines = [l for l in log.split("\n") if re.search(r"panic|PANIC|lockdep|BUG", l)]
     checks.check("no panic or lock validator report", not bad_lines, *bad_lines)
     return checks.done()
+
+
+def functions(out):
+    """The function lines of `devices`: address, ids, class, owner."""
+    return re.findall(r"(?m)^[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]  .*$", out)
+
+
+def check_legacy(con, checks, ecam):
+    checks.check("with pci=legacy the kernel enumerates through the configuration ports",
+                 "pci: legacy configuration ports (pci=legacy)" in con.text and
+                 re.search(r"pci: \d+ functions through legacy", con.text) is not None,
+                 "boot log:", con.text[-3000:])
+    out = con.command("devices").replace("\r", "")
+    checks.check("devices lists the same functions, owners and vectors through the legacy "
+                 "ports as through ECAM", ecam is not None and functions(out) == ecam,
+                 "ECAM:", ecam, "legacy:", functions(out))
 
 
 def check_devices(con, checks):
@@ -67,6 +94,7 @@ def check_devices(con, checks):
                  all(re.search(r"(?m)^%s +.*  edu %s$" % (k, i), out)
                      for k in ("pci", "mmio", "vector") for i in ("edu0", "edu1")),
                  "output:", out)
+    return functions(out)
 
 
 def check_interfaces(con, checks):

@@ -213,7 +213,7 @@ static enum mod_status check_unload(const struct module *m, struct mod_error *er
                         m->name, m->identity->retiring);
     if (__atomic_load_n(&m->identity->ghost_bound, __ATOMIC_ACQUIRE))
         return mod_fail(err, MOD_E_BUSY, "module %s: programs are bound to its exports", m->name);
-    return dev_module_busy(m, err); /* an instance of its classes is held */
+    return dev_module_unloading(m, err); /* last: refused while an instance is held */
 }
 
 /* Unload never waits for call chains: once its symbols are gone and a

@@ -13,4 +13,4 @@ enum mod_status dev_module_begin(struct module *m, struct mod_error *err);
 void dev_module_end(struct module *m, bool ok);
 void dev_module_switch(struct module *m);
 void dev_module_freed(struct module *m);
-enum mod_status dev_module_busy(const struct module *m, struct mod_error *err);
+enum mod_status dev_module_unloading(const struct module *m, struct mod_error *err);

@@ -46,7 +46,10 @@ bool resource_allowed(const struct dev_owner *o, enum resource_kind kind, uint64
 int iface_module_begin(struct module *m, struct mod_error *err);
 void iface_module_commit(struct module *m);
 void iface_module_drop_version(struct module *m);
-bool iface_module_busy(struct mod_identity *id, char *why, size_t size);
+/* An unload's last check: true (why says which) while an instance of the
+ * identity's classes is held; else its classes take no new opens or
+ * instances from now on (the unload goes on). */
+bool iface_module_closing(struct mod_identity *id, char *why, size_t size);
 void iface_module_unloaded(struct mod_identity *id);
 /* Process exit: its handles are closed. */
 void iface_process_exit(struct process *p);

@@ -4,7 +4,7 @@
  * iface_lock protects the four lists and every field of their entries
  * (holders included). It is never held across a method call or a watcher:
  * a call holds a reference (holders) instead, which keeps the instance,
- * its class and its module (no unload while held: iface_module_busy).
+ * its class and its module (no unload while held: iface_module_closing).
  * watch_lock serializes the watchers: it is taken after iface_lock is
  * dropped (order: watch_lock, then iface_lock, never the reverse).
  */
@@ -149,8 +149,9 @@ long iface_instance_add(const char *clsid, const char *name, void *context)
     struct iface_class *c = iface_find_class_locked(clsid);
     struct iface_instance *x = find_instance_locked(name);
     long id = -1;
-    if (!c || c->owner != o.identity)
-        pr_warn("interface: module %s: no class '%s' of its own\n", o.name, clsid);
+    if (!c || c->owner != o.identity || c->closing)
+        pr_warn("interface: module %s: no class '%s' of its own (or it is unloading)\n", o.name,
+                clsid);
     else if (x && x->cls == c && o.staging)
         id = x->id; /* a new version's init: the instance its identity has */
     else if (x)
@@ -220,7 +221,7 @@ struct iface_instance *iface_open(const char *iid, const char *name_or_class, ch
     list_for_each(pos, &iface_instances)
     {
         struct iface_instance *x = list_entry(pos, struct iface_instance, node);
-        if (x->cls->iface == iface && !x->staged_by &&
+        if (x->cls->iface == iface && !x->staged_by && !x->cls->closing &&
             (strcmp(x->name, name_or_class) == 0 || strcmp(x->cls->clsid, name_or_class) == 0)) {
             found = x;
             break;
@@ -334,7 +335,7 @@ void iface_module_drop_version(struct module *m)
     mutex_unlock(&iface_lock);
 }
 
-bool iface_module_busy(struct mod_identity *id, char *why, size_t size)
+bool iface_module_closing(struct mod_identity *id, char *why, size_t size)
 {
     bool busy = false;
     mutex_lock(&iface_lock);
@@ -347,6 +348,12 @@ bool iface_module_busy(struct mod_identity *id, char *why, size_t size)
             busy = true;
             break;
         }
+    }
+    list_for_each(pos, &iface_classes)
+    {
+        struct iface_class *c = list_entry(pos, struct iface_class, node);
+        if (c->owner == id && !busy)
+            c->closing = true; /* under the same lock as the check: no open in between */
     }
     mutex_unlock(&iface_lock);
     return busy;

@@ -43,6 +43,7 @@ struct iface_class {
     struct mod_identity *owner;
     char module[32];
     uint32_t method_export[MOD_MANIFEST_MAX_METHODS]; /* export index in the identity */
+    bool closing; /* its module is being unloaded: no new open, no new instance */
 };
 
 struct iface_instance {

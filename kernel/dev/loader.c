@@ -8,7 +8,8 @@
  *                           took; a first version commits at once
  *   dev_module_switch(m)    a live update made m current: its staged
  *                           claims and instances become the identity's
- *   dev_module_busy(m)      unload check: an instance held → refused
+ *   dev_module_unloading(m) the unload's last check: an instance held →
+ *                           refused; else no new open or instance from now on
  *   dev_module_freed(m)     a version is freed, after its exit: the last
  *                           version of an unloaded module takes every
  *                           claim, class and instance of the identity
@@ -115,10 +116,10 @@ void dev_module_freed(struct module *m)
     }
 }
 
-enum mod_status dev_module_busy(const struct module *m, struct mod_error *err)
+enum mod_status dev_module_unloading(const struct module *m, struct mod_error *err)
 {
     char why[160];
-    if (iface_module_busy(m->identity, why, sizeof(why)))
+    if (iface_module_closing(m->identity, why, sizeof(why)))
         return mod_fail(err, MOD_E_BUSY, "module %s: %s", m->name, why);
     return MOD_OK;
 }

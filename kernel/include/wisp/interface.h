@@ -52,8 +52,10 @@ uint64_t iface_call(struct iface_instance *instance, unsigned method, uint64_t a
 int iface_method_index(const struct iface_instance *instance, const char *method);
 
 /* Watchers are told when an instance of iid appears or goes. fn runs in
- * the thread that added or removed the instance, without the registry's
- * lock: it may open and call instances, not watch or unwatch. */
+ * the thread that added or removed the instance (it may hold the module
+ * lock: an instance goes when its module is freed), without the
+ * registry's lock: it may open and call instances, not watch or unwatch,
+ * nor load or unload modules. */
 enum iface_event { IFACE_APPEARED, IFACE_GONE };
 typedef void (*iface_watch_fn)(void *arg, enum iface_event event, const char *clsid,
                                const char *name);

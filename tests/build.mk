@@ -154,7 +154,7 @@ $(BUILD)/host/unit-tests: HOST_CFLAGS += -DEXEC_TEST_PROGRAMS='"$(BUILD)/program
 
 # The test modules of tests/kernel/test_devices.c inside the kernel.
 DEVICE_BLOB_NAMES := claimer claimer_bad_init com1_again edu_v2 compute_extra compute_v2 \
-    compute_v2i
+    compute_v2i compute_extra_v2
 DEVICE_BLOBS_OBJ := $(BUILD)/k/tests/kernel/device_blobs.o
 KERNEL_EXTRA_OBJ += $(DEVICE_BLOBS_OBJ)
 $(DEVICE_BLOBS_OBJ): tests/kernel/device_blobs.asm $(DEVICE_BLOB_NAMES:%=$(TM)/%.mod)

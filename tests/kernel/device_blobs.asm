@@ -23,3 +23,4 @@ blob edu_v2
 blob compute_extra
 blob compute_v2
 blob compute_v2i
+blob compute_extra_v2

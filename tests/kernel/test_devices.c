@@ -33,6 +33,7 @@ BLOB(edu_v2);
 BLOB(compute_extra);
 BLOB(compute_v2);
 BLOB(compute_v2i);
+BLOB(compute_extra_v2);
 
 #define METHOD_FACTORIAL  0
 #define METHOD_INVERT     1
@@ -364,6 +365,33 @@ KTEST(an_unload_is_refused_while_an_instance_is_held)
     iface_close(x);
     KEXPECT_EQ(module_unload(m, &err), MOD_OK);
     KEXPECT_TRUE(iface_open("demo.compute", "extra0", why, sizeof(why)) == NULL);
+}
+
+/* A new version must implement what the running one does: compute_extra
+ * 2.0 drops class extra, and its update is refused with nothing changed. */
+KTEST(an_update_that_changes_the_classes_is_refused)
+{
+    struct module *m = NULL;
+    struct mod_error err = { 0 };
+    KASSERT_EQ(load_blob("compute_extra", compute_extra_object, compute_extra_size, &m, &err),
+               MOD_OK);
+    struct mod_image_section s = { .type = MOD_SECTION_MODULE,
+                                   .version = 2u << 16,
+                                   .size = compute_extra_v2_size,
+                                   .content = compute_extra_v2_object };
+    strlcpy(s.name, "compute_extra", sizeof(s.name));
+    struct update_request req = { .by = "test" };
+    struct update_verdict v;
+    KEXPECT_EQ(update_apply_image_section(&s, &req, &v), MOD_E_CONTRACT);
+    KEXPECT_TRUE(contains(v.text, "an update keeps the interfaces and classes of the running "
+                                  "version (clause 'interfaces')"));
+    if (!contains(v.text, "clause 'interfaces'"))
+        kprintf("    # %s\n", v.text);
+    m = module_find("compute_extra");
+    KASSERT_TRUE(m != NULL);
+    KEXPECT_EQ(m->version, 1u << 16);
+    KEXPECT_EQ(call_on("extra0", METHOD_FACTORIAL, 4), 24);
+    KEXPECT_EQ(module_unload(m, &err), MOD_OK);
 }
 
 struct watched {

@@ -8,6 +8,7 @@
  * checks of user handles (tests/programs/iface_calls.c). */
 #include <wisp/ktest.h>
 #include <wisp/interface.h>
+#include <wisp/mm.h>
 #include <wisp/pci.h>
 #include <wisp/percpu.h>
 #include <wisp/printk.h>
@@ -263,6 +264,52 @@ KTEST(claims_are_released_on_unload_and_on_a_failed_load)
     KEXPECT_FALSE(
         resource_owner(RESOURCE_PORTS, 0x520, module, sizeof(module), instance, sizeof(instance)));
     KEXPECT_TRUE(module_find("claimer") == NULL);
+}
+
+/* DMA memory and MSI vectors are allocated for the calling module, show
+ * up as its claims, and go when freed or when the module is unloaded. */
+KTEST(dma_memory_and_vectors_belong_to_the_module_that_took_them)
+{
+    struct module *m = NULL;
+    struct mod_error err = { 0 };
+    char module[32], instance[24];
+    KASSERT_EQ(load_blob("claimer", claimer_object, claimer_size, &m, &err), MOD_OK);
+    void *(*dma)(uint64_t, uint64_t *) =
+        (void *(*)(uint64_t, uint64_t *))sym_resolve("claimer_dma");
+    int (*dma_free_fn)(void *) = (int (*)(void *))sym_resolve("claimer_dma_free");
+    int (*vector)(const char *) = (int (*)(const char *))sym_resolve("claimer_vector");
+    int (*vector_free)(int) = (int (*)(int))sym_resolve("claimer_vector_free");
+    KASSERT_TRUE(dma && dma_free_fn && vector && vector_free);
+    uint64_t phys = 0;
+    uint8_t *buffer = dma(6000, &phys);
+    KASSERT_TRUE(buffer != NULL);
+    KEXPECT_EQ(phys % PAGE_SIZE, 0);
+    KEXPECT_LT(phys + 2 * PAGE_SIZE, 1ull << 32);
+    KEXPECT_EQ(buffer[0] | buffer[5999], 0);
+    KASSERT_TRUE(resource_owner(RESOURCE_DMA, phys + PAGE_SIZE, module, sizeof(module), instance,
+                                sizeof(instance)));
+    KEXPECT_STREQ(module, "claimer");
+    KEXPECT_STREQ(instance, "dma");
+    KEXPECT_EQ(dma_free_fn(buffer), 0);
+    KEXPECT_FALSE(
+        resource_owner(RESOURCE_DMA, phys, module, sizeof(module), instance, sizeof(instance)));
+    KEXPECT_EQ(vector("claimer_claim"), -1); /* process context, sleeps may: no handler */
+    KEXPECT_EQ(vector("no_such_export"), -1);
+    int v = vector("claimer_interrupt");
+    KASSERT_GE(v, 0x50);
+    KEXPECT_TRUE(resource_owner(RESOURCE_VECTOR, (uint64_t)v, module, sizeof(module), instance,
+                                sizeof(instance)));
+    KEXPECT_EQ(vector_free(v), 0);
+    KEXPECT_FALSE(resource_owner(RESOURCE_VECTOR, (uint64_t)v, module, sizeof(module), instance,
+                                 sizeof(instance)));
+    buffer = dma(PAGE_SIZE, &phys); /* kept: the unload gives them back */
+    v = vector("claimer_interrupt");
+    KASSERT_TRUE(buffer != NULL && v >= 0x50);
+    KEXPECT_EQ(module_unload(m, &err), MOD_OK);
+    KEXPECT_FALSE(
+        resource_owner(RESOURCE_DMA, phys, module, sizeof(module), instance, sizeof(instance)));
+    KEXPECT_FALSE(resource_owner(RESOURCE_VECTOR, (uint64_t)v, module, sizeof(module), instance,
+                                 sizeof(instance)));
 }
 
 /* ---- live update ---- */

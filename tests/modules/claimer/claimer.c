@@ -1,7 +1,8 @@
 /* claimer — a test module that claims what it is asked to (from a call
  * into it, so the registry knows it is the caller), for the in-kernel
  * tests of the resource registry (tests/kernel/test_devices.c): conflicts,
- * claims outside its manifest, release on unload. Its init claims ports
+ * claims outside its manifest, release on unload, DMA memory and MSI
+ * vectors. Its init claims ports
  * 0x510-0x517 (declared). CLAIMER_FAIL_INIT: the init claims 0x520-0x527
  * and then fails, so the load must release them. */
 #include <wisp/module.h>
@@ -21,6 +22,30 @@ WISP_EXPORT(claimer_claim);
 
 int claimer_release(long id) { return resource_release(id); }
 WISP_EXPORT(claimer_release);
+
+/* DMA memory for the caller's tests: the kernel address (phys in *phys). */
+void *claimer_dma(uint64_t bytes, uint64_t *phys) { return dma_alloc(bytes, phys, "dma"); }
+WISP_EXPORT(claimer_dma);
+
+int claimer_dma_free(void *memory) { return dma_free(memory); }
+WISP_EXPORT(claimer_dma_free);
+
+static uint64_t interrupts;
+
+/* An interrupt handler (its contract allows it). */
+void claimer_interrupt(void *context)
+{
+    (void)context;
+    __atomic_add_fetch(&interrupts, 1, __ATOMIC_RELAXED);
+}
+WISP_EXPORT(claimer_interrupt);
+
+/* msi_vector_alloc with the export handler as handler: the vector or -1. */
+int claimer_vector(const char *handler) { return msi_vector_alloc(handler, 0, "irq"); }
+WISP_EXPORT(claimer_vector);
+
+int claimer_vector_free(int vector) { return msi_vector_free(vector); }
+WISP_EXPORT(claimer_vector_free);
 
 static int claimer_start(void)
 {

@@ -24,6 +24,78 @@ export claimer_release {
     update concurrent
 }
 
+export claimer_dma {
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update concurrent
+}
+
+export claimer_dma_free {
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update concurrent
+}
+
+export claimer_interrupt {
+    context interrupt
+    sleeps never
+    reentrant yes
+    user-callable no
+    update concurrent
+}
+
+export claimer_vector {
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update concurrent
+}
+
+export claimer_vector_free {
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update concurrent
+}
+
+import dma_alloc {
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import dma_free {
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import msi_vector_alloc {
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
+import msi_vector_free {
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update quiescent
+}
+
 import resource_claim {
     context process
     sleeps may

@@ -13,10 +13,12 @@
 #include <wisp/syscall.h>
 #include "user/lib/ulib.h"
 
+/* interface: ID, version, first definer, methods; class: indented two,
+ * version, module; instance: indented four, module, holders. */
 static int list(void)
 {
     struct sys_interface_record r[8];
-    u_put("INTERFACE / CLASS / INSTANCE     VERSION  MODULE         METHODS / HOLDERS\n");
+    u_put("NAME                          VERSION  MODULE        METHODS / HELD\n");
     for (size_t start = 0;; start += 8) {
         long n = interface_list(r, start, 8);
         if (n < 0) {
@@ -25,23 +27,23 @@ static int list(void)
         }
         for (long i = 0; i < n; i++) {
             if (r[i].kind == SYS_IFACE_INTERFACE) {
-                u_put_column(r[i].iid, 32);
+                u_put_column(r[i].iid, 29);
                 u_put_version(r[i].version);
                 u_put("      ");
-                u_put_column(r[i].module, 14);
+                u_put_column(r[i].module, 13);
                 u_put_number(r[i].methods);
                 u_put(" methods\n");
             } else if (r[i].kind == SYS_IFACE_CLASS) {
                 u_put("  class ");
-                u_put_column(r[i].clsid, 24);
+                u_put_column(r[i].clsid, 21);
                 u_put_version(r[i].version);
                 u_put("      ");
                 u_put(r[i].module);
                 u_put("\n");
             } else {
                 u_put("    instance ");
-                u_put_column(r[i].name, 35);
-                u_put_column(r[i].module, 14);
+                u_put_column(r[i].name, 25);
+                u_put_column(r[i].module, 13);
                 u_put_number(r[i].holders);
                 u_put(" held\n");
             }

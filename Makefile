@@ -37,7 +37,7 @@ FUZZ_TARGETS :=
 help:
 	@echo "make run      boot Wisp in QEMU to the shell (MONITOR=1: the kernel monitor; quit: Ctrl-A then X)"
 	@echo "make test     host unit tests + in-kernel tests + QEMU end-to-end tests"
-	@echo "make push MOD=name [PUSH_VERSION=M.m]  send a rebuilt module to the VM of make run"
+	@echo "make push MOD=name [ROLLBACK=1]  send a rebuilt module (its manifest's version) to the VM of make run"
 	@echo "make debug    boot halted with the gdb stub; prints the gdb command"
 	@echo "make bench    boot-time and other figures"
 	@echo "make torture  long concurrency torture (DURATION=seconds)"

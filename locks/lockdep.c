@@ -9,6 +9,7 @@
  * reader that sees a bit set may trust it; a reader that sees it clear
  * takes the validator lock and looks again.
  */
+#include <wisp/hash.h>
 #include "lockdep_internal.h"
 #include <wisp/sched.h>
 #include <wisp/mm.h>
@@ -40,13 +41,7 @@ static unsigned class_count = 1; /* id 0 means "no class" */
 static uint16_t class_hash[2 * LOCKDEP_MAX_CLASSES];
 static bool class_table_full_warned;
 
-static uint32_t name_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    while (*s)
-        h = (h ^ (uint8_t)*s++) * 16777619u;
-    return h;
-}
+static uint32_t name_hash(const char *s) { return (uint32_t)hash_string(s, 0); }
 
 /* Caller holds the validator lock. */
 static uint16_t class_intern(const char *name)

@@ -71,10 +71,8 @@ HOST_SHARED_SRC += $(MODLOAD_HOST_SRC) $(BEARSSL_HOST_LIB)
 # Module objects the host tests load, built like real modules.
 MODLOAD_TEST_DATA_SRC := $(wildcard tests/host/data/*.c)
 MODLOAD_TEST_DATA := $(MODLOAD_TEST_DATA_SRC:tests/host/data/%.c=$(BUILD)/host/data/%.o)
-MODULE_CFLAGS := -std=gnu11 -O2 -ffreestanding -nostdlib -fno-pic -fno-pie \
-    -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
-    -fno-common -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
-
+# They use the one list of module compile flags, MODULE_CFLAGS
+# (modules/build.mk; a recipe expands it when it runs).
 $(BUILD)/host/data/%.o: tests/host/data/%.c
 	@mkdir -p $(@D)
 	@$(CC) $(MODULE_CFLAGS) $(MODULE_CFLAGS_$*) -c $< -o $@
@@ -94,7 +92,7 @@ $(WISP_IMAGE): modload/tools/wisp-image.c $(MODLOAD_HOST_SRC) $(wildcard modload
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -Ikernel/include -I. \
-	    -I$(BEARSSL_DIR)/inc modload/tools/wisp-image.c $(MODLOAD_HOST_SRC) \
+	    -I$(BEARSSL_DIR)/inc modload/tools/wisp-image.c $(MODLOAD_HOST_SRC) $(MANIFEST_SRC) \
 	    kernel/lib/format.c $(BEARSSL_HOST_LIB) -o $@
 
 # ---------------------------------------------------------------- keys

@@ -124,8 +124,8 @@ static enum mod_status place_module(struct module *m, const struct mod_layout *l
 }
 
 /* Debug builds: one guard per export, its thunk written after the import
- * stubs while the text is still writable; register_exports() then
- * registers the thunks (module_guard.h). */
+ * stubs while the text is still writable; exports_register() then makes
+ * them the version's implementations (module_guard.h). */
 static enum mod_status install_guards(struct module *m, const struct mod_elf *elf,
                                       const struct mod_load_target *target, struct mod_error *err)
 {

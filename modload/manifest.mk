@@ -9,6 +9,10 @@ MANIFEST_SRC := modload/contract/manifest.c modload/contract/manifest_block.c mo
 MANIFEST_HDR := modload/contract/manifest.h modload/contract/manifest_parser.h modload/contract/contract.h \
                 modload/contract/text.h modload/contract/manifest_devices.h
 
+# wisp-image reads a module's version from its manifest (modload/build.mk
+# links these into it; the list is only known here).
+$(WISP_IMAGE): $(MANIFEST_SRC)
+
 # Host: the unit-test runner (tests/host/test_manifest.c) and host tools.
 HOST_SHARED_SRC += $(MANIFEST_SRC)
 $(BUILD)/host/unit-tests: $(MANIFEST_HDR) $(wildcard tests/host/data/manifests/*)

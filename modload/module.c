@@ -251,6 +251,7 @@ enum mod_status module_unload(struct module *m, struct mod_error *err)
 
 struct module *module_find_locked(const char *name)
 {
+    module_assert_locked();
     list_for_each(pos, &module_list)
     {
         struct module *m = list_entry(pos, struct module, node);

@@ -1,9 +1,11 @@
 /* module_guard.h — run-time enforcement of export contracts (debug builds:
  * WISP_LOCKDEP_ENABLED; kernel only).
  *
- * In a debug kernel every export of a module is registered in the symbol
- * table as a 16-byte thunk in the module's own text (after the import
- * stubs): `movabs $guard, %r11; jmp module_guard_thunk`. The common thunk
+ * In a debug kernel every export of a module gets a 16-byte thunk in the
+ * module's own text (after the import stubs): `movabs $guard, %r11; jmp
+ * module_guard_thunk`. The thunk is the version's implementation of the
+ * export (m->impl[i], what the dispatch thunk calls); the symbol table's
+ * slot holds the identity's dispatch thunk, not the guard. The common thunk
  * (modload/guard_thunk.asm) saves the six argument registers, calls
  * module_guard_enter(), calls the implementation with the same arguments,
  * then module_guard_exit(), and returns the implementation's rax:rdx.

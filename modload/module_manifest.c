@@ -34,50 +34,35 @@ const struct mod_manifest *module_core_manifest(void)
     return &core_manifest;
 }
 
-/* Every export of .wisp.exports is declared, and every declared one exported. */
-static enum mod_status check_exports(const char *module, const struct mod_manifest *mf,
-                                     const struct mod_elf *elf, struct mod_error *err)
+/* The first finding of the declarations audit becomes the refusal. */
+struct refusal {
+    struct mod_error *err;
+    const char *module;
+    bool refused;
+};
+
+static void refuse_first(void *context, const struct mod_audit_finding *f)
 {
-    uint32_t found;
-    struct mod_error e;
-    if (mod_elf_exports_valid(elf, &found, &e) != MOD_OK)
-        return mod_fail(err, e.code, "module %s: %s", module, e.message);
-    const char *name;
-    for (uint64_t off = 0; mod_elf_next_export(elf, &off, &name);)
-        if (mod_manifest_find_export(mf, name) < 0)
-            return mod_fail(err, MOD_E_MANIFEST,
-                            "module %s: export '%s' is not declared in its manifest "
-                            "(clause 'exports')",
-                            module, name);
-    if (found == mf->export_count)
-        return MOD_OK;
-    for (uint32_t i = 0; i < mf->export_count; i++) {
-        bool listed = false;
-        for (uint64_t off = 0; !listed && mod_elf_next_export(elf, &off, &name);)
-            listed = strcmp(name, mf->exports[i].symbol) == 0;
-        if (!listed)
-            return mod_fail(err, MOD_E_MANIFEST,
-                            "module %s: manifest declares export '%s' (line %u) that the "
-                            "module does not export (clause 'exports')",
-                            module, mf->exports[i].symbol, mf->exports[i].line);
-    }
-    return MOD_OK;
+    struct refusal *r = context;
+    if (r->refused)
+        return;
+    r->refused = true;
+    mod_fail(r->err, MOD_E_MANIFEST, "module %s: %s (clause '%s')", r->module, f->message,
+             f->kind == MOD_AUDIT_EXPORTS ? "exports" : "imports");
 }
 
-static enum mod_status check_imports_declared(const char *module, const struct mod_manifest *mf,
-                                              const struct mod_elf *elf, struct mod_error *err)
+/* Every export of .wisp.exports is declared and every declared one
+ * exported; every import declared: the audit's own checks (audit.h). */
+static enum mod_status check_declarations(const char *module, const struct mod_manifest *mf,
+                                          const struct mod_elf *elf, struct mod_error *err)
 {
-    for (uint32_t i = 1; i < elf->symbol_count; i++) {
-        if (!mod_elf_symbol_is_import(elf, i))
-            continue;
-        const char *name = mod_elf_symbol_name(elf, i);
-        if (mod_manifest_find_import(mf, name) < 0)
-            return mod_fail(err, MOD_E_MANIFEST,
-                            "module %s: import '%s' is not declared in its manifest "
-                            "(clause 'imports')",
-                            module, name);
-    }
-    return MOD_OK;
+    uint32_t count;
+    struct mod_error e;
+    if (mod_elf_exports_valid(elf, &count, &e) != MOD_OK)
+        return mod_fail(err, e.code, "module %s: %s", module, e.message);
+    struct refusal r = { err, module, false };
+    mod_audit_declarations(elf, mf, refuse_first, &r);
+    return r.refused ? MOD_E_MANIFEST : MOD_OK;
 }
 
 static enum mod_status parse_manifest(const char *module, const struct mod_elf *elf,
@@ -98,8 +83,7 @@ static enum mod_status parse_manifest(const char *module, const struct mod_elf *
         return mod_fail(err, MOD_E_MANIFEST,
                         "module %s: its manifest describes module '%s' (clause 'module name')",
                         module, mf->name);
-    enum mod_status st = check_exports(module, mf, elf, err);
-    return st != MOD_OK ? st : check_imports_declared(module, mf, elf, err);
+    return check_declarations(module, mf, elf, err);
 }
 
 enum mod_status module_manifest_read(const char *module, const struct mod_elf *elf,

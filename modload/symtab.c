@@ -9,6 +9,7 @@
  * sees its slot reused under it.
  */
 #include "modload/symtab.h"
+#include <wisp/hash.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
 #include <locks/spinlock.h>
@@ -29,18 +30,9 @@ _Static_assert(SLOT_TABLE_BYTES <= 32 * PAGE_SIZE, "slot table must fit its mapp
 
 /* ---- the hash set's callbacks ---------------------------------------------- */
 
-/* FNV-1a, mixed with the set's seed. */
-static unsigned long name_hash(const char *name, unsigned long seed)
-{
-    uint64_t h = 0xcbf29ce484222325ull ^ seed;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 0x100000001b3ull;
-    return (unsigned long)(h ^ (h >> 29));
-}
-
 static unsigned long hs_hash(const void *object, unsigned long seed)
 {
-    return name_hash(((const struct symbol *)object)->name, seed);
+    return (unsigned long)hash_string(((const struct symbol *)object)->name, seed);
 }
 
 /* Both arguments start with a `const char *name` (struct symbol or a lookup

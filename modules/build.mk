@@ -6,13 +6,18 @@
 
 MODULE_NAMES := $(notdir $(patsubst %/,%,$(wildcard modules/*/)))
 MODULE_VERSION_DEFAULT := 1.0
-MODULE_KERNEL_CFLAGS := $(filter-out -ffunction-sections,$(KERNEL_CFLAGS)) \
+# The one list of module compile flags: the kernel's (a module runs in
+# ring 0 beside the core: -mcmodel=kernel, no red zone, no SSE) plus one
+# section per function and per object, which the audit reads (the call
+# graph, lock classes). Also used for the host tests' module objects
+# (modload/build.mk) and the test modules (tests/build.mk).
+MODULE_CFLAGS := $(filter-out -ffunction-sections,$(KERNEL_CFLAGS)) \
     -ffunction-sections -fdata-sections
 
 $(BUILD)/modules/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $< (module)"
-	@$(CC) $(MODULE_KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) $(MODULE_CFLAGS) -MMD -MP -c $< -o $@
 
 # Links objects into $@ (ld -r) and adds the manifest $(1) as a section
 # without SHF_ALLOC: the loader reads it from the object, never maps it.

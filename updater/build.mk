@@ -44,18 +44,25 @@ $(BUILD)/fuzz/fuzz_protocol: tests/fuzz/fuzz_protocol.c $(UPDATER_SRC) $(UPDATER
 	    $(BEARSSL_HOST_LIB) -o $@
 
 # ---------------------------------------------------------------- push
-# make push MOD=name [PUSH_VERSION=MAJOR.MINOR]: rebuilds the module, writes
-# its signed section file and sends it over the update line of the VM that
-# `make run` started (UPDATE_SOCKET, the top Makefile). wisp-push shows the
+# make push MOD=name [ROLLBACK=1] [PUSH_VERSION=MAJOR.MINOR]: rebuilds the
+# module, writes its signed section file and sends it over the update line
+# of the VM that `make run` started (UPDATE_SOCKET, the top Makefile). The
+# version is the one the module's manifest says (the kernel refuses a
+# section whose version is not its manifest's, and a version that is not
+# newer than the running one: bump `version` in manifest.wisp). ROLLBACK=1
+# signs the rollback flag into the section, so that an older version may
+# replace a newer one (MODULES.md, "Forward only"). wisp-push shows the
 # progress and throughput, prints the kernel's verdict and exits 0 only
 # when the new version is live.
-PUSH_VERSION ?= $(MODULE_VERSION_DEFAULT)
+PUSH_VERSION ?= $(shell sed -n 's/^version[[:space:]]*\([0-9.]*\).*/\1/p' \
+                    modules/$(MOD)/manifest.wisp 2>/dev/null | head -n 1)
 push: $(WISP_PUSH) $(WISP_IMAGE) $(DEV_KEY)
-	@test -n "$(MOD)" || { echo "usage: make push MOD=name [PUSH_VERSION=MAJOR.MINOR]"; exit 2; }
+	@test -n "$(MOD)" || { echo "usage: make push MOD=name [ROLLBACK=1] [PUSH_VERSION=MAJOR.MINOR]"; exit 2; }
 	@test -d modules/$(MOD) || { echo "make push: no module folder modules/$(MOD)"; exit 2; }
+	@test -n "$(PUSH_VERSION)" || { echo "make push: modules/$(MOD)/manifest.wisp names no version"; exit 2; }
 	@test -S $(UPDATE_SOCKET) || { echo "make push: no VM listening on $(UPDATE_SOCKET) (start one with make run)"; exit 3; }
 	@$(MAKE) --no-print-directory $(BUILD)/modules/$(MOD).mod
 	@mkdir -p $(BUILD)/push
 	@$(WISP_IMAGE) section $(BUILD)/push/$(MOD).sec --key $(DEV_KEY) \
-	    $(MOD)@$(PUSH_VERSION)=$(BUILD)/modules/$(MOD).mod
+	    $(if $(filter 1,$(ROLLBACK)),--rollback) $(MOD)@$(PUSH_VERSION)=$(BUILD)/modules/$(MOD).mod
 	@$(WISP_PUSH) $(UPDATE_SOCKET) $(BUILD)/push/$(MOD).sec --name $(MOD)

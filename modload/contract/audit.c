@@ -515,6 +515,16 @@ static void check_imports(struct object *o)
     }
 }
 
+size_t mod_audit_declarations(const struct mod_elf *elf, const struct mod_manifest *manifest,
+                              mod_audit_report_fn report, void *context)
+{
+    struct sink sink = { report, context, 0 };
+    struct object o = { elf, manifest, NULL, 0, NULL, &sink, { 0 } };
+    check_exports(&o);
+    check_imports(&o);
+    return sink.count;
+}
+
 size_t mod_audit_object(const char *name, const struct mod_elf *elf, struct mod_manifest *parsed,
                         const struct mod_manifest *const *providers, size_t provider_count,
                         struct mod_audit_scratch *scratch, mod_audit_report_fn report,

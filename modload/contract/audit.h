@@ -64,6 +64,14 @@ size_t mod_audit_devices(const struct mod_manifest *const *manifests, size_t cou
                          mod_audit_report_fn report, void *context);
 void mod_audit_table_devices(struct mod_text *t, const struct mod_manifest *m);
 
+/* The declarations half of mod_audit_object, which the kernel's loader
+ * also runs before it loads a module (module_manifest.c): every name of
+ * `.wisp.exports` has a contract in @manifest and every declared export is
+ * exported (MOD_AUDIT_EXPORTS); every import of the code is declared
+ * (MOD_AUDIT_UNDECLARED_IMPORT). Returns the number of findings. */
+size_t mod_audit_declarations(const struct mod_elf *elf, const struct mod_manifest *manifest,
+                              mod_audit_report_fn report, void *context);
+
 #define MOD_AUDIT_MAX_SECTIONS 2048u
 #define MOD_AUDIT_MAX_SYMBOLS  4096u
 

@@ -26,6 +26,7 @@
 #include "modload/format/elf.h"
 #include "modload/format/exec.h"
 #include "modload/format/reloc.h"
+#include "modload/contract/manifest.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,7 +135,26 @@ static int check_program(const char *name, const uint8_t *data, size_t size)
     return 0;
 }
 
-/* Splits NAME[@MAJOR.MINOR]=FILE. */
+/* The version a module object's manifest says, or 1.0 (a program, an
+ * object without a manifest that parses). */
+static uint32_t manifest_version(const uint8_t *data, size_t size)
+{
+    struct mod_elf elf;
+    static struct mod_manifest manifest;
+    uint32_t idx;
+    struct elf64_section sh;
+    if (mod_elf_parse(&elf, data, size, NULL) != MOD_OK ||
+        !(idx = mod_elf_find_section(&elf, ".wisp.manifest")))
+        return 1u << 16;
+    mod_elf_section(&elf, idx, &sh);
+    if (mod_manifest_parse(&manifest, mod_elf_section_data(&elf, idx), sh.size, "manifest", NULL) !=
+        MOD_MANIFEST_OK)
+        return 1u << 16;
+    return (uint32_t)manifest.version_major << 16 | manifest.version_minor;
+}
+
+/* Splits NAME[@MAJOR.MINOR]=FILE; without @, *version is 0 (the caller
+ * takes the manifest's). */
 static int parse_module_arg(char *arg, char **name, uint32_t *version, char **path)
 {
     char *eq = strchr(arg, '=');
@@ -143,7 +163,7 @@ static int parse_module_arg(char *arg, char **name, uint32_t *version, char **pa
     *eq = 0;
     *path = eq + 1;
     *name = arg;
-    *version = 1u << 16;
+    *version = 0;
     char *at = strchr(arg, '@');
     if (at) {
         unsigned major, minor = 0;
@@ -191,6 +211,8 @@ static int add_module(struct mod_image_builder *b, char *arg, enum add_mode mode
     uint8_t *data = read_file(path, &size);
     if (!data)
         return 1;
+    if (!version)
+        version = manifest_version(data, size);
     bool program = mode == ADD_PROGRAM || mode == ADD_UNCHECKED_PROGRAM;
     int bad = (mode == ADD_CHECKED && check_module(name, data, size)) ||
               (mode == ADD_PROGRAM && check_program(name, data, size));
@@ -477,6 +499,8 @@ static int cmd_section(int argc, char **argv)
     uint8_t *data = read_file(path, &size);
     if (!data)
         return 1;
+    if (!version)
+        version = manifest_version(data, size);
     int bad = check_module(name, data, size);
     uint8_t *file =
         bad ? NULL

@@ -61,9 +61,6 @@ class PushError(Exception):
     pass
 
 
-last_qcounter = [None]  # the qcounter section that went live last
-
-
 def push(tool, sock, section, name):
     """Runs wisp-push with its default settings, as a developer would;
     returns its exit code and output (progress, verdict)."""
@@ -116,14 +113,15 @@ def run_pushes(iso, figures, rounds, loaded_rounds, smp=run.DEFAULT_SMP, log_dir
 def pushes(con, tool, sock, sections, figures, rounds, loaded_rounds):
     counter_rounds(tool, sock, sections, figures, rounds, "")
     swap(tool, sock, sections, "qcounter_v1.sec", "qcounter", "qcounter 1.0 loaded")
+    turn = 0  # the next of QCOUNTER_TURNS: always newer than what runs, or a rollback
     for i in range(rounds):
-        section = "qcounter_v2.sec" if i == 0 else QCOUNTER_TURNS[(i - 1) % 2]
+        section = "qcounter_v2.sec" if i == 0 else QCOUNTER_TURNS[turn]
+        turn = (turn + (i > 0)) % 2
         text = swap(tool, sock, sections, section, "qcounter", "quiescent swap")
         record(figures, "update.quiescent", "", text)
-    last_qcounter[0] = "qcounter_v2.sec" if rounds <= 1 else QCOUNTER_TURNS[(rounds - 2) % 2]
     if loaded_rounds:
         loaded_pushes(con, tool, sock, sections, figures, loaded_rounds)
-        quiescent_loaded_pushes(con, tool, sock, sections, figures, loaded_rounds)
+        quiescent_loaded_pushes(con, tool, sock, sections, figures, loaded_rounds, turn)
 
 
 def counter_rounds(tool, sock, sections, figures, rounds, suffix):
@@ -145,7 +143,7 @@ def loaded_pushes(con, tool, sock, sections, figures, rounds):
     hammer(con)
 
 
-def quiescent_loaded_pushes(con, tool, sock, sections, figures, rounds):
+def quiescent_loaded_pushes(con, tool, sock, sections, figures, rounds, turn):
     """Quiescent pushes of qcounter while qhammer calls it; then checks
     that the caller lost no increment across them."""
     out = con.command("qhammer", timeout=60)
@@ -153,11 +151,8 @@ def quiescent_loaded_pushes(con, tool, sock, sections, figures, rounds):
         raise PushError("qhammer: %s" % out.strip())
     try:
         for _ in range(rounds):
-            # the turn after the last one pushed: always newer, or a rollback
-            turn = QCOUNTER_TURNS[(QCOUNTER_TURNS.index(last_qcounter[0]) + 1) % 2
-                                  if last_qcounter[0] in QCOUNTER_TURNS else 0]
-            text = swap(tool, sock, sections, turn, "qcounter", "quiescent swap")
-            last_qcounter[0] = turn
+            text = swap(tool, sock, sections, QCOUNTER_TURNS[turn], "qcounter", "quiescent swap")
+            turn = (turn + 1) % 2
             record(figures, "update.quiescent", ".loaded", text)
     finally:
         out = con.command("qhammer", timeout=60)

@@ -108,10 +108,10 @@ def main():
                    help="kernel argument of the benchmark boots ('bench=PREFIX' selects)")
     p.add_argument("--no-kernel-bench", action="store_true", help="boot-time figures only")
     p.add_argument("--push-rounds", type=int,
-                   help="pushes of counter v2, v3, v1 and of qcounter v2 (default 5, 2 with "
+                   help="pushes of counter v2, v3, v1 (rollback) and of qcounter (default 5, 2 with "
                         "--quick; 0: no push boot)")
     p.add_argument("--push-loaded-rounds", type=int,
-                   help="pushes of counter v2, v3, v1 under hammer (default 2, 1 with --quick)")
+                   help="pushes of counter v2, v3, v1 (rollback) under hammer (default 2, 1 with --quick)")
     p.add_argument("--timeout", type=float, default=300)
     p.add_argument("--log-dir")
     p.add_argument("--linux-initrd", help="initramfs of tests/bench/linux: also boot Linux")
@@ -148,8 +148,8 @@ def main():
     if commands.get("push"):
         tool = str(Path(args.iso).resolve().parent / "host" / "wisp-push")
         tool = tool.replace(str(run.REPO) + "/", "")
-        print("  %-6s %s SOCKET SECTION --name NAME: %d round(s) of counter v2, v3, v1 and of "
-              "qcounter v2, %d under hammer" % ("", tool, rounds, loaded))
+        print("  %-6s %s SOCKET SECTION --name NAME: %d round(s) of counter v2, v3, v1 (rollback) and of "
+              "qcounter, %d under hammer" % ("", tool, rounds, loaded))
     print()
     figures.print_table()
     if args.linux_initrd or args.native:

@@ -141,7 +141,7 @@ REFUSALS = (
     ("counter_weaker.sec", "contract: "),
     ("counter_bad_import.sec", "load: "),
 )
-SWAPS = 2       # rounds of v2, v3, v1 under the hammer
+SWAPS = 2       # rounds of v2, v3, v1 (rollback) under the hammer
 HEAP_SLACK = 8192   # heap bytes that may differ (slab caches' own bookkeeping)
 
 

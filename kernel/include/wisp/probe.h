@@ -2,7 +2,7 @@
  * return value instead of a panic.
  *
  * Tests use them to prove that a mapping really is read-only, NX or absent;
- * later, copy-from-user will use the same mechanism. Each faulting
+ * the user copies (kernel/proc/usercopy.c) use the same mechanism. Each faulting
  * instruction in probe_ops.asm has an entry (fault rip -> resume rip) in a fixup
  * table that the page-fault and general-protection paths consult
  * (probe_fixup, called first by trap.c's exception()). probe_exec calls into

@@ -4,7 +4,9 @@
  * Enumeration walks bus 0 and, through bridges, their secondary buses
  * (only the buses that exist are mapped: 1 MiB of ECAM each). The list is
  * written once by pci_init, before any module loads, and only read after:
- * no lock. Legacy accesses are two port operations that must not
+ * no lock. Configuration access is not checked against the resource
+ * registry (drivers are ring-0 modules: the registry arbitrates between
+ * them, it does not sandbox them). Legacy accesses are two port operations that must not
  * interleave: legacy_lock (a leaf spinlock) keeps each pair whole.
  */
 #include <wisp/pci.h>
@@ -36,6 +38,7 @@ static uint8_t *ecam_bus[256]; /* mapped ECAM of each bus, NULL: none */
 static uint64_t ecam_base;
 static uint8_t ecam_start_bus, ecam_end_bus;
 static bool use_ecam;
+static bool enumerated; /* after pci_init: no bus is mapped any more */
 static struct spinlock legacy_lock = SPINLOCK_INIT("pci_legacy");
 static volatile uint32_t *msix_tables[PCI_MAX_FUNCTIONS]; /* by function index */
 
@@ -65,14 +68,15 @@ static void legacy_write32(uint32_t address, uint16_t offset, uint32_t value)
     spin_unlock_irqrestore(&legacy_lock, flags);
 }
 
-/* The ECAM word of address+offset, mapping its bus on first use (boot
- * only maps; afterwards every bus in the list is mapped). */
+/* The ECAM word of address+offset, mapping its bus on first use during
+ * enumeration; afterwards only the buses found then are reachable (any
+ * context: nothing is mapped), others read as all ones. */
 static volatile uint32_t *ecam_word(uint32_t address, uint16_t offset)
 {
     uint8_t bus = (uint8_t)(address >> 8);
     if (bus < ecam_start_bus || bus > ecam_end_bus || offset >= 4096)
         return NULL;
-    if (!ecam_bus[bus])
+    if (!ecam_bus[bus] && !enumerated) /* mapping is for boot: process context */
         ecam_bus[bus] =
             vmm_map_mmio(ecam_base + ((uint64_t)(bus - ecam_start_bus) << 20), 1u << 20);
     if (!ecam_bus[bus])
@@ -273,6 +277,7 @@ void pci_init(void)
 {
     find_ecam();
     scan_bus(0, 0);
+    enumerated = true;
     pr_info("pci: %u functions through %s%s\n", function_count, pci_access_method(),
             use_ecam ? " (ACPI MCFG)" : "");
     for (unsigned i = 0; i < function_count; i++) {

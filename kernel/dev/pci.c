@@ -15,6 +15,7 @@
 #include <wisp/cpu.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
+#include <wisp/time.h>
 #include <locks/spinlock.h>
 #include <string.h>
 
@@ -275,11 +276,12 @@ static void scan_bus(uint8_t bus, unsigned depth)
 
 void pci_init(void)
 {
+    uint64_t start = clock_ns();
     find_ecam();
     scan_bus(0, 0);
     enumerated = true;
-    pr_info("pci: %u functions through %s%s\n", function_count, pci_access_method(),
-            use_ecam ? " (ACPI MCFG)" : "");
+    pr_info("pci: %u functions through %s%s in %lu us\n", function_count, pci_access_method(),
+            use_ecam ? " (ACPI MCFG)" : "", (clock_ns() - start) / 1000);
     for (unsigned i = 0; i < function_count; i++) {
         const struct pci_function *f = &functions[i];
         pr_info("pci: %02x:%02x.%u %04x:%04x class %02x.%02x %s%s%s\n", f->address >> 8,

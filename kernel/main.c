@@ -10,7 +10,7 @@
 #include <wisp/fwcfg.h>
 #include <wisp/ktest.h>
 #include <wisp/kbench.h>
-#include <tests/torture/torture.h>
+#include <wisp/torture.h>
 #include <wisp/mm.h>
 #include <wisp/sched.h>
 #include <wisp/smp.h>

@@ -15,6 +15,7 @@
 #include <wisp/mm.h>
 #include <wisp/cpu.h>
 #include <wisp/format.h>
+#include <wisp/printk.h>
 #include <string.h>
 
 #if WISP_LOCKDEP_ENABLED
@@ -141,6 +142,14 @@ unsigned lockdep_held_count(void)
     unsigned n = ts ? ts->depth : 0;
     irq_restore(flags);
     return n;
+}
+
+void lockdep_assert_held_by_me(const struct lock_dep *dep, uint64_t site)
+{
+    struct thread *self = this_cpu()->current;
+    if (READ_ONCE(dep->owner) != self)
+        panic("lock %s not held by thread %s, as its caller (%p) requires", dep->name,
+              self ? self->name : "?", (void *)site);
 }
 
 /* A validator check must not recurse into itself (a report that takes a

@@ -120,6 +120,12 @@ uint64_t lockdep_expect_end(void);
 void lockdep_set_fatal(bool fatal);
 /* Locks the calling thread holds now. */
 unsigned lockdep_held_count(void);
+/* Panics, naming the lock and the caller, unless the calling thread is the
+ * recorded holder of dep (an exclusive lock: spinlock, mutex, write side).
+ * What a `*_locked` function asserts, as Linux's lockdep_assert_held. */
+void lockdep_assert_held_by_me(const struct lock_dep *dep, uint64_t site);
+#define lockdep_assert_held(dep) \
+    lockdep_assert_held_by_me((dep), (uint64_t)__builtin_return_address(0))
 /* Class id for a name (registers it); 0 when the table is full. */
 uint16_t lockdep_class_id(const char *name);
 const char *lockdep_class_name(uint16_t id);
@@ -143,6 +149,9 @@ static inline uint64_t lockdep_report_count(enum lockdep_problem p) { return 0; 
 static inline uint64_t lockdep_reports_total(void) { return 0; }
 static inline uint64_t lockdep_reports_unexpected(void) { return 0; }
 static inline unsigned lockdep_held_count(void) { return 0; }
+#define lockdep_assert_held(dep) \
+    do { \
+    } while (0)
 #define might_sleep() \
     do { \
     } while (0)

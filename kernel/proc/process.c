@@ -438,6 +438,7 @@ bool process_try_wait(struct process *p, int *status)
 
 struct process *process_find_locked(uint32_t pid)
 {
+    lockdep_assert_held(&process_lock.dep);
     list_for_each(pos, &processes)
     {
         struct process *p = list_entry(pos, struct process, node);

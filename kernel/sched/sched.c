@@ -39,6 +39,7 @@ void sched_finish_switch(void)
 
 void sched_switch_locked(struct runqueue *rq)
 {
+    BUG_ON(!spin_is_locked(&rq->lock)); /* untracked by the validator: no owner */
     struct thread *prev = rq->current;
     if (prev != rq->idle && (prev->state == THREAD_RUNNING || prev->state == THREAD_RUNNABLE)) {
         prev->state = THREAD_RUNNABLE;

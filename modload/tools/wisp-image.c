@@ -97,16 +97,24 @@ static int write_file(const char *path, const uint8_t *data, size_t size)
     return 0;
 }
 
-static int load_key(const char *path, struct mod_signing_key *key)
+/* Reads the key file at path and decodes it: the private key (key set)
+ * or, with public_key set, only the public one. */
+static int read_key(const char *path, struct mod_signing_key *key, uint8_t *public_key)
 {
     struct mod_error err;
     size_t size;
     uint8_t *data = read_file(path, &size);
     if (!data)
         return 1;
-    enum mod_status st = mod_sign_load_key(key, data, size, &err);
+    enum mod_status st = key ? mod_sign_load_key(key, data, size, &err)
+                             : mod_sign_load_public_key(public_key, data, size, &err);
     free(data);
     return st ? fail("%s: %s", path, err.message) : 0;
+}
+
+static int load_key(const char *path, struct mod_signing_key *key)
+{
+    return read_key(path, key, NULL);
 }
 
 /* Checks that an object will load: parses it and computes its layout. */
@@ -396,14 +404,7 @@ static int cmd_list(int argc, char **argv)
 
 static int load_public_key(const char *path, uint8_t public_key[65])
 {
-    struct mod_error err;
-    size_t size;
-    uint8_t *data = read_file(path, &size);
-    if (!data)
-        return 1;
-    enum mod_status st = mod_sign_load_public_key(public_key, data, size, &err);
-    free(data);
-    return st ? fail("%s: %s", path, err.message) : 0;
+    return read_key(path, NULL, public_key);
 }
 
 static int cmd_verify(int argc, char **argv)

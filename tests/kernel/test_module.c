@@ -207,3 +207,10 @@ KTEST(module_unload_with_a_chain_inside_returns_at_once_and_exit_runs_after_it_l
     KEXPECT_EQ(module_area_pages_used(), area_before);     /* its memory back */
     KASSERT_EQ(module_load("kvstore", &kv, &err), MOD_OK); /* as the other tests left it */
 }
+
+/* The loader's *_locked functions check their caller holds the module lock. */
+KTEST_PANIC(module_find_locked_without_the_module_lock_panics, "module lock not held")
+{
+    struct module *m = module_find_locked("counter");
+    __asm__ volatile("" : : "r"(m)); /* no tail call: the backtrace names this test */
+}

@@ -15,7 +15,7 @@
 #include <wisp/smp.h>
 #include <rcu/rcu.h>
 #include <rcu/epoch_table.h>
-#include <tests/torture/torture.h>
+#include <wisp/torture.h>
 
 #define WAIT_TIMEOUT_MS 5000
 

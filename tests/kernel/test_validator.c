@@ -400,3 +400,22 @@ KTEST_PANIC(validator_fatal_mode_panics_on_a_report, "lockdep: fatal")
 }
 
 #endif
+
+/* lockdep_assert_held: what a *_locked function asserts. Held: nothing
+ * happens; not held: a panic naming the lock. */
+static struct spinlock assert_lock = SPINLOCK_INIT("assert_test");
+
+KTEST(validator_assert_held_passes_while_the_lock_is_held)
+{
+    spin_lock(&assert_lock);
+    lockdep_assert_held(&assert_lock.dep);
+    spin_unlock(&assert_lock);
+    KEXPECT_EQ(lockdep_held_count(), 0u);
+}
+
+KTEST_PANIC(validator_assert_held_panics_when_the_lock_is_not_held,
+            "lock assert_test not held by thread")
+{
+    lockdep_assert_held(&assert_lock.dep);
+    __asm__ volatile("" : : : "memory"); /* no tail call: the backtrace names this test */
+}

@@ -149,6 +149,17 @@ def push_counter(build, sock, sections, name, *args):
     return push(build, sock, sections / name, "--name", "counter", *args)
 
 
+def check_counter_push(con, checks, build, sock, sections, name, title, exit_code, verdict,
+                       version_after):
+    """Pushes section name as counter; the check holds when wisp-push exits
+    with exit_code, the verdict contains verdict and lsmod then shows
+    counter at version_after."""
+    code, text = push_counter(build, sock, sections, name)
+    (version, _), ls = lsmod_version(con, "counter")
+    checks.check(title, code == exit_code and verdict in text and version == version_after,
+                 "exit %d, lsmod %s" % (code, version), text, ls)
+
+
 def run_pushes(con, checks, build, sections, sock, tmp):
     out, _, _ = updline(con)
     checks.check("updline reports the line listening on COM2", "COM2, idle" in out, out)
@@ -219,12 +230,10 @@ def run_pushes(con, checks, build, sections, sock, tmp):
                  code == EXIT_REFUSED and "announced 'kvstore' but the section is 'counter'" in text,
                  "exit %d" % code, text)
 
-    code, text = push_counter(build, sock, sections, "counter_mismatch.sec")
-    (version, _), ls = lsmod_version(con, "counter")
-    checks.check("push_whose_manifest_says_another_version_is_refused",
-                 code == EXIT_REFUSED and "refused (version mismatch): counter: the section says "
-                 "version 9.0, its manifest says 1.0" in text and version == "1.0",
-                 "exit %d, lsmod %s" % (code, version), text, ls)
+    check_counter_push(con, checks, build, sock, sections, "counter_mismatch.sec",
+                       "push_whose_manifest_says_another_version_is_refused", EXIT_REFUSED,
+                       "refused (version mismatch): counter: the section says version 9.0, its "
+                       "manifest says 1.0", "1.0")
 
     proxy = Proxy(str(sock), str(tmp / "lossy.sock"), corrupt=0.0003)
     code, text = push_counter(build, tmp / "lossy.sock", sections, "counter_v2.sec",
@@ -257,23 +266,17 @@ def run_pushes(con, checks, build, sections, sock, tmp):
 
     # Forward only: a replay of the running version and a downgrade are
     # refused naming both versions; the downgrade signed as a rollback goes.
-    code, text = push_counter(build, sock, sections, "counter_v3.sec")
-    (version, _), ls = lsmod_version(con, "counter")
-    checks.check("push_of_the_running_version_again_is_refused_as_a_replay",
-                 code == EXIT_REFUSED and "refused (version not newer): counter 3.0 is not newer "
-                 "than the running 3.0" in text and version == "3.0",
-                 "exit %d, lsmod %s" % (code, version), text, ls)
-    code, text = push_counter(build, sock, sections, "counter_v1.sec")
-    (version, _), ls = lsmod_version(con, "counter")
-    checks.check("push_of_an_older_signed_version_is_refused_as_a_downgrade",
-                 code == EXIT_REFUSED and "refused (version not newer): counter 1.0 is not newer "
-                 "than the running 3.0" in text and version == "3.0",
-                 "exit %d, lsmod %s" % (code, version), text, ls)
-    code, text = push_counter(build, sock, sections, "counter_v1_rollback.sec")
-    (version, _), ls = lsmod_version(con, "counter")
-    checks.check("push_of_an_older_version_signed_as_a_rollback_goes_live",
-                 code == EXIT_LIVE and "counter 1.0 (was 3.0) (signed rollback)" in text
-                 and version == "1.0", "exit %d, lsmod %s" % (code, version), text, ls)
+    check_counter_push(con, checks, build, sock, sections, "counter_v3.sec",
+                       "push_of_the_running_version_again_is_refused_as_a_replay", EXIT_REFUSED,
+                       "refused (version not newer): counter 3.0 is not newer than the running "
+                       "3.0", "3.0")
+    check_counter_push(con, checks, build, sock, sections, "counter_v1.sec",
+                       "push_of_an_older_signed_version_is_refused_as_a_downgrade", EXIT_REFUSED,
+                       "refused (version not newer): counter 1.0 is not newer than the running "
+                       "3.0", "3.0")
+    check_counter_push(con, checks, build, sock, sections, "counter_v1_rollback.sec",
+                       "push_of_an_older_version_signed_as_a_rollback_goes_live", EXIT_LIVE,
+                       "counter 1.0 (was 3.0) (signed rollback)", "1.0")
 
     code, text = push_counter(build, sock, sections, "counter_layout2.sec")
     (version, _), _ = lsmod_version(con, "counter")

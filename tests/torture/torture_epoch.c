@@ -17,7 +17,7 @@
  * Busted flavour: a synchronize that does not wait and an rcu_call that
  * runs its callback at once. It must be caught within seconds.
  */
-#include "torture.h"
+#include <wisp/torture.h>
 #include <rcu/rcu.h>
 #include <rcu/epoch_table.h>
 #include <wisp/sched.h>

@@ -12,7 +12,7 @@
  * exclude, an rwlock whose writers only take the read side. The torture
  * must report FAILURE on them; it stops early once it has seen enough.
  */
-#include "torture.h"
+#include <wisp/torture.h>
 #include <wisp/ktest.h>
 #include <wisp/sched.h>
 #include <wisp/time.h>

@@ -32,7 +32,7 @@
 #include "modload/module.h"
 #include "modload/symtab.h"
 #include "modload/update/update.h"
-#include "tests/torture/torture.h"
+#include <wisp/torture.h>
 #include "tests/torture/swap.h"
 
 #define SWAP_WORKERS_MAX 16

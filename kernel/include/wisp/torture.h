@@ -1,5 +1,7 @@
 /* torture.h — the concurrency torture framework (in the spirit of Linux's
- * rcutorture and locktorture).
+ * rcutorture and locktorture): the runner is the core's (kernel/torture.c),
+ * the tortures register themselves from tests/torture/ — the core never
+ * names them.
  *
  * A torture is a function registered with TORTURE(name) that hammers one
  * mechanism from threads on every CPU for params->duration_ns and returns a

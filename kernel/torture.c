@@ -1,5 +1,5 @@
 /* torture.c — runs registered tortures and prints their summary lines. */
-#include "torture.h"
+#include <wisp/torture.h>
 #include <wisp/printk.h>
 #include <wisp/boot.h>
 #include <wisp/time.h>

@@ -38,9 +38,6 @@ long resource_claim_allocated(enum resource_kind kind, uint64_t first, uint64_t 
 int resource_release_at(enum resource_kind kind, uint64_t first);
 void msi_vector_dropped(unsigned vector);
 void dma_dropped(uint64_t first, uint64_t last);
-/* The manifest check alone (tests): NULL when allowed, else the reason. */
-bool resource_allowed(const struct dev_owner *o, enum resource_kind kind, uint64_t first,
-                      uint64_t last, char *why, size_t size);
 
 /* interface.c, for the loader hooks (module lock held). */
 int iface_module_begin(struct module *m, struct mod_error *err);

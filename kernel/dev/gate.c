@@ -21,6 +21,7 @@
 #include <wisp/printk.h>
 #include <wisp/syscall.h>
 #include <locks/mutex.h>
+#include <locks/lockdep.h>
 #include "kernel/dev/dev_internal.h"
 #include "kernel/dev/interface_internal.h"
 #include <string.h>
@@ -164,6 +165,7 @@ long sys_iface_open(long iid_user, long name_user)
 /* The caller's handle's slot (handle_lock held), or NULL. */
 static struct handle *own_handle_locked(long handle)
 {
+    lockdep_assert_held(&handle_lock.dep);
     if (handle < 0 || handle > 0xffffffffl)
         return NULL;
     uint32_t slot = (uint32_t)handle & 0xff, generation = (uint32_t)handle >> 8;

@@ -15,6 +15,7 @@
 #include <wisp/syscall.h>
 #include "kernel/dev/dev_internal.h"
 #include "kernel/dev/interface_internal.h"
+#include <locks/lockdep.h>
 #include "modload/dispatch.h"
 #include "modload/module.h"
 #include <string.h>
@@ -39,6 +40,7 @@ static struct watcher watchers[WATCHERS_MAX]; /* watch_lock; fn NULL: free */
 
 struct iface *iface_find_locked(const char *iid)
 {
+    lockdep_assert_held(&iface_lock.dep);
     list_for_each(pos, &iface_list)
     {
         struct iface *i = list_entry(pos, struct iface, node);
@@ -50,6 +52,7 @@ struct iface *iface_find_locked(const char *iid)
 
 struct iface_class *iface_find_class_locked(const char *clsid)
 {
+    lockdep_assert_held(&iface_lock.dep);
     list_for_each(pos, &iface_classes)
     {
         struct iface_class *c = list_entry(pos, struct iface_class, node);
@@ -61,6 +64,7 @@ struct iface_class *iface_find_class_locked(const char *clsid)
 
 static struct iface_instance *find_instance_locked(const char *name)
 {
+    lockdep_assert_held(&iface_lock.dep);
     list_for_each(pos, &iface_instances)
     {
         struct iface_instance *x = list_entry(pos, struct iface_instance, node);
@@ -72,6 +76,7 @@ static struct iface_instance *find_instance_locked(const char *name)
 
 void iface_forget_if_unused_locked(struct iface *iface)
 {
+    lockdep_assert_held(&iface_lock.dep);
     if (iface->definers || iface->classes)
         return;
     list_remove(&iface->node);
@@ -178,6 +183,7 @@ long iface_instance_add(const char *clsid, const char *name, void *context)
  * are told. */
 static void remove_instance_locked(struct iface_instance *x, char *iid, char *cls, char *name)
 {
+    lockdep_assert_held(&iface_lock.dep);
     strlcpy(iid, x->cls->iface->iid, MOD_MANIFEST_IID_MAX + 1);
     strlcpy(cls, x->cls->clsid, MOD_MANIFEST_CLSID_MAX + 1);
     strlcpy(name, x->name, 24);

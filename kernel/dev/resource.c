@@ -23,6 +23,7 @@
 #include <wisp/syscall.h>
 #include <wisp/time.h>
 #include <locks/mutex.h>
+#include <locks/lockdep.h>
 #include "kernel/dev/dev_internal.h"
 #include "modload/dispatch.h"
 #include "modload/contract/manifest.h"
@@ -92,8 +93,9 @@ static long refuse(struct resource_refusal *why, const char *owner, const char *
 /* ---- the manifest check ---- */
 
 /* Whether a PCI function (by address) is claimed by identity id. */
-static bool owns_pci_bar_range(struct mod_identity *id, uint64_t first, uint64_t last)
+static bool owns_pci_bar_range_locked(struct mod_identity *id, uint64_t first, uint64_t last)
 {
+    lockdep_assert_held(&resource_lock.dep);
     list_for_each(pos, &claims)
     {
         struct claim *c = list_entry(pos, struct claim, node);
@@ -108,14 +110,15 @@ static bool owns_pci_bar_range(struct mod_identity *id, uint64_t first, uint64_t
     return false;
 }
 
-bool resource_allowed(const struct dev_owner *o, enum resource_kind kind, uint64_t first,
-                      uint64_t last, char *why, size_t size)
+static bool allowed_locked(const struct dev_owner *o, enum resource_kind kind, uint64_t first,
+                           uint64_t last, char *why, size_t size)
 {
+    lockdep_assert_held(&resource_lock.dep);
     if (!o->identity)
         return true; /* the core */
     const struct mod_manifest *m = o->manifest;
     if (kind == RESOURCE_MMIO) {
-        if (owns_pci_bar_range(o->identity, first, last))
+        if (owns_pci_bar_range_locked(o->identity, first, last))
             return true;
         ksnprintf(why, size, "mmio 0x%lx-0x%lx is not inside a BAR of a PCI function it claims",
                   first, last);
@@ -152,8 +155,9 @@ bool resource_allowed(const struct dev_owner *o, enum resource_kind kind, uint64
 
 /* ---- claims ---- */
 
-static struct claim *find_overlap(enum resource_kind kind, uint64_t first, uint64_t last)
+static struct claim *find_overlap_locked(enum resource_kind kind, uint64_t first, uint64_t last)
 {
+    lockdep_assert_held(&resource_lock.dep);
     list_for_each(pos, &claims)
     {
         struct claim *c = list_entry(pos, struct claim, node);
@@ -173,7 +177,7 @@ static long claim_as(const struct dev_owner *o, enum resource_kind kind, uint64_
                       last);
     describe(kind, first, last, what, sizeof(what));
     mutex_lock(&resource_lock);
-    if (check_manifest && !resource_allowed(o, kind, first, last, reason, sizeof(reason))) {
+    if (check_manifest && !allowed_locked(o, kind, first, last, reason, sizeof(reason))) {
         unsigned slot = outside_count++ % OUTSIDE_KEPT;
         ksnprintf(outside[slot].text, sizeof(outside[slot].text), "module '%s': %s", o->name,
                   reason);
@@ -313,7 +317,7 @@ int resource_release_at(enum resource_kind kind, uint64_t first)
     if (!dev_current_owner(&o))
         return -1;
     mutex_lock(&resource_lock);
-    struct claim *c = find_overlap(kind, first, first);
+    struct claim *c = find_overlap_locked(kind, first, first);
     long id = c && c->first == first && c->owner == o.identity ? c->id : 0;
     mutex_unlock(&resource_lock);
     return id ? release_of(o.identity, id) : -1;
@@ -323,7 +327,7 @@ bool resource_owner(enum resource_kind kind, uint64_t value, char *module, size_
                     char *instance, size_t instance_size)
 {
     mutex_lock(&resource_lock);
-    struct claim *c = find_overlap(kind, value, value);
+    struct claim *c = find_overlap_locked(kind, value, value);
     if (c) {
         strlcpy(module, c->owner_name, module_size);
         strlcpy(instance, c->instance, instance_size);

@@ -15,6 +15,7 @@
 #include <wisp/cpu.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
+#include <wisp/resource.h>
 #include <wisp/time.h>
 #include <locks/spinlock.h>
 #include <string.h>
@@ -274,6 +275,22 @@ static void scan_bus(uint8_t bus, unsigned depth)
     }
 }
 
+/* What the core drives itself is the core's in the resource registry, so
+ * that no module can claim it: the configuration ports and ECAM, the
+ * IO-APIC's registers, the isa-debug-exit port of the tests. */
+static void claim_core_ranges(void)
+{
+    resource_claim_core(RESOURCE_PORTS, 0xcf8, 0xcff, 0, "pci-config", NULL);
+    if (use_ecam)
+        resource_claim_core(RESOURCE_MMIO, ecam_base,
+                            ecam_base + ((uint64_t)(ecam_end_bus - ecam_start_bus + 1) << 20) - 1,
+                            0, "ecam", NULL);
+    if (madt.ioapic_phys)
+        resource_claim_core(RESOURCE_MMIO, madt.ioapic_phys, madt.ioapic_phys + 0xfff, 0,
+                            "ioapic", NULL);
+    resource_claim_core(RESOURCE_PORTS, 0xf4, 0xf7, 0, "debug-exit", NULL);
+}
+
 void pci_init(void)
 {
     uint64_t start = clock_ns();
@@ -282,6 +299,7 @@ void pci_init(void)
     enumerated = true;
     pr_info("pci: %u functions through %s%s in %lu us\n", function_count, pci_access_method(),
             use_ecam ? " (ACPI MCFG)" : "", (clock_ns() - start) / 1000);
+    claim_core_ranges();
     for (unsigned i = 0; i < function_count; i++) {
         const struct pci_function *f = &functions[i];
         pr_info("pci: %02x:%02x.%u %04x:%04x class %02x.%02x %s%s%s\n", f->address >> 8,

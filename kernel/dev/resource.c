@@ -200,12 +200,13 @@ static long claim_as(const struct dev_owner *o, enum resource_kind kind, uint64_
         }
         if (!both_shared) {
             char owner[80];
-            if (c->instance[0])
-                ksnprintf(owner, sizeof(owner), "%s '%s' (instance %s)",
-                          c->owner ? "module" : "the", c->owner_name, c->instance);
+            if (!c->owner)
+                ksnprintf(owner, sizeof(owner), "the core (%s)", c->instance);
+            else if (c->instance[0])
+                ksnprintf(owner, sizeof(owner), "module '%s' (instance %s)", c->owner_name,
+                          c->instance);
             else
-                ksnprintf(owner, sizeof(owner), "%s '%s'", c->owner ? "module" : "the",
-                          c->owner_name);
+                ksnprintf(owner, sizeof(owner), "module '%s'", c->owner_name);
             mutex_unlock(&resource_lock);
             return refuse(why, o->name, "%s %s claimed by %s%s", what,
                           c->first == first && c->last == last ? "is" : "overlaps what is", owner,

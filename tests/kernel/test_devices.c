@@ -193,6 +193,8 @@ KTEST(resource_conflict_names_the_current_owner)
     KEXPECT_TRUE(contains(why, "ports 0x3f8-0x3ff is claimed by module 'console' (instance com1)"));
     KEXPECT_EQ(claim(RESOURCE_PORTS, 0x3fc, 0x3fd, why), -1);
     KEXPECT_TRUE(contains(why, "overlaps what is claimed by module 'console'"));
+    KEXPECT_EQ(claim(RESOURCE_PORTS, 0xcf8, 0xcff, why), -1); /* declared, but the core's */
+    KEXPECT_TRUE(contains(why, "ports 0xcf8-0xcff is claimed by the core (pci-config)"));
     if (!contains(why, "console"))
         kprintf("    # why: %s\n", why);
     KEXPECT_EQ(module_unload(m, &err), MOD_OK);

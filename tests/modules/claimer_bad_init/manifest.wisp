@@ -7,6 +7,7 @@ claims ports 0x3f8-0x3ff        # COM1: declared, but the console has it
 claims ports 0x510-0x517        # its init claims these
 claims ports 0x520-0x527        # claimer_bad_init's init claims these, then fails
 claims irq 9
+claims ports 0xcf8-0xcff        # the PCI configuration ports: the core's
 
 export claimer_claim {
     context process

@@ -286,8 +286,8 @@ static void claim_core_ranges(void)
                             ecam_base + ((uint64_t)(ecam_end_bus - ecam_start_bus + 1) << 20) - 1,
                             0, "ecam", NULL);
     if (madt.ioapic_phys)
-        resource_claim_core(RESOURCE_MMIO, madt.ioapic_phys, madt.ioapic_phys + 0xfff, 0,
-                            "ioapic", NULL);
+        resource_claim_core(RESOURCE_MMIO, madt.ioapic_phys, madt.ioapic_phys + 0xfff, 0, "ioapic",
+                            NULL);
     resource_claim_core(RESOURCE_PORTS, 0xf4, 0xf7, 0, "debug-exit", NULL);
 }
 

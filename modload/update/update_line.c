@@ -26,8 +26,17 @@
 #include <wisp/trap.h>
 #include <string.h>
 #include "modload/update/update.h"
-#include "modload/update/update_line.h"
 #include "updater/protocol.h"
+
+/* Snapshot of the line's figures (read without a lock: each field is
+ * whole, the set is not one instant). */
+struct update_line_stats {
+    uint64_t bytes_received; /* bytes the updater thread took from the ring */
+    uint64_t ring_dropped;   /* bytes lost to a full ring (retransmitted) */
+    uint64_t pushes, pushes_live;
+    uint64_t last_apply_ns; /* verify + apply of the last payload */
+    unsigned state;         /* enum upd_receiver_state */
+};
 
 #define COM2_IRQ          3
 #define LINE_RING_SIZE    16384      /* power of two */
@@ -211,7 +220,8 @@ static void update_line_start(void)
 
 SERVICE_INITCALL(update_line_start);
 
-bool update_line_stats(struct update_line_stats *out, struct upd_counters *counters)
+/* False when the line is off; else fills both snapshots. */
+static bool update_line_stats(struct update_line_stats *out, struct upd_counters *counters)
 {
     if (!__atomic_load_n(&line_up, __ATOMIC_ACQUIRE))
         return false;

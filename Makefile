@@ -70,7 +70,7 @@ GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
     -ffreestanding -nostdinc -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
     -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
-    -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
+    -fstack-clash-protection -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
     -fno-strict-aliasing -fno-common -ffunction-sections \
     -Ikernel/include -I. -isystem kernel/include/libc -isystem $(GCC_INCLUDE) \
     -idirafter /usr/include -DWISP_KERNEL $(DEBUG_CFLAGS)

@@ -19,3 +19,14 @@ $(GHOST_BLOBS_OBJ): kernel/proc/ghost_blobs.asm $(GHOST_CODE_BIN) kernel/proc/gh
 
 # gate.asm includes kernel/proc/ghost_layout.inc.
 $(BUILD)/k/kernel/arch/x86_64/gate.o: kernel/proc/ghost_layout.inc
+
+# kcov (kernel/proc/kcov.c): debug builds instrument the code behind the
+# gate — the process code, memory, the module loader — so that a fuzzer in
+# user mode can see which kernel code its calls reached. kcov.c itself is
+# the hook and stays uninstrumented.
+KCOV_C := $(filter-out kernel/proc/kcov.c,$(wildcard kernel/proc/*.c)) $(wildcard kernel/mm/*.c) \
+          modload/symtab.c modload/module.c modload/boot_image.c modload/link.c \
+          modload/identity.c modload/module_manifest.c
+ifneq ($(RELEASE),1)
+$(KCOV_C:%.c=$(BUILD)/k/%.o): KERNEL_CFLAGS += -fsanitize-coverage=trace-pc
+endif

@@ -1,5 +1,6 @@
 /* ktest.c — runs registered in-kernel tests and prints KTAP on the console. */
 #include <wisp/ktest.h>
+#include <wisp/sched.h>
 #include <wisp/printk.h>
 #include <wisp/boot.h>
 #include <wisp/format.h>
@@ -95,6 +96,7 @@ bool ktest_run_selected(void)
             failed++;
         kprintf("%s %u %s # %lu ms\n", ctx.failures ? "not ok" : "ok", number, t->name, ms);
     }
+    sched_stack_report();
     kprintf("# ktest: %u passed, %u failed\n", total - failed, failed);
     return failed == 0;
 }

@@ -9,6 +9,7 @@
  */
 #include "modload/loader.h"
 #include "modload/format/config.h"
+#include "modload/contract/manifest.h"
 #include <wisp/boot.h>
 #include <wisp/mm.h>
 #include <wisp/printk.h>
@@ -50,6 +51,39 @@ const char *boot_image_exporting(const char *name)
             if (strcmp(export, name) == 0)
                 return image_entries[i].name;
     return NULL;
+}
+
+/* The contract of export name in the manifest of the image module that
+ * exports it, read from the signed section without loading anything (so
+ * that a binder can refuse before an on-demand load, ghost_bind). */
+enum mod_status module_image_export_contract(const char *name, struct mod_contract *out,
+                                             struct mod_error *err)
+{
+    const char *provider = boot_image_exporting(name);
+    struct mod_image_section s;
+    struct mod_elf elf;
+    if (!provider || mod_image_find(&boot_image, provider, &s) != MOD_OK ||
+        mod_elf_parse(&elf, s.content, s.size, NULL) != MOD_OK)
+        return mod_fail(err, MOD_E_UNRESOLVED, "no module of the image exports '%s'", name);
+    uint32_t idx = mod_elf_find_section(&elf, ".wisp.manifest");
+    struct elf64_section sh = { 0 };
+    const uint8_t *text = NULL;
+    if (idx) {
+        mod_elf_section(&elf, idx, &sh);
+        text = mod_elf_section_data(&elf, idx);
+    }
+    struct mod_manifest *mf = text ? kmalloc(sizeof(*mf)) : NULL;
+    struct mod_manifest_error perr;
+    enum mod_status st = MOD_OK;
+    int e = -1;
+    if (!mf || mod_manifest_parse(mf, text, sh.size, "manifest.wisp", &perr) != MOD_MANIFEST_OK ||
+        (e = mod_manifest_find_export(mf, name)) < 0)
+        st = mod_fail(err, MOD_E_MANIFEST, "module %s: its manifest does not declare '%s'",
+                      provider, name);
+    else
+        *out = mf->exports[e];
+    kfree(mf);
+    return st;
 }
 
 enum mod_status boot_image_module(const char *name, struct mod_image_section *out,

@@ -150,6 +150,13 @@ enum mod_status module_symbol_locked(const char *name, struct module_symbol *out
  * Process context, may sleep. */
 enum mod_status module_bind(const char *name, uint32_t *slot, struct mod_error *err);
 
+/* The export contract that the manifest of the image module exporting
+ * name declares for it; loads nothing. MOD_E_UNRESOLVED when no module of
+ * the image exports it. Process context (boot done). */
+struct mod_contract;
+enum mod_status module_image_export_contract(const char *name, struct mod_contract *out,
+                                             struct mod_error *err);
+
 struct module *module_find(const char *name); /* under the module lock's rules: boot/tests */
 /* Pages of the module area in use (code, data, stubs, dispatch thunks of
  * every loaded and retiring version). Takes the module lock. */

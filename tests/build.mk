@@ -134,7 +134,7 @@ test-images: $(addprefix $(UPDATE_TEST_DIR)/,kvstore.sec kvstore_old.sec counter
 # programs that exec must refuse (TEST_UNBOUND_PROGRAMS).
 TEST_PROGRAM_NAMES := $(filter-out ghost_stub,$(basename $(notdir $(wildcard tests/programs/*.c))))
 TEST_PROGRAM_ELF := $(TEST_PROGRAM_NAMES:%=$(BUILD)/programs/%.elf)
-TEST_UNBOUND_PROGRAMS := not_user_callable no_such_ghost
+TEST_UNBOUND_PROGRAMS := not_user_callable not_user_callable_module no_such_ghost
 TEST_GHOST_STUB := $(BUILD)/programs/stub/libghost.so
 $(TEST_GHOST_STUB): tests/programs/ghost_stub.c
 	@mkdir -p $(@D)
@@ -170,3 +170,13 @@ $(COUNTER_V2_BLOB_OBJ): tests/kernel/counter_v2_blob.asm $(TM)/counter_v2.mod
 	@mkdir -p $(@D)
 	@echo "  NASM    $<"
 	@$(NASM) -f elf64 -w+all -DCOUNTER_V2='"$(TM)/counter_v2.mod"' $< -o $@
+
+# The in-guest fuzzer (tests/programs/fuzz.c, driven by tests/qemu/e2e_fuzz.py):
+# `make fuzz-guest FUZZ_TIME=600` runs it for FUZZ_TIME seconds from a seed
+# the fuzzer picks (FUZZ_SEED=N replays one), after the regression seeds of
+# tests/fuzz/guest-seeds.txt; `make fuzz` runs it before the host fuzzers.
+FUZZ_SEED ?= 0
+.PHONY: fuzz-guest
+fuzz-guest: iso
+	@python3 tests/qemu/e2e_fuzz.py --time $(FUZZ_TIME) --seed $(FUZZ_SEED)
+fuzz: fuzz-guest

@@ -80,14 +80,15 @@ static const char *const state_names[] = { "runnable", "running", "blocked", "de
 
 static void print_thread(struct thread *t, void *arg __unused)
 {
-    kprintf("  %4u  cpu%-2d  %-8s  %-20s  %lu switches\n", t->id, t->cpu, state_names[t->state],
-            t->name, t->switches);
+    kprintf("  %4u  cpu%-2d  %-8s  %-20s  %6zu  %lu switches\n", t->id, t->cpu,
+            state_names[t->state], t->name, sched_stack_high_water(t), t->switches);
 }
 
 static void cmd_threads(void)
 {
-    kprintf("    id  cpu    state     name                  \n");
+    kprintf("    id  cpu    state     name                   stack\n");
     thread_for_each(print_thread, NULL);
+    sched_stack_report();
 }
 
 static void cmd_uptime(void)

@@ -377,6 +377,70 @@ size_t kmem_cache_stats(struct kmem_cache_stats *out, size_t max)
     return n;
 }
 
+/* One slab's consistency (its cache's lock held): its bitmap against its
+ * count, its place on the lists, and (debug) the poison of its free
+ * objects — a write into a freed object shows here. */
+static size_t check_slab(const struct kmem_cache *c, const struct kmem_slab *s, bool full,
+                         size_t *in_use)
+{
+    size_t problems = 0, bits = 0;
+    for (uint32_t w = 0; w < (c->capacity + 63) / 64; w++)
+        for (uint64_t word = s->allocated[w]; word; word &= word - 1)
+            bits++; /* no popcnt: the kernel is built for any x86-64 */
+    if (s->cache != c || bits != s->in_use || (full && s->in_use != c->capacity) ||
+        (!full && s->in_use == c->capacity)) {
+        kprintf("kmem_check: cache %s: slab %p: %zu objects marked, %u counted%s\n", c->name,
+                (const void *)s, bits, s->in_use, full ? " (on the full list)" : "");
+        problems++;
+    }
+#ifdef WISP_DEBUG
+    for (uint32_t i = 0; i < c->capacity; i++) {
+        if (s->allocated[i / 64] & (1ull << (i % 64)))
+            continue;
+        const uint8_t *object = s->objects + (size_t)i * c->stride;
+        for (size_t b = 0; b < c->stride; b++)
+            if (object[b] != KMEM_POISON) {
+                kprintf("kmem_check: cache %s: free object %p written at offset %zu\n", c->name,
+                        (const void *)object, b);
+                problems++;
+                break;
+            }
+    }
+#endif
+    *in_use += s->in_use;
+    return problems;
+}
+
+size_t kmem_check(void)
+{
+    size_t problems = 0;
+    uint64_t flags = spin_lock_irqsave(&caches_lock);
+    list_for_each(node, &caches)
+    {
+        struct kmem_cache *c = list_entry(node, struct kmem_cache, link);
+        size_t in_use = 0, slabs = 0;
+        spin_lock(&c->lock);
+        list_for_each(pos, &c->partial)
+        {
+            problems += check_slab(c, list_entry(pos, struct kmem_slab, link), false, &in_use);
+            slabs++;
+        }
+        list_for_each(pos, &c->full)
+        {
+            problems += check_slab(c, list_entry(pos, struct kmem_slab, link), true, &in_use);
+            slabs++;
+        }
+        if (in_use != c->in_use || slabs != c->slabs) {
+            kprintf("kmem_check: cache %s: %zu objects in %zu slabs, counted %zu in %zu\n", c->name,
+                    in_use, slabs, c->in_use, c->slabs);
+            problems++;
+        }
+        spin_unlock(&c->lock);
+    }
+    spin_unlock_irqrestore(&caches_lock, flags);
+    return problems;
+}
+
 size_t kmalloc_large_pages(void) { return __atomic_load_n(&large_pages, __ATOMIC_RELAXED); }
 
 size_t kmem_bytes_in_use(void)

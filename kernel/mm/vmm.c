@@ -466,6 +466,11 @@ static void populate_kernel_slots(uint64_t direct_end)
     for (unsigned i = 0; i < ARRAY_SIZE(vas); i++)
         if (!walk(&kernel_space, vas[i], 3, WALK_CREATE, &level))
             panic("vmm: out of memory for the kernel PML4");
+    /* The stack area: every page table, so that mapping a stack never
+     * allocates one (kstack.c). */
+    for (uint64_t va = VMM_STACK_BASE; va < VMM_STACK_BASE + VMM_STACK_SIZE; va += LARGE_SIZE)
+        if (!walk(&kernel_space, va, 1, WALK_CREATE, &level))
+            panic("vmm: out of memory for the stack area's page tables");
 }
 
 void vmm_init(void)

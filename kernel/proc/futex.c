@@ -89,7 +89,8 @@ static void sleep_on(struct futex_waiter *w, uint64_t deadline)
 
 /* futex_wait(addr, expected, timeout_ns): 0 when woken by futex_wake,
  * -SYS_EAGAIN when *addr != expected, -SYS_ETIMEDOUT, -SYS_EINVAL or
- * -SYS_EFAULT for a bad addr. timeout_ns 0: no timeout. A killed process's
+ * -SYS_EFAULT for a bad addr. timeout_ns 0: no timeout; a timeout that
+ * would pass UINT64_MAX saturates there (never). A killed process's
  * thread leaves from here. */
 long sys_futex_wait(long addr, long expected, long timeout_ns)
 {
@@ -101,7 +102,7 @@ long sys_futex_wait(long addr, long expected, long timeout_ns)
         .process = p,
     };
     wait_queue_init(&w.wq);
-    uint64_t deadline = timeout_ns ? clock_ns() + (uint64_t)timeout_ns : 0;
+    uint64_t deadline = timeout_ns ? clock_deadline_ns((uint64_t)timeout_ns) : 0;
     struct futex_bucket *b = bucket_of(w.space, w.addr);
     uint32_t value = 0;
     uint64_t flags = spin_lock_irqsave(&b->lock);

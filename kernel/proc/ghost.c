@@ -43,7 +43,6 @@ extern const uint64_t ghost_code_size;
 extern const char ghost_manifest_text[];
 extern const uint64_t ghost_manifest_size;
 extern const uint64_t gate_stub_return0;
-extern const void *syscall_table[GHOST_MAX];
 long sys_nosys(void);
 const void *syscall_core_handler(unsigned number, const char **name);
 
@@ -119,6 +118,12 @@ static void write_code_pages(void)
     data->ns_mult = tsc_to_ns(1ull << 32); /* = the clock's multiplier */
 }
 
+static bool is_gate_number(unsigned number)
+{
+    const char *name;
+    return syscall_core_handler(number, &name) != NULL;
+}
+
 /* The core's ghost functions, from kernel/proc/ghost.wisp, checked against
  * the code: gate ones in system-call order, then user-mode code. */
 static void register_core(void)
@@ -127,17 +132,23 @@ static void register_core(void)
     if (mod_manifest_parse(&ghost_manifest, ghost_manifest_text, ghost_manifest_size,
                            "kernel/proc/ghost.wisp", &err) != MOD_MANIFEST_OK)
         panic("ghost: %s", err.message);
-    unsigned n = 0, gates = 0;
+    unsigned n = 0, gates = 0, numbers = 0;
+    for (unsigned k = 0; k < SYS_COUNT; k++)
+        numbers += is_gate_number(k);
     for (unsigned i = 0; i < ghost_manifest.export_count; i++) {
         const struct mod_contract *c = &ghost_manifest.exports[i];
         const char *name = NULL;
         uint64_t entry = 0;
+        /* a number with no gate function (reserved): a nameless index
+         * whose stub reaches sys_nosys */
+        for (; c->runs == MOD_RUNS_GATE && n < SYS_COUNT && !is_gate_number(n); n++)
+            publish(n, GHOST_STUBS_VA + n * GHOST_STUB_SIZE);
         if (c->runs == MOD_RUNS_GATE) {
             const void *handler = syscall_core_handler(n, &name);
             if (!handler || strcmp(name, c->symbol) != 0)
                 panic("ghost: ghost.wisp's gate function %u is %s, the gate's is %s", n, c->symbol,
                       name ? name : "none");
-            syscall_table[n] = handler;
+            syscall_table_set(n, handler);
             entry = GHOST_STUBS_VA + n * GHOST_STUB_SIZE;
             gates++;
         } else {
@@ -154,8 +165,8 @@ static void register_core(void)
         ghosts[n].runs = c->runs;
         publish(n++, entry);
     }
-    if (gates != SYS_COUNT)
-        panic("ghost: ghost.wisp declares %u gate functions, the gate has %d", gates, SYS_COUNT);
+    if (gates != numbers)
+        panic("ghost: ghost.wisp declares %u gate functions, the gate has %u", gates, numbers);
 }
 
 void ghost_init(void)
@@ -169,9 +180,10 @@ void ghost_init(void)
         memset(ghost_page(i), 0, PAGE_SIZE);
     }
     for (unsigned i = 0; i < GHOST_MAX; i++)
-        syscall_table[i] = sys_nosys;
+        syscall_table_set(i, sys_nosys);
     write_code_pages();
     register_core();
+    syscall_table_seal();
     pr_info("ghost: %u core ghost functions, %d pages at %lx\n", ghost_count, GHOST_PAGES,
             GHOST_VA);
 }
@@ -194,8 +206,19 @@ int ghost_index(const char *name)
     return -1;
 }
 
-/* Is name a user-callable export of a loaded module? Its slot then. */
-static const char *module_export(const char *name, uint32_t *slot)
+/* Why a program may not bind contract c as a ghost function, or NULL. */
+static const char *contract_refusal(const struct mod_contract *c)
+{
+    if (!c->user_callable)
+        return "not user-callable";
+    if (c->runs != MOD_RUNS_GATE)
+        return "a module's export cannot run in user mode";
+    return NULL;
+}
+
+/* Is name a user-callable export of a loaded module (NULL), or why not?
+ * Its slot then; bind marks its module ghost-bound. */
+static const char *module_export(const char *name, uint32_t *slot, bool bind)
 {
     const char *why = "no ghost function of that name";
     rcu_read_lock();
@@ -204,18 +227,31 @@ static const char *module_export(const char *name, uint32_t *slot)
         why = "a core function, not user-callable";
     } else if (s) {
         int e = s->owner->manifest ? mod_manifest_find_export(s->owner->manifest, name) : -1;
-        if (e < 0 || !s->owner->manifest->exports[e].user_callable)
-            why = "not user-callable";
-        else if (s->owner->manifest->exports[e].runs != MOD_RUNS_GATE)
-            why = "a module's export cannot run in user mode";
-        else
-            why = NULL;
-        if (!why) /* from now on its slot must stay this export's */
+        why = e < 0 ? "not user-callable" : contract_refusal(&s->owner->manifest->exports[e]);
+        if (!why && bind) /* from now on its slot must stay this export's */
             __atomic_store_n(&s->owner->identity->ghost_bound, true, __ATOMIC_RELEASE);
         *slot = s->slot;
     }
     rcu_read_unlock();
     return why;
+}
+
+/* Why name may not be bound, decided before anything is loaded or
+ * counted: a loaded export by its module's manifest, an export of a
+ * module of the image not loaded yet by that module's signed manifest. */
+static const char *bind_refusal(const char *name)
+{
+    rcu_read_lock();
+    bool loaded = sym_lookup(name) != NULL;
+    rcu_read_unlock();
+    uint32_t slot;
+    if (loaded)
+        return module_export(name, &slot, false);
+    struct mod_contract c;
+    struct mod_error err;
+    if (module_image_export_contract(name, &c, &err) != MOD_OK)
+        return "no ghost function of that name";
+    return contract_refusal(&c);
 }
 
 int ghost_bind(const char *name, uint64_t *address, const char **why)
@@ -227,12 +263,15 @@ int ghost_bind(const char *name, uint64_t *address, const char **why)
     }
     uint32_t slot = 0;
     struct mod_error err;
+    *why = bind_refusal(name); /* a refusal loads and counts nothing */
+    if (*why)
+        return -1;
     /* Loads the image module that exports it, on demand. */
     if (module_bind(name, &slot, &err) != MOD_OK) {
         *why = "no ghost function of that name";
         return -1;
     }
-    *why = module_export(name, &slot);
+    *why = module_export(name, &slot, true); /* again: a swap may have come between */
     if (*why)
         return -1;
     mutex_lock(&ghost_lock);
@@ -242,7 +281,7 @@ int ghost_bind(const char *name, uint64_t *address, const char **why)
         strlcpy(ghosts[n].name, name, sizeof(ghosts[n].name));
         ghosts[n].runs = MOD_RUNS_GATE;
         ghosts[n].slot = slot;
-        __atomic_store_n(&syscall_table[n], (const void *)ghost_call_export, __ATOMIC_RELEASE);
+        syscall_table_set(n, (const void *)ghost_call_export);
         publish(n, GHOST_STUBS_VA + n * GHOST_STUB_SIZE);
         i = (int)n;
         pr_info("ghost: %s is ghost function %u\n", name, n);

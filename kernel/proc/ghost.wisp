@@ -363,6 +363,16 @@ export interface_list {     # interfaces, their classes and instances, from the 
     prototype long interface_list(void *records, size_t start, size_t max)
 }
 
+export kcov {                   # kernel coverage of the calling thread for a fuzzer (mode SYS_KCOV_ON, _TAKE, _OFF): 0 or PCs copied; -ENOSYS in release builds
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long kcov(long mode, uint64_t *buf, long max)
+}
+
 export clock_ns {               # nanoseconds since boot, from the TSC, in user mode
     context any
     sleeps never

@@ -77,7 +77,7 @@ long sys_receive(long msg, long timeout_ns)
     struct process *p = current_process();
     if (!user_range_ok((uint64_t)msg, sizeof(struct sys_message)))
         return -SYS_EFAULT;
-    uint64_t deadline = timeout_ns ? clock_ns() + (uint64_t)timeout_ns : 0;
+    uint64_t deadline = timeout_ns ? clock_deadline_ns((uint64_t)timeout_ns) : 0;
     for (;;) {
         int result = take(p, (uint64_t)msg);
         if (result <= 0)

@@ -198,6 +198,7 @@ struct process *process_spawn_on(const struct program *prog, unsigned argc, cons
         goto fail;
     uint64_t flags = spin_lock_irqsave(&process_lock);
     p->pid = next_pid++;
+    p->session = parent ? parent->session : p->pid; /* the kernel's start a session */
     p->threads_alive = 1;
     p->next_tid = 2;
     p->threads[0].tid = 1;
@@ -272,6 +273,7 @@ __noreturn void process_thread_leave(int status)
     struct process *p = t->process;
     if (!p)
         panic("thread_exit from kernel thread %s", t->name);
+    kcov_thread_free(t);
     preempt_disable();
     activate_space(&kernel_space);
     t->process = NULL; /* from here on a kernel thread */
@@ -412,27 +414,40 @@ int process_wait_child(struct process *child)
     struct child_wait w = { child, current_process() };
     wait_queue_wait(&process_exit_wq, child_ended_or_self_killed, &w);
     if (!has_ended(child)) { /* the caller's process was killed */
-        uint64_t flags = spin_lock_irqsave(&process_lock);
-        child->claimed = false;
-        spin_unlock_irqrestore(&process_lock, flags);
+        process_release_child(child, false);
         process_check_killed(); /* leaves; the child is orphaned at the end */
     }
-    return process_wait(child);
+    int status = 0;
+    process_child_status(child, &status);
+    return status;
+}
+
+bool process_child_status(struct process *child, int *status)
+{
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    bool ended = child->state == PROCESS_ZOMBIE;
+    if (ended)
+        *status = child->exit_status;
+    spin_unlock_irqrestore(&process_lock, flags);
+    return ended;
+}
+
+void process_release_child(struct process *child, bool collect)
+{
+    uint64_t flags = spin_lock_irqsave(&process_lock);
+    if (collect)
+        list_remove(&child->node);
+    else
+        child->claimed = false;
+    spin_unlock_irqrestore(&process_lock, flags);
+    if (collect)
+        kfree(child);
 }
 
 bool process_try_wait(struct process *p, int *status)
 {
-    uint64_t flags = spin_lock_irqsave(&process_lock);
-    bool ended = p->state == PROCESS_ZOMBIE;
-    if (ended) {
-        list_remove(&p->node);
-        *status = p->exit_status;
-    } else {
-        p->claimed = false;
-    }
-    spin_unlock_irqrestore(&process_lock, flags);
-    if (ended)
-        kfree(p);
+    bool ended = process_child_status(p, status);
+    process_release_child(p, ended);
     return ended;
 }
 
@@ -448,8 +463,27 @@ struct process *process_find_locked(uint32_t pid)
     return NULL;
 }
 
-/* A process may end any other process but itself and its ancestors (so a
- * program cannot kill the shell that runs it, nor the shell's parents). */
+/* Is a an ancestor of p (process_lock held: parents are cleared there)? */
+static bool is_ancestor(const struct process *a, const struct process *p)
+{
+    for (const struct process *up = p->parent; up; up = up->parent)
+        if (up == a)
+            return true;
+    return false;
+}
+
+/* May caller end p (process_lock held)? Itself, its descendants, and the
+ * processes of its session but its ancestors: a program started from the
+ * shell may end the shell's other jobs but not the shell, and nothing of
+ * another session (what the kernel started: the shell's session, each
+ * program of the monitor's `run`). The kernel (NULL) may end any. */
+static bool may_kill(const struct process *caller, const struct process *p)
+{
+    if (!caller || caller == p || is_ancestor(caller, p))
+        return true;
+    return p->session == caller->session && !is_ancestor(p, caller);
+}
+
 int process_kill(struct process *caller, uint32_t pid, int status)
 {
     int result = -SYS_ESRCH;
@@ -457,10 +491,7 @@ int process_kill(struct process *caller, uint32_t pid, int status)
     uint64_t flags = spin_lock_irqsave(&process_lock);
     struct process *p = process_find_locked(pid);
     if (p) {
-        result = 0;
-        for (struct process *a = caller; a; a = a->parent)
-            if (a == p)
-                result = -SYS_EPERM;
+        result = may_kill(caller, p) ? 0 : -SYS_EPERM;
         if (!result && mark_killed(p, status))
             space = p->space;
     }

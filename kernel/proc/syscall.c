@@ -15,6 +15,7 @@
 #include <wisp/kconsole.h>
 #include <wisp/mm.h>
 #include <wisp/ghost.h>
+#include <wisp/boot.h>
 #include <locks/mutex.h>
 #include "modload/module.h"
 #include "modload/symtab.h"
@@ -103,21 +104,30 @@ static long sys_spawn(long name_ptr, long len, long argv_ptr, long argc)
 
 static long sys_cpu(void) { return cpu_id(); }
 
+/* wait and trywait hand the status to the user before the child is freed:
+ * a status pointer that faults (unmapped, read-only) returns -SYS_EFAULT
+ * and leaves the child collectable, its status not lost. */
+static long hand_status(struct process *child, int status, long status_ptr)
+{
+    if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0) {
+        process_release_child(child, false);
+        return -SYS_EFAULT;
+    }
+    process_release_child(child, true);
+    return 0;
+}
+
 static long sys_wait(long pid, long status_ptr)
 {
     process_check_killed(); /* a blocking call: leave before, not only after */
-    int status;
-    if (status_ptr && !user_range_ok((uint64_t)status_ptr, sizeof(status)))
+    if (status_ptr && !user_range_ok((uint64_t)status_ptr, sizeof(int)))
         return -SYS_EFAULT;
     if (pid <= 0 || pid > UINT32_MAX) /* before the find: it claims the child */
         return -SYS_ECHILD;
     struct process *child = process_find_child(current_process(), (uint32_t)pid);
     if (!child)
         return -SYS_ECHILD;
-    status = process_wait_child(child);
-    if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0)
-        return -SYS_EFAULT;
-    return 0;
+    return hand_status(child, process_wait_child(child), status_ptr);
 }
 
 /* trywait(pid, status): wait without blocking (the shell's background jobs). */
@@ -131,29 +141,32 @@ static long sys_trywait(long pid, long status_ptr)
     struct process *child = process_find_child(current_process(), (uint32_t)pid);
     if (!child)
         return -SYS_ECHILD;
-    if (!process_try_wait(child, &status))
+    if (!process_child_status(child, &status)) {
+        process_release_child(child, false);
         return -SYS_EAGAIN;
-    if (status_ptr && copy_to_user((void *)status_ptr, &status, sizeof(status)) != 0)
-        return -SYS_EFAULT;
-    return 0;
+    }
+    return hand_status(child, status, status_ptr);
 }
 
+/* kill(pid): the rule is process_kill's. A process that ends itself
+ * leaves here, not at its next interrupt. */
 static long sys_kill(long pid)
 {
     if (pid <= 0 || pid > UINT32_MAX)
         return -SYS_ESRCH;
-    return process_kill(current_process(), (uint32_t)pid, SYS_EXIT_KILLED);
+    long result = process_kill(current_process(), (uint32_t)pid, SYS_EXIT_KILLED);
+    process_check_killed();
+    return result;
 }
 
 /* Sleeps in slices of at most SLEEP_SLICE_NS so that a kill takes effect
- * within one slice (process_check_killed). */
+ * within one slice (process_check_killed). ns is unsigned: a sleep that
+ * would end past UINT64_MAX saturates there (sleeps until killed). */
 #define SLEEP_SLICE_NS (10 * 1000 * 1000ul)
 
 static long sys_sleep(long ns)
 {
-    if (ns < 0)
-        return -SYS_EINVAL;
-    uint64_t end = clock_ns() + (uint64_t)ns;
+    uint64_t end = clock_deadline_ns((uint64_t)ns);
     for (uint64_t now = clock_ns(); now < end; now = clock_ns()) {
         process_check_killed();
         sched_sleep_ns(end - now < SLEEP_SLICE_NS ? end - now : SLEEP_SLICE_NS);
@@ -305,6 +318,7 @@ long sys_iface_open(long iid, long name);
 long sys_iface_call(long handle, long iid, long method, long a0, long a1);
 long sys_iface_close(long handle);
 long sys_interface_list(long records, long start, long max);
+long sys_kcov(long mode, long buf, long max); /* kcov.c */
 
 /* The core's gate functions, by system-call number: the ghost functions
  * of kernel/proc/ghost.wisp that `runs gate`. */
@@ -344,6 +358,7 @@ static const void *const core_calls[SYS_COUNT] = {
     [SYS_IFACE_CALL] = sys_iface_call,
     [SYS_IFACE_CLOSE] = sys_iface_close,
     [SYS_INTERFACE_LIST] = sys_interface_list,
+    [SYS_KCOV] = sys_kcov,
 };
 static const char *const core_call_names[SYS_COUNT] = {
     [SYS_EXIT] = "exit",
@@ -381,14 +396,55 @@ static const char *const core_call_names[SYS_COUNT] = {
     [SYS_IFACE_CALL] = "iface_call",
     [SYS_IFACE_CLOSE] = "iface_close",
     [SYS_INTERFACE_LIST] = "interface_list",
+    [SYS_KCOV] = "kcov",
 };
 
 long sys_nosys(void) { return -SYS_ENOSYS; }
 
 /* Indexed by ghost index (gate.asm: only from gate stub i, i < GHOST_MAX).
- * Written by ghost.c only: at boot, and when a module export gets an
- * index (before any program can reach its stub through a binding). */
-const void *syscall_table[GHOST_MAX];
+ * Alone on its page (kernel.ld); read-only after boot, both its image
+ * mapping and its direct-map alias (syscall_table_seal, from ghost_init).
+ * syscall_table_set is its one writer, called by ghost.c only: at boot,
+ * and when a module export gets an index (before any program can reach
+ * its stub through a binding). It opens the direct-map alias for the one
+ * store under table_lock, so a stray kernel write through either mapping
+ * faults. */
+const void *syscall_table[GHOST_MAX] __section(".syscall_table") __aligned(PAGE_SIZE);
+_Static_assert(sizeof(syscall_table) <= PAGE_SIZE, "the system-call table is one page");
+
+static struct mutex table_lock = MUTEX_INIT(table_lock, "syscall-table");
+static bool table_sealed; /* under table_lock */
+
+static uint64_t table_alias(void) { return (uint64_t)phys_to_virt(virt_to_phys(syscall_table)); }
+
+static void table_protect(uint64_t va, unsigned flags)
+{
+    if (vmm_protect(va, flags | VM_GLOBAL) != 0)
+        panic("syscall: cannot change the protection of the system-call table at %lx", va);
+}
+
+void syscall_table_set(unsigned index, const void *handler)
+{
+    if (index >= GHOST_MAX)
+        panic("syscall: table index %u out of range", index);
+    mutex_lock(&table_lock);
+    const void **alias = (const void **)table_alias();
+    if (table_sealed)
+        table_protect((uint64_t)alias, VM_WRITE);
+    __atomic_store_n(&alias[index], handler, __ATOMIC_RELEASE); /* pairs: the gate's load */
+    if (table_sealed)
+        table_protect((uint64_t)alias, 0);
+    mutex_unlock(&table_lock);
+}
+
+void syscall_table_seal(void)
+{
+    mutex_lock(&table_lock);
+    table_protect((uint64_t)syscall_table, 0);
+    table_protect(table_alias(), 0);
+    table_sealed = true;
+    mutex_unlock(&table_lock);
+}
 
 const void *syscall_core_handler(unsigned number, const char **name)
 {

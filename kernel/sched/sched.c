@@ -144,8 +144,9 @@ static void wake_sleepers(struct runqueue *rq, uint64_t now)
     }
 }
 
-void sched_tick(struct trap_frame *frame __unused)
+void sched_tick(struct trap_frame *frame)
 {
+    sched_stack_sample(frame);
     struct cpu *c = this_cpu();
     struct runqueue *rq = this_rq();
     uint64_t now = clock_ns();

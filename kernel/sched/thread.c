@@ -54,7 +54,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, in
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)
         return NULL;
-    t->stack = kmalloc(THREAD_STACK_SIZE);
+    t->stack = kstack_alloc();
     if (!t->stack) {
         kfree(t);
         return NULL;
@@ -105,7 +105,8 @@ static void thread_free(struct thread *t)
     sched_forget_thread(t);
     lockdep_thread_free(t);
     kfree(t->fpu_state);
-    kfree(t->stack);
+    sched_stack_retire(t);
+    kstack_free(t->stack);
     kfree(t);
 }
 

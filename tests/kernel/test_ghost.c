@@ -11,6 +11,8 @@
 #include <wisp/mm.h>
 #include <wisp/printk.h>
 #include <wisp/trap.h>
+#include <wisp/probe.h>
+#include <wisp/boot.h>
 #include <modload/format/exec.h>
 #include <modload/module.h>
 #include <modload/symtab.h>
@@ -59,6 +61,63 @@ static enum mod_status exec_error(const char *name, struct mod_error *err)
     st = mod_exec_relocate(&exec, &target, err);
     kfree(scratch);
     return st;
+}
+
+static uint32_t bindings_of(const char *name)
+{
+    rcu_read_lock();
+    struct symbol *s = sym_lookup(name);
+    uint32_t n = s ? __atomic_load_n(&s->bindings, __ATOMIC_RELAXED) : UINT32_MAX;
+    rcu_read_unlock();
+    return n;
+}
+
+/* kv_put is kvstore's (an image module, not loaded at boot) and not
+ * user-callable: exec refuses it by kvstore's signed manifest, before
+ * anything is loaded or counted. */
+KTEST(ghost_exec_refusing_a_module_export_loads_and_counts_nothing)
+{
+    struct mod_error err;
+    struct module *kv = module_find("kvstore");
+    if (kv)
+        KASSERT_EQ(module_unload(kv, &err), MOD_OK);
+    KEXPECT_EQ(exec_error("not_user_callable_module", &err), MOD_E_UNRESOLVED);
+    KEXPECT_STREQ(err.message, "program not_user_callable_module: undefined symbol 'kv_put': "
+                               "not user-callable");
+    KEXPECT_TRUE(module_find("kvstore") == NULL);
+    KEXPECT_EQ(test_program_run("not_user_callable_module", 0, NULL), -SYS_ENOEXEC);
+    KEXPECT_TRUE(module_find("kvstore") == NULL);
+    /* loaded: refused the same, its binding count unchanged */
+    KASSERT_EQ(module_load("kvstore", &kv, &err), MOD_OK);
+    uint32_t before = bindings_of("kv_put");
+    KEXPECT_EQ(test_program_run("not_user_callable_module", 0, NULL), -SYS_ENOEXEC);
+    KEXPECT_EQ(bindings_of("kv_put"), before);
+    KEXPECT_EQ(module_unload(kv, &err), MOD_OK); /* nothing holds it */
+}
+
+/* The gate's table is read-only after boot through both of its mappings:
+ * a write other than syscall_table_set's faults. */
+KTEST(ghost_syscall_table_is_read_only_but_to_its_one_writer)
+{
+    unsigned flags = 0;
+    uint64_t pa = 0;
+    KASSERT_TRUE(vmm_query((uint64_t)syscall_table, &pa, &flags));
+    KEXPECT_EQ(flags & VM_WRITE, 0u);
+    KASSERT_TRUE(vmm_query((uint64_t)phys_to_virt(pa), NULL, &flags));
+    KEXPECT_EQ(flags & VM_WRITE, 0u);
+    unsigned last = GHOST_MAX - 1; /* put back as it was */
+    const void *was = syscall_table[last];
+    int r = probe_write8((void *)&syscall_table[last], 0x41);
+    KEXPECT_NE(probe_error(r) & PROBE_PF_WRITE, 0u);
+    r = probe_write8(phys_to_virt(pa + last * 8), 0x41);
+    KEXPECT_NE(probe_error(r) & PROBE_PF_WRITE, 0u);
+    KEXPECT_TRUE(syscall_table[last] == was);
+    syscall_table_set(last, (const void *)0x1234);
+    KEXPECT_TRUE(syscall_table[last] == (const void *)0x1234);
+    syscall_table_set(last, was);
+    KEXPECT_TRUE(syscall_table[last] == was);
+    KASSERT_TRUE(vmm_query((uint64_t)phys_to_virt(pa), NULL, &flags));
+    KEXPECT_EQ(flags & VM_WRITE, 0u); /* closed again */
 }
 
 KTEST(ghost_exec_refuses_unknown_and_not_user_callable_names_naming_them)

@@ -389,3 +389,28 @@ KTEST(mm_counts_are_consistent)
     KEXPECT_EQ(sum, pmm_free_page_count());
     KEXPECT_GT(kmem_bytes_in_use(), 0);
 }
+
+/* A kernel stack (kstack.c): its pages mapped RW+NX, the page below it
+ * never mapped (a write there faults), and the stack area says whose
+ * guard an address is. */
+KTEST(kstack_has_an_unmapped_guard_page_below_it)
+{
+    void *stack = kstack_alloc();
+    KASSERT_TRUE(stack != NULL);
+    uint64_t bottom = (uint64_t)stack, found = 0;
+    unsigned flags = 0;
+    KEXPECT_FALSE(vmm_query(bottom - PAGE_SIZE, NULL, NULL));
+    for (uint64_t va = bottom; va < bottom + KSTACK_SIZE; va += PAGE_SIZE) {
+        KEXPECT_TRUE(vmm_query(va, NULL, &flags));
+        KEXPECT_EQ(flags & (VM_WRITE | VM_EXEC), (unsigned)VM_WRITE);
+    }
+    KEXPECT_TRUE(kstack_guard_hit(bottom - 8, &found));
+    KEXPECT_EQ(found, bottom);
+    KEXPECT_FALSE(kstack_guard_hit(bottom, &found));
+    KEXPECT_FALSE(kstack_guard_hit(bottom + KSTACK_SIZE - 8, &found));
+    int r = probe_write8((void *)(bottom - 1), 0);
+    KEXPECT_NE(r, 0);
+    KEXPECT_EQ(probe_error(r) & PROBE_PF_PRESENT, 0u); /* not present */
+    KEXPECT_EQ(probe_write8((void *)bottom, 0), 0);
+    kstack_free(stack);
+}

@@ -12,6 +12,7 @@
 #include <wisp/printk.h>
 #include <wisp/trap.h>
 #include <wisp/mm.h>
+#include <wisp/format.h>
 #include <string.h>
 
 #define FAULT(vector) (SYS_EXIT_FAULT_BASE + (vector))
@@ -44,6 +45,21 @@ KTEST(process_exec_refuses_a_program_whose_names_do_not_bind)
 }
 
 KTEST(process_exit_status_reaches_waiter) { KEXPECT_EQ(run("exit42"), 42); }
+
+KTEST(process_wait_with_a_faulting_status_pointer_keeps_the_child_collectable)
+{
+    unsigned before = process_count();
+    KEXPECT_EQ(run("wait_status"), 0);
+    KEXPECT_EQ(process_count(), before); /* both children collected, none left */
+}
+
+/* kcov (debug builds): a thread's own kernel PCs, bad arguments refused. */
+KTEST(process_kcov_collects_the_calling_threads_kernel_pcs)
+{
+#ifdef WISP_DEBUG
+    KEXPECT_EQ(run("kcov_calls"), 0);
+#endif
+}
 
 KTEST(process_writes_console_through_gate) { KEXPECT_EQ(run("hello_parts"), 0); }
 
@@ -112,10 +128,30 @@ KTEST(process_kill_ends_a_sleeping_process)
     struct process *p = test_program_start("sleeper", 2, argv, &err);
     KASSERT_TRUE(p != NULL);
     uint32_t pid = p->pid;
-    KEXPECT_EQ(process_kill(p, pid, SYS_EXIT_KILLED), -SYS_EPERM); /* itself */
     KEXPECT_EQ(process_kill(NULL, pid, SYS_EXIT_KILLED), 0);
     KEXPECT_EQ(process_wait(p), SYS_EXIT_KILLED); /* within a sleep slice */
     KEXPECT_EQ(process_kill(NULL, pid, SYS_EXIT_KILLED), -SYS_ESRCH);
+    KEXPECT_EQ(process_count(), before);
+}
+
+/* Who may end whom (kill_rules): a process ends itself, its descendants
+ * and its session's other processes but its ancestors; a process of
+ * another session (this sleeper: the kernel started it) is refused and
+ * runs on. */
+KTEST(process_kill_ends_its_own_and_its_session_and_refuses_the_rest)
+{
+    const char *argv[] = { "sleeper", "100000" };
+    int err = 0;
+    unsigned before = process_count();
+    struct process *other = test_program_start("sleeper", 2, argv, &err);
+    KASSERT_TRUE(other != NULL);
+    char pid_text[16];
+    ksnprintf(pid_text, sizeof(pid_text), "%u", other->pid);
+    const char *rules[] = { "kill_rules", pid_text };
+    KEXPECT_EQ(test_program_run("kill_rules", 2, rules), 0);
+    KEXPECT_EQ(__atomic_load_n(&other->killed, __ATOMIC_ACQUIRE), false);
+    KEXPECT_EQ(process_kill(NULL, other->pid, SYS_EXIT_KILLED), 0);
+    KEXPECT_EQ(process_wait(other), SYS_EXIT_KILLED);
     KEXPECT_EQ(process_count(), before);
 }
 

@@ -26,6 +26,13 @@ KTEST(process_threads_bad_futex_and_thread_arguments_return_errors)
     KEXPECT_EQ(test_program_run("futex_args", 0, NULL), 0);
 }
 
+KTEST(process_timeouts_near_2_64_block_instead_of_expiring_at_once)
+{
+    uint64_t t0 = clock_ns();
+    KEXPECT_EQ(test_program_run("forever", 0, NULL), 0);
+    KEXPECT_GT(clock_ns() - t0, 50ul * 1000 * 1000); /* its sleeping thread ended by exit */
+}
+
 /* Runs threads_end mode: its status, and how long it took. */
 static int run_end(const char *mode, uint64_t *ns)
 {

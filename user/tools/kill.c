@@ -1,6 +1,7 @@
 /* kill PID... — ends processes: each at its next return to user mode or
- * wake-up, with status 137. A process cannot end itself or its ancestors
- * (the shell that runs kill, for one). Exits with the number of failures. */
+ * wake-up, with status 137. It may end the processes of its session (the
+ * shell's jobs) but its ancestors (the shell that runs kill, for one), and
+ * nothing of another session. Exits with the number of failures. */
 #include <ghost.h>
 #include <wisp/syscall.h>
 #include "user/lib/ulib.h"
@@ -32,7 +33,7 @@ int main(int argc, char **argv)
         else if (result == -SYS_ESRCH)
             fail(argv[i], "no such process");
         else if (result == -SYS_EPERM)
-            fail(argv[i], "not allowed (itself or one of its ancestors)");
+            fail(argv[i], "not allowed (an ancestor, or another session's)");
         else
             fail(argv[i], "refused");
     }

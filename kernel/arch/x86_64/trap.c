@@ -104,6 +104,25 @@ void trap_dump(const struct trap_frame *f)
 
 __noreturn void panic_with_frame(const struct trap_frame *f, const char *fmt, ...);
 
+/* A write into a guard page of the stack area (kstack.c): a thread ran off
+ * its kernel stack. Its page fault could not push a frame on that stack
+ * either, so this is usually the double fault, on its own IST stack. */
+static void check_stack_overflow(const struct trap_frame *f, uint64_t cr2)
+{
+    uint64_t bottom;
+    if ((f->vector != VEC_DOUBLE_FAULT && f->vector != VEC_PAGE_FAULT) ||
+        !kstack_guard_hit(cr2, &bottom))
+        return;
+    struct thread *t = current_thread();
+    bool own = t && (uint64_t)t->stack == bottom;
+    panic_with_frame(f,
+                     "kernel stack overflow: thread %s (id %u) ran into the guard page at %016lx "
+                     "below %s stack %016lx-%016lx (%s)",
+                     t ? thread_name(t) : "boot", t ? t->id : 0, cr2,
+                     own ? "its" : "another thread's", bottom, bottom + KSTACK_SIZE,
+                     f->vector == VEC_DOUBLE_FAULT ? "double fault" : "page fault");
+}
+
 static void exception(struct trap_frame *f)
 {
     uint64_t cr2 = read_cr2();
@@ -112,6 +131,7 @@ static void exception(struct trap_frame *f)
         return;
     if (probe_fixup(f))
         return;
+    check_stack_overflow(f, cr2); /* after the probes: they may test a guard page */
     if (f->vector == VEC_PAGE_FAULT && fault_hook && fault_hook(f, cr2))
         return;
     /* A fault of user code ends that process only (not NMI, double fault

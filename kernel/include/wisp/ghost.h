@@ -63,4 +63,13 @@ int ghost_map(struct address_space *as);
 uint64_t ghost_page_phys(unsigned i);
 /* The ghost index of name, or -1. */
 int ghost_index(const char *name);
+
+/* The gate's table (kernel/proc/syscall.c): the kernel side of ghost
+ * function i. Read-only after boot (its page and the page's direct-map
+ * alias); syscall_table_set is its one writer (ghost.c: boot, and a module
+ * export's first binding), syscall_table_seal makes it read-only (the end
+ * of ghost_init). Process context, may sleep. */
+extern const void *syscall_table[GHOST_MAX];
+void syscall_table_set(unsigned index, const void *handler);
+void syscall_table_seal(void);
 #endif

@@ -26,3 +26,8 @@ struct kconsole_command {
  * driver then drops the key), false when there is none (the key is an
  * ordinary byte). */
 bool console_interrupt(void);
+
+/* kernel/selfcheck.c: the heap walked, and since the previous call (the
+ * first takes the baseline) no lock validator report and nothing left
+ * behind. Prints its findings; returns how many. Process context. */
+size_t selfcheck(void);

@@ -55,11 +55,21 @@ static inline void mm_zero_page(void *page)
  * Layout of the kernel half (shared by every address space, see below):
  *   HHDM_BASE        direct map of all RAM, RW+NX, 2 MiB pages
  *   VMM_MMIO_BASE    device memory mapped by vmm_map_mmio (uncached)
+ *   VMM_STACK_BASE   kernel thread stacks with guard pages (kstack.c)
  *   KERNEL_VMA       the kernel image, W^X per section
  * The low half is empty in the kernel address space except for what is
  * mapped on purpose (the AP trampoline page while APs start). */
 #define VMM_MMIO_BASE 0xffffc00000000000ul
 #define VMM_MMIO_SIZE (512ul << 30)
+
+/* Kernel thread stacks (kstack.c): slots of one unmapped guard page and
+ * KSTACK_SIZE bytes of stack, in their own 512 GiB slot of the kernel
+ * half, every page table of the area made at boot. */
+#define VMM_STACK_BASE 0xffffc08000000000ul
+#define KSTACK_SIZE    (16 * 1024)
+#define KSTACK_STRIDE  (KSTACK_SIZE + PAGE_SIZE)
+#define KSTACK_SLOTS   2048
+#define VMM_STACK_SIZE ((uint64_t)KSTACK_SLOTS * KSTACK_STRIDE)
 
 enum vm_flags {
     VM_WRITE = 1 << 0,
@@ -123,6 +133,22 @@ typedef void (*vmm_remote_flush_fn)(uint64_t va, size_t pages);
 void vmm_set_remote_flush(vmm_remote_flush_fn fn);
 void vmm_tlb_shootdown(uint64_t va, size_t pages);
 
+/* ---- Kernel stacks (kstack.c) ------------------------------------------------
+ * kstack_alloc: the bottom (lowest address) of a KSTACK_SIZE-byte stack
+ * with an unmapped guard page below it, or NULL (no slot or no memory).
+ * kstack_free takes it back. Any context that cannot sleep, interrupts on
+ * or off (free runs right after a context switch). */
+void *kstack_alloc(void);
+void kstack_free(void *stack);
+/* Is address in a guard page of the stack area? The bottom of the stack
+ * above that guard then (trap.c: a stack overflow). */
+bool kstack_guard_hit(uint64_t address, uint64_t *stack_bottom);
+/* Debug builds: the most bytes of the stack ever in use (the stack is
+ * painted when handed out); 0 in release builds. */
+size_t kstack_high_water(const void *stack);
+/* Stacks handed out, and pages of freed stacks kept mapped for reuse. */
+void kstack_stats(size_t *in_use, size_t *cached_pages);
+
 /* ---- Heap (kmem.c) -------------------------------------------------------------
  * kmalloc: power-of-two slab caches from 16 to 2048 bytes (objects aligned to
  * their size class), page runs above that (page aligned; up to 8 MiB).
@@ -135,6 +161,10 @@ void vmm_tlb_shootdown(uint64_t va, size_t pages);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *p);
+/* Walks every cache and slab: each bitmap agrees with its counts and
+ * lists, and (WISP_DEBUG) every free object still holds the poison. Prints
+ * each problem; returns how many. Takes each cache's lock in turn. */
+size_t kmem_check(void);
 /* Usable size of a kmalloc'ed block (its size class or page run). */
 size_t kmalloc_size(const void *p);
 

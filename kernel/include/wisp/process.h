@@ -90,6 +90,7 @@ struct process {
     enum process_state state; /* under process_lock */
     int exit_status;          /* valid once PROCESS_ZOMBIE */
     struct process *parent;   /* NULL: the kernel reaps it */
+    uint32_t session;         /* its session leader's pid (its own: started by the kernel) */
     bool orphan;              /* parent ended first: frees itself */
     bool claimed;             /* a thread of the parent is collecting it (find_child) */
     bool killed;              /* kill, exit or fault: every thread leaves at its next safe point */
@@ -136,9 +137,19 @@ static inline struct process *process_spawn(const struct program *prog, unsigned
 /* Waits for p to end, frees it and returns its exit status. Only p's
  * parent (or any kernel thread when the parent is NULL) may call it. */
 int process_wait(struct process *p);
-/* process_wait for a thread of p's parent (the wait gate function): the
- * caller leaves instead when its own process is killed meanwhile. */
+/* The wait gate function's half: waits until child (claimed by
+ * process_find_child) ends and returns its status, leaving it claimed
+ * and not freed (the caller then hands the status to the user and calls
+ * process_release_child). The caller leaves instead when its own process
+ * is killed meanwhile (the claim released). */
 int process_wait_child(struct process *child);
+/* Claimed child's exit status, if it has ended (true); never blocks. */
+bool process_child_status(struct process *child, int *status);
+/* Ends a claim of process_find_child: collect frees the (ended) child;
+ * otherwise it stays collectable by the next wait. */
+void process_release_child(struct process *child, bool collect);
+/* kcov.c: frees t's coverage buffer, if it has one (its thread leaving). */
+void kcov_thread_free(struct thread *t);
 /* Ends the calling process with status: every thread of it. Never returns. */
 __noreturn void process_exit(int status);
 /* Ends the calling thread with status; the process ends with its last
@@ -156,7 +167,7 @@ extern struct wait_queue process_exit_wq;
 __noreturn void process_fault(struct trap_frame *frame, uint64_t cr2);
 struct process *current_process(void);
 /* Child pid of parent, claimed for the caller (under process_lock): until
- * process_wait frees it or process_try_wait finds it running, other
+ * process_release_child (or process_try_wait), other
  * threads of the parent do not find it (two waits never free it twice). */
 struct process *process_find_child(struct process *parent, uint32_t pid);
 /* The running process pid (killed perhaps, not yet ended) or NULL;
@@ -167,9 +178,11 @@ unsigned process_count(void);
  * its status in *status, and p is freed; false while it runs. */
 bool process_try_wait(struct process *p, int *status);
 /* kill(pid) for caller: marks the process killed with status (0),
- * -SYS_ESRCH when no such process runs, -SYS_EPERM for the caller itself
- * or an ancestor (caller NULL: the kernel, which may end any). Any
- * context (the console's ^C comes from an interrupt handler). */
+ * -SYS_ESRCH when no such process runs, -SYS_EPERM when caller may not end
+ * it. A process may end itself, its descendants and the other processes
+ * of its session but its ancestors (docs/PROCESSES.md, "Sessions and
+ * kill"); caller NULL is the kernel, which may end any. Any context (the
+ * console's ^C comes from an interrupt handler). */
 int process_kill(struct process *caller, uint32_t pid, int status);
 
 /* Ends the calling thread if its process was killed (with kill_status: the

@@ -9,6 +9,7 @@
 #include <wisp/compiler.h>
 #include <wisp/list.h>
 #include <wisp/trap.h>
+#include <wisp/mm.h>
 #include <locks/spinlock.h>
 
 struct process;
@@ -16,7 +17,7 @@ struct process;
 enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 #define THREAD_NAME_MAX   24
-#define THREAD_STACK_SIZE (16 * 1024)
+#define THREAD_STACK_SIZE KSTACK_SIZE /* wisp/mm.h: with a guard page below */
 
 /* One module version a thread's call chain is inside (modload/dispatch.c):
  * the module's identity, the version pinned at the outermost entry (and * its version index in the identity, and the CPU whose count for that index the
@@ -58,6 +59,7 @@ struct thread {
     void *lock_state;        /* the lock validator's per-thread data */
     struct process *process; /* NULL for kernel threads */
     void *fpu_state;         /* fxsave area of a user thread, or NULL */
+    void *kcov;              /* kernel/proc/kcov.c: its coverage buffer, or NULL */
     struct thread_module_pin module_pins[THREAD_MODULE_PINS];
     uint32_t module_pin_count;
 };
@@ -73,6 +75,15 @@ __noreturn void sched_start(void); /* each CPU: becomes its idle thread */
  * Returns NULL when memory runs out. May be called from any thread context. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu);
 __noreturn void thread_exit(void);
+/* Kernel stack depth (stack.c; debug builds, else 0 / nothing): t's
+ * high-water mark in bytes; retire records an ending thread's mark;
+ * sample, from the scheduler tick, keeps the call chain of the deepest
+ * interrupted kernel code; report prints the deepest mark of any thread
+ * and that chain as "# stack:" lines. */
+size_t sched_stack_high_water(const struct thread *t);
+void sched_stack_retire(struct thread *t);
+void sched_stack_sample(const struct trap_frame *f);
+void sched_stack_report(void);
 /* Waits until t has exited, then frees it. Process context, may sleep. */
 void thread_join(struct thread *t);
 /* Nobody will join t: it is freed as soon as it exits. */

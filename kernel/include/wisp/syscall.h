@@ -52,7 +52,14 @@
 #define SYS_IFACE_CALL     32 /* iface_call(handle, iid, method, a0, a1) -> the method's result */
 #define SYS_IFACE_CLOSE    33 /* iface_close(handle) -> 0 */
 #define SYS_INTERFACE_LIST 34 /* interface_list(records, start, max) -> records written */
-#define SYS_COUNT          35
+#define SYS_KCOV           35 /* kcov(mode, buf, max): kernel coverage of the calling thread (debug builds) */
+#define SYS_COUNT          36
+
+/* kcov's modes (kernel/proc/kcov.c) */
+#define SYS_KCOV_OFF     0
+#define SYS_KCOV_ON      1 /* collect up to max PCs */
+#define SYS_KCOV_TAKE    2 /* copy up to max PCs to buf, empty the buffer: how many */
+#define SYS_KCOV_MAX_PCS 65536
 
 /* Errors, returned negated. */
 #define SYS_EPERM   1  /* kill: the caller itself or one of its ancestors */

@@ -27,7 +27,7 @@ static struct {
     char thread[THREAD_NAME_MAX];
     uint64_t path[PATH_FRAMES]; /* innermost first */
     unsigned frames;
-} sampled; /* depth_lock */
+} sampled __unused; /* depth_lock; debug builds */
 
 static void record(size_t bytes, const char *thread)
 {
@@ -85,7 +85,7 @@ void sched_stack_sample(const struct trap_frame *f)
 #endif
 }
 
-static void live_high_water(struct thread *t, void *arg)
+static __unused void live_high_water(struct thread *t, void *arg) /* debug builds */
 {
     (void)arg;
     sched_stack_retire(t); /* records it as if it ended now */

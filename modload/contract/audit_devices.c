@@ -15,32 +15,12 @@
  * code, like audit.c.
  */
 #include "modload/contract/audit.h"
+#include "modload/contract/audit_sink.h"
 #include "modload/contract/manifest_devices.h"
 #include "modload/contract/text.h"
 #include <string.h>
 
-struct sink {
-    mod_audit_report_fn report;
-    void *context;
-    size_t count;
-};
-
-static void emit(struct sink *sink, enum mod_audit_kind kind, const char *format, ...)
-{
-    struct mod_audit_finding f = { .kind = kind };
-    struct mod_text text;
-    va_list ap;
-    mod_text_start(&text, f.message, sizeof(f.message));
-    va_start(ap, format);
-    mod_text_vformat(&text, format, ap);
-    va_end(ap);
-    mod_text_finish(&text);
-    sink->count++;
-    if (sink->report)
-        sink->report(sink->context, &f);
-}
-
-static void check_claims(struct sink *sink, const struct mod_manifest *const *set, size_t count)
+static void check_claims(struct mod_audit_sink *sink, const struct mod_manifest *const *set, size_t count)
 {
     for (size_t a = 0; a < count; a++)
         for (size_t b = a + 1; b < count; b++)
@@ -51,7 +31,7 @@ static void check_claims(struct sink *sink, const struct mod_manifest *const *se
                     char x[48], y[48];
                     mod_claim_describe(&set[a]->claims[i], x, sizeof(x));
                     mod_claim_describe(&set[b]->claims[j], y, sizeof(y));
-                    emit(sink, MOD_AUDIT_CLAIMS,
+                    mod_audit_emit(sink, MOD_AUDIT_CLAIMS,
                          "modules '%s' (%s, line %u) and '%s' (%s, line %u) declare the same "
                          "resource: only one of them can claim it",
                          set[a]->name, x, set[a]->claims[i].line, set[b]->name, y,
@@ -76,7 +56,7 @@ static bool same_method(const struct mod_contract *x, const struct mod_contract 
            x->user_callable == y->user_callable && x->update == y->update;
 }
 
-static void check_definitions(struct sink *sink, const struct mod_manifest *const *set,
+static void check_definitions(struct mod_audit_sink *sink, const struct mod_manifest *const *set,
                               size_t count)
 {
     for (size_t k = 0; k < count; k++)
@@ -93,7 +73,7 @@ static void check_definitions(struct sink *sink, const struct mod_manifest *cons
                 same = same_method(&set[k]->methods[d->first_method + j],
                                    &first->methods[e->first_method + j]);
             if (!same)
-                emit(sink, MOD_AUDIT_INTERFACE,
+                mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
                      "module '%s': interface '%s' %u.%u (line %u) differs from the definition of "
                      "module '%s' (%u.%u, line %u): version or methods",
                      set[k]->name, d->iid, d->major, d->minor, d->line, first->name, e->major,
@@ -101,7 +81,7 @@ static void check_definitions(struct sink *sink, const struct mod_manifest *cons
         }
 }
 
-static void check_methods(struct sink *sink, const struct mod_manifest *m,
+static void check_methods(struct mod_audit_sink *sink, const struct mod_manifest *m,
                           const struct mod_implements_decl *c, const struct mod_manifest *def,
                           const struct mod_interface_decl *iface)
 {
@@ -112,7 +92,7 @@ static void check_methods(struct sink *sink, const struct mod_manifest *m,
                     ? mod_manifest_find_export(m, name)
                     : -1;
         if (e < 0) {
-            emit(sink, MOD_AUDIT_INTERFACE,
+            mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
                  "module '%s': class '%s' (line %u) implements '%s' but exports no '%s_%s' for "
                  "its method '%s'",
                  m->name, c->clsid, c->line, c->iid, c->clsid, required.symbol, required.symbol);
@@ -124,14 +104,14 @@ static void check_methods(struct sink *sink, const struct mod_manifest *m,
         enum mod_contract_clause clause =
             mod_contract_check_import(m, &required, m, &m->exports[e], NULL, &result);
         if (clause != MOD_CLAUSE_OK)
-            emit(sink, MOD_AUDIT_INTERFACE,
+            mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
                  "module '%s': export '%s' does not keep the contract of method '%s' of "
                  "interface '%s' (clause '%s')",
                  m->name, name, required.symbol, c->iid, mod_contract_clause_name(clause));
     }
 }
 
-static void check_classes(struct sink *sink, const struct mod_manifest *const *set, size_t count)
+static void check_classes(struct mod_audit_sink *sink, const struct mod_manifest *const *set, size_t count)
 {
     for (size_t k = 0; k < count; k++)
         for (uint32_t i = 0; i < set[k]->implements_count; i++) {
@@ -139,13 +119,13 @@ static void check_classes(struct sink *sink, const struct mod_manifest *const *s
             for (size_t l = 0; l < k; l++)
                 for (uint32_t j = 0; j < set[l]->implements_count; j++)
                     if (strcmp(set[l]->implements[j].clsid, c->clsid) == 0)
-                        emit(sink, MOD_AUDIT_INTERFACE,
+                        mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
                              "class '%s' is provided by modules '%s' and '%s'", c->clsid,
                              set[l]->name, set[k]->name);
             int index;
             const struct mod_manifest *def = definer(set, count, c->iid, &index);
             if (!def) {
-                emit(sink, MOD_AUDIT_INTERFACE,
+                mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
                      "module '%s': class '%s' (line %u) implements interface '%s', which no "
                      "module of the set defines",
                      set[k]->name, c->clsid, c->line, c->iid);
@@ -153,7 +133,7 @@ static void check_classes(struct sink *sink, const struct mod_manifest *const *s
             }
             const struct mod_interface_decl *iface = &def->interfaces[index];
             if (iface->major != c->major || c->minor < iface->minor) {
-                emit(sink, MOD_AUDIT_INTERFACE,
+                mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
                      "module '%s': class '%s' implements '%s' %u.%u, module '%s' defines %u.%u "
                      "(interface version mismatch)",
                      set[k]->name, c->clsid, c->iid, c->major, c->minor, def->name, iface->major,
@@ -167,7 +147,7 @@ static void check_classes(struct sink *sink, const struct mod_manifest *const *s
 size_t mod_audit_devices(const struct mod_manifest *const *manifests, size_t count,
                          mod_audit_report_fn report, void *context)
 {
-    struct sink sink = { report, context, 0 };
+    struct mod_audit_sink sink = { report, context, 0 };
     check_claims(&sink, manifests, count);
     check_definitions(&sink, manifests, count);
     check_classes(&sink, manifests, count);

@@ -166,24 +166,39 @@ iso: $(ISO)
 QEMU_FLAGS := -M q35 -cpu max -smp $(SMP) -m $(MEM) -no-reboot -display none \
     -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom $(ISO)
 
+# The devices of `make run` (README.md, "Devices"): two virtio disks on raw
+# images under build/ (64 MiB each, made once and kept), a virtio NIC on
+# QEMU's user network with restrict=on (the guest reaches nothing outside
+# this machine, and nothing reaches it), and QEMU's edu device (the edu
+# module's). Add a disk or a NIC with QEMU_EXTRA='-drive ... -device ...'.
+RUN_DISKS := $(BUILD)/disk0.img $(BUILD)/disk1.img
+RUN_DEVICES := \
+    -drive if=none,id=disk0,format=raw,file=$(BUILD)/disk0.img -device virtio-blk-pci,drive=disk0 \
+    -drive if=none,id=disk1,format=raw,file=$(BUILD)/disk1.img -device virtio-blk-pci,drive=disk1 \
+    -netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0 \
+    -device edu $(QEMU_EXTRA)
+$(RUN_DISKS):
+	@mkdir -p $(@D)
+	@truncate -s 64M $@
+
 # COM1 is the console (this terminal): the user-space shell, or the kernel
 # monitor with MONITOR=1 (the kernel argument `monitor`, through fw_cfg).
 # COM2 is the live-update line, a unix socket that `make push`
 # (updater/wisp-push) connects to.
 UPDATE_SOCKET := $(BUILD)/wisp-update.sock
 comma := ,
-run: $(ISO)
+run: $(ISO) $(RUN_DISKS)
 	@echo "Booting Wisp: serial console below. Quit QEMU with Ctrl-A then X."
 	@echo "Update line (COM2): $(UPDATE_SOCKET) — push with: make push MOD=name"
-	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio \
+	$(QEMU) $(QEMU_FLAGS) $(RUN_DEVICES) -serial mon:stdio \
 	    $(if $(MONITOR),-fw_cfg name=opt/wisp/cmdline$(comma)string=monitor) \
 	    -chardev socket,id=upd,path=$(UPDATE_SOCKET),server=on,wait=off -serial chardev:upd
 
-debug: $(ISO)
+debug: $(ISO) $(RUN_DISKS)
 	@echo "QEMU is halted with its gdb stub on :1234. In another terminal:"
 	@echo "  gdb $(BUILD)/wisp.elf -ex 'target remote :1234'"
 	@echo "Quit QEMU with Ctrl-A then X."
-	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio -s -S
+	$(QEMU) $(QEMU_FLAGS) $(RUN_DEVICES) -serial mon:stdio -s -S
 
 # ---------------------------------------------------------------- tests
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \

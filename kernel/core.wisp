@@ -380,6 +380,174 @@ export irq_register {
     update never
 }
 
+export pci_function_count {      # the PCI functions found at boot (kernel/dev/pci.c)
+    context any
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export pci_function_at {         # the list never changes after boot: no lock
+    context any
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export pci_find_device {         # the index-th function with vendor:device
+    context any
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export pci_config_read32 {       # ECAM, or the legacy ports under a leaf spinlock
+    context any
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export pci_config_write32 {      # the same
+    context any
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export pci_enable {              # memory and I/O decoding, bus mastering
+    context process
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export pci_msi_enable {          # points MSI at a vector
+    context process
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export pci_msix_enable {         # programs one MSI-X table entry
+    context process
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export vmm_map_mmio {            # device registers, uncached (mmio_lock, a spinlock)
+    context process
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export resource_claim {          # the resource registry's mutex (kernel/dev/resource.c)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export resource_release {        # the same
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export msi_vector_alloc {        # a vector for MSI, claimed for the caller (msi.c)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export msi_vector_free {         # the same
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export dma_alloc {               # contiguous pages below 4 GiB, claimed (dma.c)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export dma_free {                # the same
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export iface_instance_add {      # the interface registry's mutex (interface.c)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export iface_instance_remove {   # the same
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export iface_open {              # the same
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export iface_close {             # the same
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export iface_call {              # runs the method: it may sleep if the method does
+    context process
+    sleeps may
+    reentrant yes
+    user-callable no
+    update never
+}
+
+export iface_method_index {      # reads the instance's interface
+    context any
+    sleeps never
+    reentrant yes
+    user-callable no
+    update never
+}
+
 export ioapic_route_isa {
     context process
     sleeps never

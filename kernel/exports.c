@@ -15,6 +15,9 @@
 #include <wisp/trap.h>
 #include <wisp/apic.h>
 #include <wisp/serial.h>
+#include <wisp/pci.h>
+#include <wisp/resource.h>
+#include <wisp/interface.h>
 #include <wisp/kconsole.h>
 #include <wisp/percpu.h>
 #include <rcu/rcu.h>
@@ -85,6 +88,29 @@ EXPORT_SYMBOL(serial_init);
 EXPORT_SYMBOL(serial_putc);
 EXPORT_SYMBOL(serial_getc);
 EXPORT_SYMBOL(serial_enable_rx_irq);
+
+/* Devices, resources and interfaces (kernel/dev/) */
+EXPORT_SYMBOL(pci_function_count);
+EXPORT_SYMBOL(pci_function_at);
+EXPORT_SYMBOL(pci_find_device);
+EXPORT_SYMBOL(pci_config_read32);
+EXPORT_SYMBOL(pci_config_write32);
+EXPORT_SYMBOL(pci_enable);
+EXPORT_SYMBOL(pci_msi_enable);
+EXPORT_SYMBOL(pci_msix_enable);
+EXPORT_SYMBOL(vmm_map_mmio);
+EXPORT_SYMBOL(resource_claim);
+EXPORT_SYMBOL(resource_release);
+EXPORT_SYMBOL(msi_vector_alloc);
+EXPORT_SYMBOL(msi_vector_free);
+EXPORT_SYMBOL(dma_alloc);
+EXPORT_SYMBOL(dma_free);
+EXPORT_SYMBOL(iface_instance_add);
+EXPORT_SYMBOL(iface_instance_remove);
+EXPORT_SYMBOL(iface_open);
+EXPORT_SYMBOL(iface_close);
+EXPORT_SYMBOL(iface_call);
+EXPORT_SYMBOL(iface_method_index);
 
 /* Per-CPU data (this_cpu() is inline; the array is data) */
 EXPORT_DATA(cpus);

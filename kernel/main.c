@@ -17,6 +17,7 @@
 #include <wisp/kconsole.h>
 #include <wisp/process.h>
 #include <wisp/cpu.h>
+#include <wisp/pci.h>
 #include <wisp/initcall.h>
 #include <rcu/rcu.h>
 #include "modload/symtab.h"
@@ -53,6 +54,7 @@ void initcalls_run(void)
 static void init_thread(void *arg __unused)
 {
     ghost_init();  /* the ghost pages every process maps */
+    pci_init();    /* the PCI functions, before the drivers */
     module_boot(); /* verify the image, load the boot configuration */
     uint64_t ms = tsc_to_ns(rdtsc() - boot_tsc) / NSEC_PER_MSEC;
     if (kbench_mode()) {

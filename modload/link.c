@@ -8,6 +8,7 @@
  * module object, module.h). Caller holds module_mutex.
  */
 #include "modload/loader.h"
+#include "kernel/dev/dev.h"
 #include "modload/symtab.h"
 #include "modload/module_guard.h"
 #include "modload/module_manifest.h"
@@ -222,11 +223,13 @@ enum mod_status module_link(struct module *m, const struct mod_elf *elf, struct 
     uint32_t adopt = mod_elf_find_export(elf, "wisp_state_adopt");
     m->state_get = get ? (void *(*)(void))mod_symbol_address(&target, get) : NULL;
     m->state_adopt = adopt ? (int (*)(void *, uint16_t))mod_symbol_address(&target, adopt) : NULL;
-    if (init) {
+    st = dev_module_begin(m, err); /* its interfaces; its init's claims are its own */
+    if (st == MOD_OK && init) {
         int rc = ((int (*)(void))mod_symbol_address(&target, init))();
         if (rc != 0)
             st = mod_fail(err, MOD_E_INIT, "module %s: init failed (%d)", m->name, rc);
     }
+    dev_module_end(m, st == MOD_OK);
 out:
     kfree(placements);
     kfree(values);

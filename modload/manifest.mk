@@ -4,9 +4,10 @@
 # after modload/build.mk.
 
 MANIFEST_SRC := modload/contract/manifest.c modload/contract/manifest_block.c modload/contract/manifest_print.c \
+                modload/contract/manifest_claims.c modload/contract/manifest_interfaces.c \
                 modload/contract/contract.c modload/contract/text.c
 MANIFEST_HDR := modload/contract/manifest.h modload/contract/manifest_parser.h modload/contract/contract.h \
-                modload/contract/text.h
+                modload/contract/text.h modload/contract/manifest_devices.h
 
 # wisp-image reads a module's version from its manifest (modload/build.mk
 # links these into it; the list is only known here).
@@ -44,14 +45,15 @@ $(FUZZ_MANIFEST): tests/fuzz/fuzz_manifest.c $(MANIFEST_SRC) $(MANIFEST_HDR)
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(MANIFEST_SRC) -o $@
 
 # ---------------------------------------------------------------- audit
-# modload/contract/audit.c (pure: the kernel console's `audit` shares it) and the
-# host tool wisp-audit (modload/tools/wisp-audit.c). `make audit` audits the image
-# (with the core manifest the image's core carries).
-HOST_SHARED_SRC += modload/contract/audit.c
-KERNEL_C += modload/contract/audit.c
+# modload/contract/audit.c and audit_devices.c (pure: the kernel console's
+# `audit` shares them) and the host tool wisp-audit (modload/tools/wisp-audit.c).
+# `make audit` audits the image (with the core manifest the image's core carries).
+HOST_SHARED_SRC += modload/contract/audit.c modload/contract/audit_devices.c
+KERNEL_C += modload/contract/audit.c modload/contract/audit_devices.c
 WISP_AUDIT := $(BUILD)/host/wisp-audit
 HOST_TOOLS += $(WISP_AUDIT)
-WISP_AUDIT_SRC := modload/tools/wisp-audit.c modload/contract/audit.c modload/format/error.c modload/format/elf.c \
+WISP_AUDIT_SRC := modload/tools/wisp-audit.c modload/contract/audit.c \
+                  modload/contract/audit_devices.c modload/format/error.c modload/format/elf.c \
                   modload/format/image.c $(MANIFEST_SRC) kernel/lib/format.c
 $(WISP_AUDIT): $(WISP_AUDIT_SRC) $(wildcard modload/*/*.h)
 	@mkdir -p $(@D)

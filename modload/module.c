@@ -11,6 +11,7 @@
  * floor (history.c).
  */
 #include "modload/loader.h"
+#include "kernel/dev/dev.h"
 #include "modload/symtab.h"
 #include "modload/dispatch.h"
 #include "modload/history.h"
@@ -168,6 +169,7 @@ void module_switch_version_locked(struct module *old, struct module *next)
     }
     next->owns_identity = true;
     old->owns_identity = false;
+    dev_module_switch(next); /* its staged claims and instances: the identity's */
 }
 
 void module_free_version_locked(struct module *m, bool run_exit)
@@ -175,6 +177,7 @@ void module_free_version_locked(struct module *m, bool run_exit)
     module_assert_locked();
     if (run_exit && m->exit)
         m->exit();
+    dev_module_freed(m); /* unloaded: its claims and instances; else what it staged */
     if (m->identity->versions[m->version_index] == m)
         m->identity->versions[m->version_index] = NULL; /* the index is free again */
     exports_remove(m);
@@ -212,7 +215,7 @@ static enum mod_status check_unload(const struct module *m, struct mod_error *er
                         m->name, m->identity->retiring);
     if (__atomic_load_n(&m->identity->ghost_bound, __ATOMIC_ACQUIRE))
         return mod_fail(err, MOD_E_BUSY, "module %s: programs are bound to its exports", m->name);
-    return MOD_OK;
+    return dev_module_unloading(m, err); /* last: refused while an instance is held */
 }
 
 /* Unload never waits for call chains: once its symbols are gone and a

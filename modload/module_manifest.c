@@ -4,6 +4,7 @@
  * all-or-nothing paths then remove what the module had (module.c).
  */
 #include "modload/module_manifest.h"
+#include <wisp/resource.h>
 #include "modload/module.h"
 #include "modload/loader.h"
 #include "modload/symtab.h"
@@ -260,6 +261,7 @@ size_t module_audit_print(void)
     findings = mod_audit_set(set, c.count + 1, order, print_finding, NULL);
     for (size_t i = 0; i < c.count; i++)
         findings += audit_code(c.manifests[i].name, set, c.count + 1);
+    findings += resource_audit_print(); /* claims refused outside a manifest */
     if (findings)
         kprintf("%u findings\n", (unsigned)findings);
     else

@@ -152,6 +152,16 @@ $(IMAGE): $(TEST_PROGRAM_ELF)
 $(BUILD)/host/unit-tests: $(TEST_PROGRAM_ELF)
 $(BUILD)/host/unit-tests: HOST_CFLAGS += -DEXEC_TEST_PROGRAMS='"$(BUILD)/programs"'
 
+# The test modules of tests/kernel/test_devices.c inside the kernel.
+DEVICE_BLOB_NAMES := claimer claimer_bad_init com1_again edu_v2 compute_extra compute_v2 \
+    compute_v2i compute_extra_v2
+DEVICE_BLOBS_OBJ := $(BUILD)/k/tests/kernel/device_blobs.o
+KERNEL_EXTRA_OBJ += $(DEVICE_BLOBS_OBJ)
+$(DEVICE_BLOBS_OBJ): tests/kernel/device_blobs.asm $(DEVICE_BLOB_NAMES:%=$(TM)/%.mod)
+	@mkdir -p $(@D)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -w+all -DTM='"$(TM)"' $< -o $@
+
 # counter 2.0 inside the kernel, for test_ghost.c's live swap under
 # running programs.
 COUNTER_V2_BLOB_OBJ := $(BUILD)/k/tests/kernel/counter_v2_blob.o

@@ -303,6 +303,66 @@ export unmap {              # releases [addr, addr + len) of memory that map mad
     prototype long unmap(void *addr, size_t len)
 }
 
+export device_list {        # PCI functions found at boot, from the start-th: records written (struct sys_device_record)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long device_list(void *records, size_t start, size_t max)
+}
+
+export resource_list {      # claims of hardware resources, from the start-th: records written (struct sys_resource_record)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long resource_list(void *records, size_t start, size_t max)
+}
+
+export iface_open {         # the instance named name (or the first of class name) of interface iid, held: a handle
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long iface_open(const char *iid, const char *name)
+}
+
+export iface_call {         # method number method of the handle's instance, which must be of interface iid: its result
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long iface_call(long handle, const char *iid, long method, long a0, long a1)
+}
+
+export iface_close {        # releases a handle of iface_open: 0
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long iface_close(long handle)
+}
+
+export interface_list {     # interfaces, their classes and instances, from the start-th: records written (struct sys_interface_record)
+    context process
+    sleeps may
+    reentrant yes
+    user-callable yes
+    update never
+    runs gate
+    prototype long interface_list(void *records, size_t start, size_t max)
+}
+
 export kcov {                   # kernel coverage of the calling thread for a fuzzer (mode SYS_KCOV_ON, _TAKE, _OFF): 0 or PCs copied; -ENOSYS in release builds
     context process
     sleeps may

@@ -14,6 +14,7 @@
  * loaded and no TLB holds its entries (CR3 loads flush them: no PCID).
  */
 #include <wisp/process.h>
+#include "kernel/dev/dev_internal.h"
 #include <wisp/sched.h>
 #include <wisp/mm.h>
 #include <wisp/boot.h>
@@ -227,6 +228,7 @@ fail:
  * the struct to its waiter (or frees it, an orphan). Runs on kernel_space. */
 static void process_finish(struct process *p, int status)
 {
+    iface_process_exit(p); /* its interface handles (kernel/dev/gate.c) */
     free_user_half(p);
     struct list_node ended_children = LIST_INIT(ended_children);
     uint64_t flags = spin_lock_irqsave(&process_lock);

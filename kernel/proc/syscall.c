@@ -311,6 +311,13 @@ long sys_module_list(long records, long start, long max);
 long sys_symbol_list(long records, long start, long max);
 long sys_memory_stats(long record);
 long sys_audit(void);
+/* kernel/dev/gate.c */
+long sys_device_list(long records, long start, long max);
+long sys_resource_list(long records, long start, long max);
+long sys_iface_open(long iid, long name);
+long sys_iface_call(long handle, long iid, long method, long a0, long a1);
+long sys_iface_close(long handle);
+long sys_interface_list(long records, long start, long max);
 long sys_kcov(long mode, long buf, long max); /* kcov.c */
 
 /* The core's gate functions, by system-call number: the ghost functions
@@ -345,6 +352,12 @@ static const void *const core_calls[SYS_COUNT] = {
     [SYS_CONSOLE_FOREGROUND] = sys_console_foreground,
     [SYS_MAP] = sys_map,
     [SYS_UNMAP] = sys_unmap,
+    [SYS_DEVICE_LIST] = sys_device_list,
+    [SYS_RESOURCE_LIST] = sys_resource_list,
+    [SYS_IFACE_OPEN] = sys_iface_open,
+    [SYS_IFACE_CALL] = sys_iface_call,
+    [SYS_IFACE_CLOSE] = sys_iface_close,
+    [SYS_INTERFACE_LIST] = sys_interface_list,
     [SYS_KCOV] = sys_kcov,
 };
 static const char *const core_call_names[SYS_COUNT] = {
@@ -377,6 +390,12 @@ static const char *const core_call_names[SYS_COUNT] = {
     [SYS_CONSOLE_FOREGROUND] = "console_foreground",
     [SYS_MAP] = "map",
     [SYS_UNMAP] = "unmap",
+    [SYS_DEVICE_LIST] = "device_list",
+    [SYS_RESOURCE_LIST] = "resource_list",
+    [SYS_IFACE_OPEN] = "iface_open",
+    [SYS_IFACE_CALL] = "iface_call",
+    [SYS_IFACE_CLOSE] = "iface_close",
+    [SYS_INTERFACE_LIST] = "interface_list",
     [SYS_KCOV] = "kcov",
 };
 

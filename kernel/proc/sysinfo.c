@@ -19,8 +19,8 @@
 #include <string.h>
 
 /* Checks the destination of max records of size bytes; a kernel buffer
- * for them, or NULL with *error set. */
-static void *list_buffer(long records, long max, size_t size, long *error)
+ * for them, or NULL with *error set. (Also kernel/dev/gate.c's.) */
+void *sysinfo_list_buffer(long records, long max, size_t size, long *error)
 {
     if (max <= 0 || max > SYS_LIST_MAX) {
         *error = -SYS_EINVAL;
@@ -35,7 +35,7 @@ static void *list_buffer(long records, long max, size_t size, long *error)
     return buffer;
 }
 
-static long copy_records(long records, void *buffer, size_t n, size_t size)
+long sysinfo_copy_records(long records, void *buffer, size_t n, size_t size)
 {
     long result = copy_to_user((void *)records, buffer, n * size) == 0 ? (long)n : -SYS_EFAULT;
     kfree(buffer);
@@ -45,11 +45,11 @@ static long copy_records(long records, void *buffer, size_t n, size_t size)
 long sys_process_list(long records, long start, long max)
 {
     long error;
-    struct sys_process_record *buffer = list_buffer(records, max, sizeof(*buffer), &error);
+    struct sys_process_record *buffer = sysinfo_list_buffer(records, max, sizeof(*buffer), &error);
     if (!buffer)
         return error;
     size_t n = start < 0 ? 0 : process_snapshot(buffer, (size_t)start, (size_t)max);
-    return copy_records(records, buffer, n, sizeof(*buffer));
+    return sysinfo_copy_records(records, buffer, n, sizeof(*buffer));
 }
 
 /* ---- modules ---- */
@@ -77,12 +77,12 @@ long sys_module_list(long records, long start, long max)
 {
     long error;
     struct gather g = { .max = (size_t)max, .start = (size_t)start };
-    g.records = list_buffer(records, max, sizeof(struct sys_module_record), &error);
+    g.records = sysinfo_list_buffer(records, max, sizeof(struct sys_module_record), &error);
     if (!g.records)
         return error;
     if (start >= 0)
         module_for_each(gather_module, &g);
-    return copy_records(records, g.records, g.count, sizeof(struct sys_module_record));
+    return sysinfo_copy_records(records, g.records, g.count, sizeof(struct sys_module_record));
 }
 
 /* ---- symbols ---- */
@@ -121,12 +121,12 @@ long sys_symbol_list(long records, long start, long max)
 {
     long error;
     struct gather g = { .max = (size_t)max, .start = (size_t)start };
-    g.records = list_buffer(records, max, sizeof(struct sys_symbol_record), &error);
+    g.records = sysinfo_list_buffer(records, max, sizeof(struct sys_symbol_record), &error);
     if (!g.records)
         return error;
     if (start >= 0)
         sym_for_each(gather_symbol, &g);
-    return copy_records(records, g.records, g.count, sizeof(struct sys_symbol_record));
+    return sysinfo_copy_records(records, g.records, g.count, sizeof(struct sys_symbol_record));
 }
 
 /* ---- memory and audit ---- */

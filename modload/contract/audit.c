@@ -12,6 +12,7 @@
  * refers to such a lock object and calls a lock-taking function.
  */
 #include "modload/contract/audit.h"
+#include "modload/contract/audit_sink.h"
 #include "modload/contract/text.h"
 #include <string.h>
 
@@ -26,6 +27,8 @@ static const char *const kind_names[MOD_AUDIT_KIND_COUNT] = {
     [MOD_AUDIT_SLEEP_PATH] = "sleep path",
     [MOD_AUDIT_LOCK_CLASS] = "lock class",
     [MOD_AUDIT_ACQUIRES] = "acquires",
+    [MOD_AUDIT_CLAIMS] = "claims",
+    [MOD_AUDIT_INTERFACE] = "interface",
 };
 /* clang-format on */
 
@@ -44,13 +47,7 @@ const char *mod_audit_kind_name(enum mod_audit_kind kind)
     return kind_names[kind];
 }
 
-struct sink {
-    mod_audit_report_fn report;
-    void *context;
-    size_t count;
-};
-
-static void emit(struct sink *sink, enum mod_audit_kind kind, const char *format, ...)
+void mod_audit_emit(struct mod_audit_sink *sink, enum mod_audit_kind kind, const char *format, ...)
 {
     struct mod_audit_finding f = { .kind = kind };
     struct mod_text text;
@@ -121,6 +118,7 @@ size_t mod_audit_table(const struct mod_manifest *m, char *out, size_t size)
     }
     lock_list(&t, m, m->defines, "  locks");
     mod_text_char(&t, '\n');
+    mod_audit_table_devices(&t, m);
     for (uint32_t i = 0; i < m->order_count; i++)
         mod_text_format(&t, "  order %s < %s\n", m->lock_names[m->orders[i].before],
                         m->lock_names[m->orders[i].after]);
@@ -144,25 +142,25 @@ size_t mod_audit_table(const struct mod_manifest *m, char *out, size_t size)
 
 static void set_finding(void *context, const struct mod_contract_result *r)
 {
-    emit(context, MOD_AUDIT_CONTRACT, "%s", r->message);
+    mod_audit_emit(context, MOD_AUDIT_CONTRACT, "%s", r->message);
 }
 
 size_t mod_audit_set(const struct mod_manifest *const *manifests, size_t count,
                      struct mod_lock_order *scratch, mod_audit_report_fn report, void *context)
 {
-    struct sink sink = { report, context, 0 };
+    struct mod_audit_sink sink = { report, context, 0 };
     mod_contract_check_set(manifests, count, scratch, set_finding, &sink);
     for (size_t i = 0; i < count; i++)
         for (uint32_t e = 0; e < manifests[i]->export_count; e++) {
             const struct mod_contract *c = &manifests[i]->exports[e];
             if (c->user_callable && !c->reentrant)
-                emit(&sink, MOD_AUDIT_USER_CALLABLE,
+                mod_audit_emit(&sink, MOD_AUDIT_USER_CALLABLE,
                      "module '%s': export '%s' (line %u) is user-callable but not reentrant: "
                      "user threads call it concurrently (make it reentrant, or "
                      "user-callable no)",
                      manifests[i]->name, c->symbol, c->line);
         }
-    return sink.count;
+    return sink.count + mod_audit_devices(manifests, count, report, context);
 }
 
 /* ------------------------------------------------------------ the object */
@@ -173,7 +171,7 @@ struct object {
     const struct mod_manifest *const *providers;
     size_t provider_count;
     struct mod_audit_scratch *s;
-    struct sink *sink;
+    struct mod_audit_sink *sink;
     uint32_t class_section[32]; /* where each class was found */
 };
 
@@ -383,7 +381,7 @@ static void report_path(struct object *o, enum mod_audit_kind kind, const struct
     mod_text_start(&t, chain, sizeof(chain));
     path(o, node, &t);
     mod_text_finish(&t);
-    emit(o->sink, kind, "module '%s': export '%s' (context %s, sleeps %s) %s: %s", o->m->name,
+    mod_audit_emit(o->sink, kind, "module '%s': export '%s' (context %s, sleeps %s) %s: %s", o->m->name,
          e->symbol, mod_context_name(e->context), mod_sleeps_name(e->sleeps), what, chain);
 }
 
@@ -467,12 +465,12 @@ static void check_lock_classes(struct object *o)
         size_t prefix = (size_t)(strchr(class, '.') - class);
         int l = mod_manifest_find_lock(o->m, class);
         if (strlen(o->m->name) != prefix || strncmp(class, o->m->name, prefix) != 0)
-            emit(o->sink, MOD_AUDIT_LOCK_CLASS,
+            mod_audit_emit(o->sink, MOD_AUDIT_LOCK_CLASS,
                  "module '%s': the lock in %s has class '%s', named after another module "
                  "(name it '%s.NAME' and declare it with a `lock` line)",
                  o->m->name, section, class, o->m->name);
         else if (l < 0 || !(o->m->defines & (1u << l)))
-            emit(o->sink, MOD_AUDIT_LOCK_CLASS,
+            mod_audit_emit(o->sink, MOD_AUDIT_LOCK_CLASS,
                  "module '%s': the lock in %s has class '%s', which the manifest does not "
                  "declare (add `lock %s`)",
                  o->m->name, section, class, class);
@@ -484,7 +482,7 @@ static void check_exports(struct object *o)
     const char *name;
     for (uint64_t off = 0; mod_elf_next_export(o->elf, &off, &name);)
         if (mod_manifest_find_export(o->m, name) < 0)
-            emit(o->sink, MOD_AUDIT_EXPORTS,
+            mod_audit_emit(o->sink, MOD_AUDIT_EXPORTS,
                  "module '%s': exports '%s' (WISP_EXPORT) but its manifest declares no "
                  "contract for it (add an `export %s` block)",
                  o->m->name, name, name);
@@ -493,7 +491,7 @@ static void check_exports(struct object *o)
         for (uint64_t off = 0; !listed && mod_elf_next_export(o->elf, &off, &name);)
             listed = strcmp(name, o->m->exports[i].symbol) == 0;
         if (!listed)
-            emit(o->sink, MOD_AUDIT_EXPORTS,
+            mod_audit_emit(o->sink, MOD_AUDIT_EXPORTS,
                  "module '%s': the manifest declares export '%s' (line %u) that the code "
                  "does not export (WISP_EXPORT it, or remove the block)",
                  o->m->name, o->m->exports[i].symbol, o->m->exports[i].line);
@@ -505,7 +503,7 @@ static void check_imports(struct object *o)
     for (uint32_t i = 1; i < o->elf->symbol_count; i++) {
         const char *name = mod_elf_symbol_name(o->elf, i);
         if (mod_elf_symbol_is_import(o->elf, i) && mod_manifest_find_import(o->m, name) < 0)
-            emit(o->sink, MOD_AUDIT_UNDECLARED_IMPORT,
+            mod_audit_emit(o->sink, MOD_AUDIT_UNDECLARED_IMPORT,
                  "module '%s': the code calls '%s', which the manifest does not import "
                  "(add an `import %s` block with the contract it relies on)",
                  o->m->name, name, name);
@@ -515,7 +513,7 @@ static void check_imports(struct object *o)
 size_t mod_audit_declarations(const struct mod_elf *elf, const struct mod_manifest *manifest,
                               mod_audit_report_fn report, void *context)
 {
-    struct sink sink = { report, context, 0 };
+    struct mod_audit_sink sink = { report, context, 0 };
     struct object o = { elf, manifest, NULL, 0, NULL, &sink, { 0 } };
     check_exports(&o);
     check_imports(&o);
@@ -527,7 +525,7 @@ size_t mod_audit_object(const char *name, const struct mod_elf *elf, struct mod_
                         struct mod_audit_scratch *scratch, mod_audit_report_fn report,
                         void *context)
 {
-    struct sink sink = { report, context, 0 };
+    struct mod_audit_sink sink = { report, context, 0 };
     uint32_t idx = mod_elf_find_section(elf, ".wisp.manifest");
     struct elf64_section sh = { 0 };
     if (idx)
@@ -535,7 +533,7 @@ size_t mod_audit_object(const char *name, const struct mod_elf *elf, struct mod_
     const uint8_t *text = idx ? mod_elf_section_data(elf, idx) : NULL;
     struct mod_manifest_error err;
     if (!text) {
-        emit(&sink, MOD_AUDIT_MANIFEST, "module '%s': no manifest (.wisp.manifest section)", name);
+        mod_audit_emit(&sink, MOD_AUDIT_MANIFEST, "module '%s': no manifest (.wisp.manifest section)", name);
         return sink.count;
     }
     char file[MOD_MANIFEST_MODULE_MAX + 16];
@@ -544,11 +542,11 @@ size_t mod_audit_object(const char *name, const struct mod_elf *elf, struct mod_
     mod_text_format(&t, "%s/manifest.wisp", name);
     mod_text_finish(&t);
     if (mod_manifest_parse(parsed, text, sh.size, file, &err) != MOD_MANIFEST_OK) {
-        emit(&sink, MOD_AUDIT_MANIFEST, "module '%s': %s", name, err.message);
+        mod_audit_emit(&sink, MOD_AUDIT_MANIFEST, "module '%s': %s", name, err.message);
         return sink.count;
     }
     if (strcmp(parsed->name, name) != 0)
-        emit(&sink, MOD_AUDIT_MODULE_NAME, "module '%s': its manifest describes module '%s'", name,
+        mod_audit_emit(&sink, MOD_AUDIT_MODULE_NAME, "module '%s': its manifest describes module '%s'", name,
              parsed->name);
     struct object o = { elf, parsed, providers, provider_count, scratch, &sink, { 0 } };
     check_exports(&o);

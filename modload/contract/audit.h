@@ -6,7 +6,9 @@
  *                      mod_contract_check_set (imports satisfied, lock order
  *                      acyclic, classes defined, no duplicates) plus the
  *                      user-callable rule (a user-callable export must be
- *                      reentrant: user threads call it concurrently);
+ *                      reentrant: user threads call it concurrently) and
+ *                      the device lines (audit_devices.c: claims declared
+ *                      twice, interfaces and classes that do not match);
  *   mod_audit_object   the code of one module (its ELF object, built with
  *                      -ffunction-sections -fdata-sections) against its
  *                      manifest: name, exports, imports declared, sleep
@@ -31,6 +33,8 @@ enum mod_audit_kind {
     MOD_AUDIT_SLEEP_PATH,        /* a non-sleeping export reaches a may-sleep function */
     MOD_AUDIT_LOCK_CLASS,        /* the code defines a class the manifest does not */
     MOD_AUDIT_ACQUIRES,          /* an export takes a class its `acquires` omits */
+    MOD_AUDIT_CLAIMS,            /* two modules declare the same resource (audit_devices.c) */
+    MOD_AUDIT_INTERFACE,         /* interfaces and classes that do not match (audit_devices.c) */
     MOD_AUDIT_KIND_COUNT
 };
 
@@ -52,6 +56,13 @@ size_t mod_audit_table(const struct mod_manifest *manifest, char *out, size_t si
 /* Every finding of a set of manifests; returns their number. */
 size_t mod_audit_set(const struct mod_manifest *const *manifests, size_t count,
                      struct mod_lock_order *scratch, mod_audit_report_fn report, void *context);
+
+/* audit_devices.c: the device findings of a set (mod_audit_set calls it),
+ * and the device lines of one manifest's table. */
+struct mod_text;
+size_t mod_audit_devices(const struct mod_manifest *const *manifests, size_t count,
+                         mod_audit_report_fn report, void *context);
+void mod_audit_table_devices(struct mod_text *t, const struct mod_manifest *m);
 
 /* The declarations half of mod_audit_object, which the kernel's loader
  * also runs before it loads a module (module_manifest.c): every name of

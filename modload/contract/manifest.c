@@ -192,7 +192,7 @@ enum mod_manifest_status mod_parser_expect_words(struct mod_manifest_parser *p, 
 }
 
 /* A decimal number in [min, max] without sign or leading zeros. */
-static bool parse_number(const char *s, size_t n, uint32_t min, uint32_t max, uint32_t *value)
+bool mod_parser_number(const char *s, size_t n, uint32_t min, uint32_t max, uint32_t *value)
 {
     uint32_t v = 0;
     if (n == 0 || n > 5 || (n > 1 && s[0] == '0'))
@@ -229,6 +229,18 @@ static enum mod_manifest_status parse_module(struct mod_manifest_parser *p)
     return MOD_MANIFEST_OK;
 }
 
+bool mod_parser_version(const struct mod_manifest_word *w, uint16_t *major, uint16_t *minor)
+{
+    uint32_t a, b;
+    const char *dot = find_byte(w->start, '.', w->length);
+    if (!dot || !mod_parser_number(w->start, (size_t)(dot - w->start), 0, 65535, &a) ||
+        !mod_parser_number(dot + 1, w->length - (size_t)(dot - w->start) - 1, 0, 65535, &b))
+        return false;
+    *major = (uint16_t)a;
+    *minor = (uint16_t)b;
+    return true;
+}
+
 static enum mod_manifest_status parse_version(struct mod_manifest_parser *p)
 {
     struct mod_manifest *m = p->manifest;
@@ -241,8 +253,8 @@ static enum mod_manifest_status parse_version(struct mod_manifest_parser *p)
         return status;
     const struct mod_manifest_word *w = &p->words[1];
     const char *dot = find_byte(w->start, '.', w->length);
-    if (!dot || !parse_number(w->start, (size_t)(dot - w->start), 0, 65535, &major) ||
-        !parse_number(dot + 1, w->length - (size_t)(dot - w->start) - 1, 0, 65535, &minor))
+    if (!dot || !mod_parser_number(w->start, (size_t)(dot - w->start), 0, 65535, &major) ||
+        !mod_parser_number(dot + 1, w->length - (size_t)(dot - w->start) - 1, 0, 65535, &minor))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 1,
                          "expected MAJOR.MINOR (each 0..65535) after 'version', found '%w'",
                          WORD(p, 1));
@@ -262,7 +274,7 @@ static enum mod_manifest_status parse_state(struct mod_manifest_parser *p)
     if (status)
         return status;
     if (!mod_parser_word_is(&p->words[1], "none") &&
-        !parse_number(WORD(p, 1), 1, MOD_MANIFEST_MAX_STATE, &version))
+        !mod_parser_number(WORD(p, 1), 1, MOD_MANIFEST_MAX_STATE, &version))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 1,
                          "expected 'none' or a state version 1..%u after 'state', found '%w'",
                          MOD_MANIFEST_MAX_STATE, WORD(p, 1));
@@ -284,7 +296,7 @@ static enum mod_manifest_status parse_transfer(struct mod_manifest_parser *p)
                          "more than %u versions after 'transfer-from'", MOD_MANIFEST_MAX_TRANSFER);
     for (uint32_t i = 1; i < p->word_count; i++) {
         uint32_t version, at;
-        if (!parse_number(WORD(p, i), 1, MOD_MANIFEST_MAX_STATE, &version))
+        if (!mod_parser_number(WORD(p, i), 1, MOD_MANIFEST_MAX_STATE, &version))
             return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, i,
                              "expected a state version 1..%u after 'transfer-from', found '%w'",
                              MOD_MANIFEST_MAX_STATE, WORD(p, i));
@@ -366,7 +378,8 @@ static enum mod_manifest_status parse_directive(struct mod_manifest_parser *p)
     if (p->block) {
         if (mod_parser_word_is(key, "}"))
             return mod_parser_close_block(p);
-        if (mod_parser_word_is(key, "export") || mod_parser_word_is(key, "import"))
+        if (mod_parser_word_is(key, "export") || mod_parser_word_is(key, "import") ||
+            mod_parser_word_is(key, "method"))
             return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 0,
                              "expected '}' to close the block (opened on line %u) before '%w'",
                              p->block->line, WORD(p, 0));
@@ -389,11 +402,20 @@ static enum mod_manifest_status parse_directive(struct mod_manifest_parser *p)
         return parse_order(p);
     if (mod_parser_word_is(key, "export") || mod_parser_word_is(key, "import"))
         return mod_parser_open_block(p, mod_parser_word_is(key, "export"));
+    if (mod_parser_word_is(key, "claims"))
+        return mod_parser_claims(p);
+    if (mod_parser_word_is(key, "interface"))
+        return mod_parser_interface(p);
+    if (mod_parser_word_is(key, "method"))
+        return mod_parser_method(p);
+    if (mod_parser_word_is(key, "implements"))
+        return mod_parser_implements(p);
     if (mod_parser_word_is(key, "}"))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 0, "'}' without an open export or import");
     return FAIL_WORD(p, MOD_MANIFEST_E_UNKNOWN_KEY, 0,
                      "unknown directive '%w' (expected 'module', 'version', 'state', "
-                     "'transfer-from', 'lock', 'order', 'export' or 'import')",
+                     "'transfer-from', 'lock', 'order', 'export', 'import', 'claims', "
+                     "'interface', 'method' or 'implements')",
                      WORD(p, 0));
 }
 
@@ -471,6 +493,9 @@ static enum mod_manifest_status finish(struct mod_manifest_parser *p)
         return mod_parser_fail(p, MOD_MANIFEST_E_CONFLICT, p->transfer_line, 0,
                                "'transfer-from' needs a state version ('state N'), the module "
                                "is stateless");
+    enum mod_manifest_status status = mod_parser_finish_interfaces(p);
+    if (status)
+        return status;
     for (uint32_t i = 0; i < m->lock_name_count; i++) {
         const char *name = m->lock_names[i];
         if (!(m->defines & (1u << i)) && lock_class_prefix(name, strlen(name)) == module_length &&

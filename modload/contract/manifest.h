@@ -24,7 +24,7 @@
 #define MOD_MANIFEST_NAME_MAX       63u           /* symbol and lock class names */
 #define MOD_MANIFEST_NAME_SIZE      (MOD_MANIFEST_NAME_MAX + 1u)
 #define MOD_MANIFEST_MODULE_MAX     31u /* fits an image section name */
-#define MOD_MANIFEST_MAX_EXPORTS    64u /* the core exports ~50 */
+#define MOD_MANIFEST_MAX_EXPORTS    96u /* the core exports ~70 */
 #define MOD_MANIFEST_MAX_IMPORTS    32u
 #define MOD_MANIFEST_MAX_LOCK_NAMES 32u    /* classes defined or referenced */
 #define MOD_MANIFEST_MAX_ORDERS     32u    /* `order A < B` lines */
@@ -33,6 +33,12 @@
 #define MOD_MANIFEST_MAX_STATE      65535u /* state layout versions 1.. */
 #define MOD_MANIFEST_ERROR_SIZE     320u
 #define MOD_MANIFEST_PROTOTYPE_MAX  127u /* bytes of a `prototype` (C declaration) */
+#define MOD_MANIFEST_MAX_CLAIMS     16u  /* `claims` lines */
+#define MOD_MANIFEST_MAX_INTERFACES 4u   /* `interface` lines */
+#define MOD_MANIFEST_MAX_METHODS    16u  /* `method` blocks, over all its interfaces */
+#define MOD_MANIFEST_MAX_IMPLEMENTS 4u   /* `implements` lines */
+#define MOD_MANIFEST_IID_MAX        47u  /* interface names */
+#define MOD_MANIFEST_CLSID_MAX      23u  /* class names */
 
 enum mod_manifest_status {
     MOD_MANIFEST_OK = 0,
@@ -102,6 +108,32 @@ struct mod_contract {
     char prototype[MOD_MANIFEST_PROTOTYPE_MAX + 1];
 };
 
+/* Devices (MODULES.md, "Devices, resources and interfaces"): what the
+ * module may claim, the interfaces it defines (their methods' contracts)
+ * and the ones it implements. */
+enum mod_claim_kind { MOD_CLAIM_PCI = 1, MOD_CLAIM_PORTS = 2, MOD_CLAIM_IRQ = 3 };
+
+struct mod_claim_decl {
+    enum mod_claim_kind kind;
+    uint32_t first, last; /* pci: vendor << 16 | device (first == last) */
+    uint32_t line;
+};
+
+struct mod_interface_decl {
+    char iid[MOD_MANIFEST_IID_MAX + 1];
+    uint16_t major, minor;
+    uint8_t first_method, method_count; /* its methods: methods[first..] */
+    uint32_t line;
+};
+
+/* The class implements iid; method M is its export CLSID_M. */
+struct mod_implements_decl {
+    char iid[MOD_MANIFEST_IID_MAX + 1];
+    char clsid[MOD_MANIFEST_CLSID_MAX + 1];
+    uint16_t major, minor;
+    uint32_t line;
+};
+
 struct mod_lock_order_decl {
     uint8_t before, after; /* indexes into lock_names: before < after */
     uint32_t line;
@@ -125,6 +157,11 @@ struct mod_manifest {
     uint8_t export_count, import_count;
     struct mod_contract exports[MOD_MANIFEST_MAX_EXPORTS];
     struct mod_contract imports[MOD_MANIFEST_MAX_IMPORTS];
+    uint8_t claim_count, interface_count, method_count, implements_count;
+    struct mod_claim_decl claims[MOD_MANIFEST_MAX_CLAIMS];
+    struct mod_interface_decl interfaces[MOD_MANIFEST_MAX_INTERFACES];
+    struct mod_contract methods[MOD_MANIFEST_MAX_METHODS]; /* symbol: the method's name */
+    struct mod_implements_decl implements[MOD_MANIFEST_MAX_IMPLEMENTS];
 };
 
 struct mod_manifest_error {

@@ -18,6 +18,14 @@ static const char *const field_names[FIELD_COUNT] = {
     (FIELDS_REQUIRED | 1u << FIELD_ACQUIRES | 1u << FIELD_CALLER_HOLDS | 1u << FIELD_RUNS | \
      1u << FIELD_PROTOTYPE)
 #define FIELDS_IMPORT (FIELDS_REQUIRED | 1u << FIELD_HOLDS)
+#define FIELDS_METHOD FIELDS_REQUIRED /* manifest_interfaces.c */
+
+static uint32_t allowed_fields(const struct mod_manifest_parser *p)
+{
+    return p->block_kind[0] == 'e'   ? FIELDS_EXPORT
+           : p->block_kind[0] == 'm' ? FIELDS_METHOD
+                                     : FIELDS_IMPORT;
+}
 
 static int find_contract(const struct mod_contract *list, uint32_t count, const char *symbol)
 {
@@ -180,7 +188,7 @@ static enum mod_manifest_status parse_prototype(struct mod_manifest_parser *p,
 
 static enum mod_manifest_status unknown_field(struct mod_manifest_parser *p)
 {
-    uint32_t allowed = p->block_kind[0] == 'e' ? FIELDS_EXPORT : FIELDS_IMPORT;
+    uint32_t allowed = allowed_fields(p);
     char expected[160];
     const char *names[FIELD_COUNT];
     uint32_t count = 0;
@@ -198,7 +206,7 @@ static enum mod_manifest_status unknown_field(struct mod_manifest_parser *p)
 enum mod_manifest_status mod_parser_field(struct mod_manifest_parser *p)
 {
     struct mod_contract *c = p->block;
-    uint32_t allowed = p->block_kind[0] == 'e' ? FIELDS_EXPORT : FIELDS_IMPORT;
+    uint32_t allowed = allowed_fields(p);
     uint32_t field = 0, value = 0;
     enum mod_manifest_status status;
     while (field < FIELD_COUNT && !mod_parser_word_is(&p->words[0], field_names[field]))

@@ -34,8 +34,8 @@ struct mod_manifest_parser {
     uint32_t line;
     uint32_t word_count;
     struct mod_manifest_word words[MOD_MANIFEST_MAX_WORDS];
-    struct mod_contract *block; /* open export/import, or NULL */
-    const char *block_kind;     /* "export" or "import" */
+    struct mod_contract *block; /* open export/import/method, or NULL */
+    const char *block_kind;     /* "export", "import" or "method" */
     uint32_t fields_seen;
     uint32_t field_line[FIELD_COUNT];
     uint32_t module_line, version_line, state_line, transfer_line;
@@ -78,3 +78,17 @@ enum mod_manifest_status mod_parser_expect_words(struct mod_manifest_parser *p, 
 enum mod_manifest_status mod_parser_open_block(struct mod_manifest_parser *p, bool is_export);
 enum mod_manifest_status mod_parser_field(struct mod_manifest_parser *p);
 enum mod_manifest_status mod_parser_close_block(struct mod_manifest_parser *p);
+
+/* manifest_claims.c: `claims pci V:D`, `claims ports A-B`, `claims irq N`. */
+enum mod_manifest_status mod_parser_claims(struct mod_manifest_parser *p);
+/* manifest_interfaces.c: `interface IID M.N`, `method NAME {` (a block of
+ * the interface named last), `implements IID M.N CLSID`; and the checks
+ * at the end of the text. */
+enum mod_manifest_status mod_parser_interface(struct mod_manifest_parser *p);
+enum mod_manifest_status mod_parser_method(struct mod_manifest_parser *p);
+enum mod_manifest_status mod_parser_implements(struct mod_manifest_parser *p);
+enum mod_manifest_status mod_parser_finish_interfaces(struct mod_manifest_parser *p);
+/* A decimal number in [min, max] without sign or leading zeros. */
+bool mod_parser_number(const char *s, size_t n, uint32_t min, uint32_t max, uint32_t *value);
+/* MAJOR.MINOR of word i into *major, *minor (false: not one). */
+bool mod_parser_version(const struct mod_manifest_word *w, uint16_t *major, uint16_t *minor);

@@ -10,6 +10,7 @@
  */
 #include "modload/contract/manifest.h"
 #include "modload/contract/text.h"
+#include "modload/contract/manifest_devices.h"
 #include <string.h>
 
 /* Index of the class of @set whose name sorts first; 32 if none (bits
@@ -33,10 +34,12 @@ static void print_lock_set(struct mod_text *text, const struct mod_manifest *m, 
     }
 }
 
-static void print_contract(struct mod_text *text, const struct mod_manifest *m,
-                           const struct mod_contract *c, bool is_export)
+/* kind: "export", "import" or "method" (a method prints as an export). */
+void mod_manifest_print_contract(struct mod_text *text, const struct mod_manifest *m,
+                                 const struct mod_contract *c, const char *kind)
 {
-    mod_text_format(text, "\n%s %s {\n", is_export ? "export" : "import", c->symbol);
+    bool is_export = kind[0] != 'i';
+    mod_text_format(text, "\n%s %s {\n", kind, c->symbol);
     mod_text_format(text, "  context %s\n", mod_context_name(c->context));
     mod_text_format(text, "  sleeps %s\n", mod_sleeps_name(c->sleeps));
     mod_text_format(text, "  reentrant %s\n", c->reentrant ? "yes" : "no");
@@ -89,8 +92,9 @@ size_t mod_manifest_print(const struct mod_manifest *m, char *out, size_t size)
         mod_text_format(&text, "order %s < %s\n", m->lock_names[m->orders[i].before],
                         m->lock_names[m->orders[i].after]);
     for (uint32_t i = 0; i < m->export_count && i < MOD_MANIFEST_MAX_EXPORTS; i++)
-        print_contract(&text, m, &m->exports[i], true);
+        mod_manifest_print_contract(&text, m, &m->exports[i], "export");
     for (uint32_t i = 0; i < m->import_count && i < MOD_MANIFEST_MAX_IMPORTS; i++)
-        print_contract(&text, m, &m->imports[i], false);
+        mod_manifest_print_contract(&text, m, &m->imports[i], "import");
+    mod_manifest_print_devices(&text, m);
     return mod_text_finish(&text);
 }

@@ -19,6 +19,7 @@
 #include <wisp/mm.h>
 #include <wisp/percpu.h>
 #include <wisp/printk.h>
+#include <wisp/resource.h>
 #include <wisp/sched.h>
 #include <wisp/serial.h>
 #include <wisp/time.h>
@@ -181,6 +182,12 @@ static void update_line_start(void)
 {
     if (!com2_present()) {
         pr_info("update: no UART on COM2; the update line is off\n");
+        return;
+    }
+    struct resource_refusal why;
+    if (resource_claim_core(RESOURCE_PORTS, COM2_PORT, COM2_PORT + 7, 0, "com2", &why) < 0 ||
+        resource_claim_core(RESOURCE_IRQ, COM2_IRQ, COM2_IRQ, 0, "com2", &why) < 0) {
+        pr_err("update: COM2 is not the core's (%s); the update line is off\n", why.message);
         return;
     }
     uint8_t *buffer = kmalloc(LINE_PAYLOAD_MAX);

@@ -9,6 +9,9 @@
  * (console_interrupt), which ends the console's foreground program if
  * there is one; then the byte is dropped. With no foreground program ^C is
  * an ordinary byte (the shell's line editor cancels the line with it).
+ * It claims COM1's ports and IO-APIC line in the resource registry (the
+ * core's log writes to COM1 too, polled, without a claim: it must work
+ * before any module and in a panic).
  * When the core ends a program that is waiting in console_getc (^C, kill,
  * exit from another of its threads), it calls console_cancel_read: the
  * reader wakes with -1 rather than sleeping on until the next key.
@@ -20,6 +23,7 @@
 #include <wisp/apic.h>
 #include <wisp/percpu.h>
 #include <wisp/kconsole.h>
+#include <wisp/resource.h>
 
 #define INPUT_SIZE 256
 #define COM1_IRQ   4
@@ -85,6 +89,12 @@ WISP_EXPORT(console_dropped);
 
 static int console_start(void)
 {
+    /* COM1 is this driver's: another driver for it is refused (and so is
+     * this one, if another came first: the registry logs who has it). A
+     * new version loaded for an update gets the claims its identity has. */
+    if (resource_claim(RESOURCE_PORTS, COM1_PORT, COM1_PORT + 7, 0, "com1", NULL) < 0 ||
+        resource_claim(RESOURCE_IRQ, COM1_IRQ, COM1_IRQ, 0, "com1", NULL) < 0)
+        return -1;
     irq_register(VEC_IRQ_BASE + COM1_IRQ, uart_irq);
     ioapic_route_isa(COM1_IRQ, VEC_IRQ_BASE + COM1_IRQ, cpus[0].apic_id);
     serial_enable_rx_irq(COM1_PORT);

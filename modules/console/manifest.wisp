@@ -5,6 +5,9 @@ module console
 version 1.1
 state none
 
+claims ports 0x3f8-0x3ff       # COM1's UART: a second COM1 driver is refused
+claims irq 4                   # its IO-APIC line
+
 export console_getc {
     context process
     sleeps may                  # waits for input
@@ -56,6 +59,14 @@ import wake_up_one {            # the UART interrupt handler, console_cancel_rea
 import serial_getc {            # the UART interrupt handler
     context interrupt
     sleeps never
+    reentrant no
+    user-callable no
+    update quiescent
+}
+
+import resource_claim {         # init: COM1's ports and line
+    context process
+    sleeps may
     reentrant no
     user-callable no
     update quiescent

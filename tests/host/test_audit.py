@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "qemu"))
 import run  # noqa: E402  (run.Checks: the ok / not ok protocol)
 
 ROOT = Path(__file__).resolve().parents[2]
-REAL = ["console", "clock", "counter", "kvstore"]
+REAL = ["console", "clock", "counter", "kvstore", "edu", "softcompute"]
 
 # catalog module(s) -> (test name, kind, regular expression of the message)
 CASES = [
@@ -48,6 +48,15 @@ CASES = [
      "exports", r"declares export 'old_export' \(line 5\) that the code does not export"),
     (["user_not_reentrant"], "a_user_callable_export_that_is_not_reentrant_is_found",
      "user-callable", r"export 'remember' \(line 5\) is user-callable but not reentrant"),
+    (["claims_twice"], "two_modules_declaring_the_same_ports_are_found",
+     "claims", r"modules 'console' \(ports 0x3f8-0x3ff, line \d+\) and 'claims_twice' \(ports "
+     r"0x3f8-0x3ff, line 6\) declare the same resource"),
+    (["interface_version"], "a_class_of_another_interface_version_is_found",
+     "interface", r"module 'interface_version': class 'v2' implements 'demo.compute' 2\.0, module "
+     r"'edu' defines 1\.0 \(interface version mismatch\)"),
+    (["method_contract"], "an_export_not_keeping_its_method_contract_is_found",
+     "interface", r"module 'method_contract': export 'weak_invert' does not keep the contract of "
+     r"method 'invert' of interface 'demo.compute' \(clause 'reentrant'\)"),
     (["bad_manifest"], "a_manifest_that_does_not_parse_is_found_with_its_line",
      "manifest", r"bad_manifest/manifest\.wisp:7:12: export 'answer': expected 'may' or "
      r"'never' after 'sleeps', found 'maybe'"),
@@ -77,11 +86,11 @@ def main():
     print("1..%d" % (len(CASES) + 5), flush=True)
 
     code, out = t.run(t.build / "wisp.img")
-    t.check("the_real_image_audits_clean", code == 0 and "4 modules and the core, 0 findings"
+    t.check("the_real_image_audits_clean", code == 0 and "6 modules and the core, 0 findings"
             in out, "exit %d" % code, out)
     code, out_plain = t.run(t.build / "wisp.img", core=False)
     t.check("the_plain_command_on_the_image_uses_the_core_manifest_it_carries_and_is_clean",
-            code == 0 and "4 modules and the core, 0 findings" in out_plain,
+            code == 0 and "6 modules and the core, 0 findings" in out_plain,
             "exit %d" % code, out_plain)
     t.check("the_audit_prints_each_contract_as_a_table",
             re.search(r"(?m)^  export kv_put +process +may +yes +no +quiescent +acquires "

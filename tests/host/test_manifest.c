@@ -451,12 +451,14 @@ HTEST(manifest_refuses_unknown_directives_and_stray_braces)
 {
     EXPECT_PARSE_ERROR(HEAD "exports f {\n", MOD_MANIFEST_E_UNKNOWN_KEY,
                        "t.wisp:3:1: unknown directive 'exports' (expected 'module', 'version', "
-                       "'state', 'transfer-from', 'lock', 'order', 'export' or 'import')");
+                       "'state', 'transfer-from', 'lock', 'order', 'export', 'import', 'claims', "
+                       "'interface', 'method' or 'implements')");
     EXPECT_PARSE_ERROR(HEAD "}\n", MOD_MANIFEST_E_SYNTAX,
                        "t.wisp:3:1: '}' without an open export or import");
     EXPECT_PARSE_ERROR(HEAD "context any\n", MOD_MANIFEST_E_UNKNOWN_KEY,
                        "t.wisp:3:1: unknown directive 'context' (expected 'module', 'version', "
-                       "'state', 'transfer-from', 'lock', 'order', 'export' or 'import')");
+                       "'state', 'transfer-from', 'lock', 'order', 'export', 'import', 'claims', "
+                       "'interface', 'method' or 'implements')");
 }
 
 HTEST(manifest_refuses_directives_over_their_limits)
@@ -465,7 +467,7 @@ HTEST(manifest_refuses_directives_over_their_limits)
     char *p = text + sprintf(text, HEAD);
     for (unsigned i = 0; i <= MOD_MANIFEST_MAX_EXPORTS; i++)
         p += sprintf(p, "export e%u {\n" FIELDS "}\n", i);
-    EXPECT_PARSE_ERROR(text, MOD_MANIFEST_E_LIMIT, "t.wisp:451:1: more than 64 exports");
+    EXPECT_PARSE_ERROR(text, MOD_MANIFEST_E_LIMIT, "t.wisp:675:1: more than 96 exports");
     p = text + sprintf(text, HEAD);
     for (unsigned i = 0; i <= MOD_MANIFEST_MAX_IMPORTS; i++)
         p += sprintf(p, "import e%u {\n" FIELDS "}\n", i);

@@ -82,7 +82,7 @@ def check_commands(con, checks, smp):
                  all("code check of %s: matches the manifest" % m in text for m in
                      ("console", "clock", "counter")), "output:", out)
     checks.check("audit finds nothing wrong with what is loaded",
-                 "set check over 3 modules and the core:" in text and
+                 "set check over 5 modules and the core:" in text and
                  text.rstrip().endswith("no findings"), "output:", out)
 
     out = con.command("frobnicate")

@@ -54,7 +54,7 @@ def main():
                      "plain: loaded" not in boot_log and "badcontract: loaded" not in boot_log,
                      "a refused module printed 'plain: loaded' or 'badcontract: loaded'")
         m = re.search(r"image: (\d+) sections, (\d+) verified", boot_log)
-        checks.check("20 sections seen, 16 verified", m and m.groups() == ("20", "16"),
+        checks.check("22 sections seen, 18 verified", m and m.groups() == ("22", "18"),
                      "line: %s" % (m.group(0) if m else "none"))
 
         out = con.command("lsmod")

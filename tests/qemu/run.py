@@ -55,11 +55,29 @@ VERBOSE = False
 OVMF = "/usr/share/ovmf/OVMF.fd"
 
 
+# The PCI devices of every test boot (kernel/dev/, MODULES.md "Devices,
+# resources and interfaces"): two of QEMU's `edu` teaching devices (the
+# edu module drives both, one instance each), two virtio disks on null
+# block devices (reads give zeroes, nothing touches a file) and a
+# virtio NIC whose user network is restricted: the guest reaches nothing
+# outside this machine.
+TEST_DEVICES = [
+    "-device", "edu", "-device", "edu",
+    "-blockdev", "null-co,node-name=disk0,size=67108864,read-zeroes=on",
+    "-device", "virtio-blk-pci,drive=disk0",
+    "-blockdev", "null-co,node-name=disk1,size=67108864,read-zeroes=on",
+    "-device", "virtio-blk-pci,drive=disk1",
+    "-netdev", "user,id=net0,restrict=on",
+    "-device", "virtio-net-pci,netdev=net0",
+]
+
+
 def qemu_command(iso, serial, smp=DEFAULT_SMP, mem=DEFAULT_MEM, cmdline=None, uefi=False,
-                 update_socket=None):
+                 update_socket=None, devices=True):
     """The one QEMU command line of the tests and benchmarks (TCG only).
     update_socket: a path; COM2, the live-update line, becomes a unix
-    socket there (QEMU listens; wisp-push connects)."""
+    socket there (QEMU listens; wisp-push connects). devices: add
+    TEST_DEVICES."""
     cmd = [QEMU, "-M", "q35", "-cpu", "max", "-smp", str(smp), "-m", mem,
            "-no-reboot", "-display", "none"]
     if uefi:
@@ -67,6 +85,8 @@ def qemu_command(iso, serial, smp=DEFAULT_SMP, mem=DEFAULT_MEM, cmdline=None, ue
     cmd += [
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
            "-cdrom", str(iso), "-serial", serial]
+    if devices:
+        cmd += TEST_DEVICES
     if update_socket:
         cmd += ["-chardev", "socket,id=upd,path=%s,server=on,wait=off" % update_socket,
                 "-serial", "chardev:upd"]

@@ -68,6 +68,19 @@ void u_put_number(uint64_t n)
     write(start, (size_t)(text + sizeof(text) - start));
 }
 
+void u_put_hex(uint64_t n, unsigned digits)
+{
+    char text[16];
+    unsigned length = 0;
+    do {
+        text[sizeof(text) - 1 - length++] = "0123456789abcdef"[n & 15];
+        n >>= 4;
+    } while (n && length < sizeof(text));
+    while (length < digits && length < sizeof(text))
+        text[sizeof(text) - 1 - length++] = '0';
+    write(text + sizeof(text) - length, length);
+}
+
 void u_put_number_column(uint64_t n, size_t width)
 {
     char text[24];

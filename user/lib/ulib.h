@@ -18,5 +18,7 @@ void u_put_number(uint64_t n);
 /* n right-aligned in width, then one space. */
 void u_put_number_column(uint64_t n, size_t width);
 void u_put_signed(long n);
+/* n in lowercase hex, at least digits digits, no prefix. */
+void u_put_hex(uint64_t n, unsigned digits);
 /* "major.minor" of a version (major << 16 | minor). */
 void u_put_version(uint32_t version);

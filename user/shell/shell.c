@@ -93,7 +93,8 @@ static void builtin_help(void)
     u_put("builtins: help, status (exit status of the last command), jobs, exit [N]\n"
           "programs: NAME [ARG...] runs a program of the image; a final & runs it in the "
           "background\n"
-          "tools: ps, lsmod, syms, audit, kill PID, uptime, mem; examples: hello, count\n");
+          "tools: ps, lsmod, syms, audit, kill PID, uptime, mem, devices, interfaces;\n"
+          "examples: hello, count\n");
 }
 
 static void builtin_jobs(void)

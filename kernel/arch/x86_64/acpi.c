@@ -1,4 +1,5 @@
-/* acpi.c — finds CPUs and IO-APICs in ACPI's MADT.
+/* acpi.c — finds CPUs and IO-APICs in ACPI's MADT, and other tables by
+ * signature for the device code (the MCFG: kernel/dev/pci.c).
  *
  * Only what SMP and interrupt routing need: the RSDP from GRUB (or the BIOS
  * area), the RSDT/XSDT, and the MADT's local APIC, IO-APIC and interrupt
@@ -10,6 +11,7 @@
 #include <string.h>
 
 struct acpi_madt_info madt;
+static const struct rsdp *rsdp_found;
 
 struct sdt_header {
     char signature[4];
@@ -100,9 +102,17 @@ static void parse_madt(const struct sdt_header *h)
     }
 }
 
+const void *acpi_find_table(const char *signature, uint32_t *length)
+{
+    const struct sdt_header *h = rsdp_found ? find_table(rsdp_found, signature) : NULL;
+    if (h && length)
+        *length = h->length;
+    return h;
+}
+
 void acpi_init(void)
 {
-    const struct rsdp *r = find_rsdp();
+    const struct rsdp *r = rsdp_found = find_rsdp();
     if (!r)
         panic("acpi: no RSDP found (GRUB gave none and the BIOS area has none)");
     const struct sdt_header *h = find_table(r, "APIC");

@@ -26,6 +26,9 @@ struct acpi_madt_info {
 };
 extern struct acpi_madt_info madt;
 void acpi_init(void);
+/* The ACPI table with this 4-byte signature (checksum verified), its
+ * header first, and its length in *length; NULL if there is none. */
+const void *acpi_find_table(const char *signature, uint32_t *length);
 
 void ioapic_init(void);
 /* Routes ISA IRQ irq to vector on the CPU with the given APIC id. */

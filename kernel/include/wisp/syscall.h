@@ -45,9 +45,15 @@
 /* anonymous memory (kernel/proc/mapping.c) */
 #define SYS_MAP   27 /* map(len) -> len bytes of zeroed memory, paged in at first touch */
 #define SYS_UNMAP 28 /* unmap(addr, len) -> 0: releases pages that map made */
-/* 29..34: reserved (devices); -ENOSYS until then */
-#define SYS_KCOV  35 /* kcov(mode, buf, max): kernel coverage of the calling thread (debug builds) */
-#define SYS_COUNT 36
+/* devices, resources and interfaces (kernel/dev/, docs in MODULES.md) */
+#define SYS_DEVICE_LIST    29 /* device_list(records, start, max) -> records written */
+#define SYS_RESOURCE_LIST  30 /* resource_list(records, start, max) -> records written */
+#define SYS_IFACE_OPEN     31 /* iface_open(iid, name) -> handle: an instance, held */
+#define SYS_IFACE_CALL     32 /* iface_call(handle, iid, method, a0, a1) -> the method's result */
+#define SYS_IFACE_CLOSE    33 /* iface_close(handle) -> 0 */
+#define SYS_INTERFACE_LIST 34 /* interface_list(records, start, max) -> records written */
+#define SYS_KCOV           35 /* kcov(mode, buf, max): kernel coverage of the calling thread (debug builds) */
+#define SYS_COUNT          36
 
 /* kcov's modes (kernel/proc/kcov.c) */
 #define SYS_KCOV_OFF     0
@@ -67,6 +73,8 @@
 #define SYS_ENOMEM    12 /* map: the mapping area or the process's limit is exhausted */
 #define SYS_EFAULT    14 /* a pointer outside the user half, or not mapped */
 #define SYS_EINVAL    22
+#define SYS_EBADF     9   /* iface_call, iface_close: not a handle of the caller's */
+#define SYS_ENOTSUP   95  /* iface_call: the method is not user-callable */
 #define SYS_ENOSYS    38  /* no such system call */
 #define SYS_ETIMEDOUT 110 /* futex_wait, receive: the timeout passed */
 
@@ -133,4 +141,50 @@ struct sys_memory_record {
     uint64_t processes;        /* processes alive */
     uint64_t module_pages;     /* pages of the module area in use */
     uint64_t mapped_pages;     /* pages of map() memory touched, every process */
+};
+
+/* device_list: one record per PCI function found at boot. */
+#define SYS_DEVICE_BARS    6
+#define SYS_DEVICE_VECTORS 8
+struct sys_device_bar {
+    uint64_t base, size; /* size 0: unused */
+    uint32_t kind;       /* 0 none, 1 io, 2 mem32, 3 mem64 */
+    uint32_t prefetchable;
+};
+struct sys_device_record {
+    uint32_t address; /* bus << 8 | device << 3 | function */
+    uint16_t vendor, device;
+    uint8_t class_code, subclass, prog_if, irq_pin;
+    uint8_t msi, msix; /* capabilities present */
+    uint16_t msix_entries;
+    uint32_t vector_count; /* interrupt vectors its owner holds for it */
+    uint8_t vectors[SYS_DEVICE_VECTORS];
+    struct sys_device_bar bars[SYS_DEVICE_BARS];
+    char module[32];   /* the claiming module, "" when unclaimed */
+    char instance[24]; /* the instance the claim serves, "" when none */
+};
+
+/* resource_list: one record per claim. */
+struct sys_resource_record {
+    uint32_t kind; /* 0 pci, 1 mmio, 2 ports, 3 irq, 4 vector, 5 dma */
+    uint32_t shared;
+    uint64_t first, last;
+    uint32_t staged; /* claimed by a version not yet live (an update) */
+    char kind_name[8];
+    char module[32]; /* "core" for the core's own */
+    char instance[24];
+};
+
+/* interface_list: interfaces, then under each its implementations
+ * (classes), under each its instances, in that order. */
+enum sys_interface_kind { SYS_IFACE_INTERFACE, SYS_IFACE_CLASS, SYS_IFACE_INSTANCE };
+struct sys_interface_record {
+    uint32_t kind;    /* enum sys_interface_kind */
+    uint32_t version; /* the interface's major << 16 | minor */
+    char iid[48];     /* the interface */
+    char clsid[32];   /* class and instance records: the implementation */
+    char module[32];  /* class and instance: its module */
+    char name[24];    /* instance: its name */
+    uint32_t methods; /* interface: its methods */
+    uint32_t holders; /* instance: references held (kernel and programs) */
 };

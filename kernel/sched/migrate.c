@@ -14,6 +14,18 @@
  * Two run-queue locks are taken lower CPU first; a holder of the higher one
  * may only trylock the lower one (wake placement gives up on failure).
  *
+ * Lock hold: the balancer takes the source queue by trylock only and skips
+ * the tick when it is busy. Every idle CPU balances at every tick, and a
+ * queue of threads pinned there (none may leave) stays "two more" for as
+ * long as they run, so with spin_lock the idle CPUs queued on the busy
+ * queue's ticket lock 1000 times a second each. Under a hypervisor that
+ * deschedules vCPUs (QEMU on a loaded host) a ticket holder or waiter that
+ * loses its vCPU makes every later ticket wait for it: the busy CPU's own
+ * schedule() waited up to 256 ms for its queue's lock, the swap torture's
+ * three workers moved mid-chain to one CPU stalled 100-980 ms together,
+ * and its retire waited up to 1.9 s for their pins. A balancer that finds
+ * the lock taken loses nothing: it looks again at its next tick.
+ *
  * What moves with a thread: its run_node (queues), the nr_threads count of
  * its home. Its timer (timer_node on its home's sleepers) is disarmed by
  * the waker before the thread moves, and a thread is never queued with an
@@ -205,7 +217,13 @@ void sched_balance_tick(unsigned me, uint64_t ticks)
     struct runqueue *src = busiest_other(me, &src_load);
     if (!src || src_load < my_load + 2)
         return;
-    rq_lock_pair(rq, src);
+    /* The source by trylock only, never queued for: see "Lock hold" at
+     * the top of the file. */
+    spin_lock(&rq->lock);
+    if (!spin_trylock(&src->lock)) {
+        rq_unlock_raw(rq);
+        return;
+    }
     if (rq_load(src) >= rq_load(rq) + 2) {
         for (struct list_node *pos = src->runnable.prev; pos != &src->runnable; pos = pos->prev) {
             struct thread *t = list_entry(pos, struct thread, run_node);

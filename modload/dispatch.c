@@ -13,8 +13,7 @@
  * before the updater's store (its second read saw g), and the updater's
  * later read of that CPU's count sees the increment; every later entry
  * sees the new generation. A chain's increment and decrement are on the
- * same CPU's count (the pin records which, even when the thread has
- * migrated since: counts are atomic), so no count ever shows fewer
+ * same CPU's count (the pin records which), so no count ever shows fewer
  * than the chains inside it, and a sum of 0 means every chain that
  * entered the old version has left. Per-CPU counts keep entries on
  * different CPUs off each other's cache lines. The counters live in the
@@ -62,10 +61,8 @@ static struct thread_module_pin *pin_current(struct thread *t, struct mod_identi
     struct thread_module_pin *pin = &t->module_pins[n]; /* identity NULL since its pop */
     t->module_pin_count = n + 1;                        /* reserved */
     barrier();
-    /* The CPU t runs on (an interrupt's t is the thread it interrupted):
-     * a running thread never moves. Should t be preempted and migrate
-     * before the increment, the increment (atomic) lands on its old CPU's
-     * count, and the pin records that CPU for the decrement. */
+    /* This CPU: threads never migrate, and an interrupt's t is the thread
+     * it interrupted (t->cpu: one load less than cpu_id()). */
     uint32_t cpu = (uint32_t)t->cpu;
     uint64_t *counts = id->active[cpu].count;
     for (;;) {

@@ -1,7 +1,7 @@
-/* rcu.h — read-copy-update: quiescent states for non-sleeping sections,
- * Concurrency Kit's ck_epoch for sleepable ones.
+/* rcu.h — epoch-based read-copy-update on Concurrency Kit's ck_epoch.
  *
- * A writer that has unpublished an object waits for a grace period
+ * One global epoch (a ck_epoch_t). Readers announce themselves on an epoch
+ * record; a writer that has unpublished an object waits for a grace period
  * (rcu_synchronize) or hands the object to rcu_call(), and frees it only
  * when no reader can still hold it. See rcu/README.md for the design.
  *
@@ -9,13 +9,13 @@
  * period:
  *
  *   rcu_read_lock() / rcu_read_unlock()
- *       Preemption off, and nothing else: no store, no fence (as Linux's
- *       non-preemptible RCU). Any context: thread, interrupt handler,
- *       inside other sections. MUST NOT sleep. Every region with preemption
- *       or interrupts off is such a section. A grace period waits until
- *       every CPU has passed a quiescent state — a context switch, the idle
- *       loop, a timer tick that interrupted user mode or preemptible kernel
- *       code — which no CPU can do inside a section (epoch.c).
+ *       On the CPU's own record, with preemption disabled. Any context:
+ *       thread, interrupt handler, inside other sections. MUST NOT sleep.
+ *       Preemption is off because a ck_epoch record is not shareable by
+ *       concurrent users: were the section preempted, another thread on the
+ *       same CPU could enter and leave the same record and corrupt its
+ *       active/epoch pair. Interrupts are fine: a handler's section nests
+ *       inside the interrupted one and leaves the record as it found it.
  *
  *   rcu_read_lock_sleepable(r) / rcu_read_unlock_sleepable(r)
  *       On a record owned by one thread (struct rcu_reader, from
@@ -34,18 +34,16 @@
 #pragma once
 #include <wisp/compiler.h>
 #include <wisp/percpu.h>
-#include <wisp/cpu.h>
 #include <wisp/sched.h>
 #include <ck_epoch.h>
 
 /* ---- Read side ---------------------------------------------------------- */
 
-/* The per-CPU part of RCU. quiescent counts the CPU's quiescent states:
- * only the CPU itself adds to it (rcu_note_quiescent), grace periods read
- * it; cb_lock protects the callback queue. */
+/* The per-CPU part of RCU. The record is used only by its own CPU with
+ * preemption off (see above); cb_lock protects the callback queue. */
 struct rcu_head;
 struct rcu_cpu {
-    uint64_t quiescent;
+    ck_epoch_record_t record;
     struct spinlock cb_lock;   /* protects cb_first, cb_last */
     struct rcu_head *cb_first; /* FIFO of callbacks queued on this CPU */
     struct rcu_head **cb_last;
@@ -53,27 +51,32 @@ struct rcu_cpu {
 
 extern struct rcu_cpu rcu_cpus[MAX_CPUS];
 
-/* Enters a non-sleeping read-side section. Any context; nests. No fence:
- * the writer's side orders (rcu_synchronize, epoch.c). */
-static inline void rcu_read_lock(void) { preempt_disable(); }
+/* Enters a non-sleeping read-side section. Any context; nests. */
+static inline void rcu_read_lock(void)
+{
+    preempt_disable();
+    /* The outermost begin stores record->active with an atomic exchange (a
+     * full fence on x86): the section's loads cannot be satisfied before
+     * the record is seen active. Pairs with the fence at the start of
+     * rcu_synchronize() (ck_epoch_synchronize_wait) before it scans the
+     * records: either the writer sees this record active, or this section
+     * sees everything the writer stored before synchronizing. */
+    ck_epoch_begin(&rcu_cpus[cpu_id()].record, NULL);
+}
 
 /* Leaves a section entered with rcu_read_lock(). */
-static inline void rcu_read_unlock(void) { preempt_enable(); }
-
-/* True when the caller is inside a non-sleeping section: preemption or
- * interrupts off, or an interrupt handler (any of them is one). */
-static inline bool rcu_read_lock_held(void) { return !preemptible() || !irqs_enabled(); }
-
-/* A quiescent state of this CPU: no non-sleeping section of this CPU that
- * began before it is still running. Called by the CPU itself, outside any
- * section (the scheduler and the tick: context switch, idle, user mode).
- * The locked add is a full fence: the CPU's later sections cannot read
- * anything before the increment is visible (pairs with the fence at the
- * start of a grace period, before it reads the counts). */
-static inline void rcu_note_quiescent(unsigned cpu)
+static inline void rcu_read_unlock(void)
 {
-    __atomic_fetch_add(&rcu_cpus[cpu].quiescent, 1, __ATOMIC_SEQ_CST);
+    /* ck_epoch_end: a release fence (a compiler barrier on x86, which does
+     * not reorder loads with later stores) orders the section's loads
+     * before the store that marks the record inactive. Pairs with the
+     * writer's scan: once it reads the record inactive, reclaiming is safe. */
+    ck_epoch_end(&rcu_cpus[cpu_id()].record, NULL);
+    preempt_enable();
 }
+
+/* True when the caller is inside an rcu_read_lock() section on this CPU. */
+static inline bool rcu_read_lock_held(void) { return rcu_cpus[cpu_id()].record.active != 0; }
 
 /* A thread's own epoch record, for sections that may sleep. */
 struct rcu_reader {
@@ -89,10 +92,7 @@ struct rcu_reader *rcu_reader_get(void);
 void rcu_reader_put(struct rcu_reader *reader);
 
 /* Enters a sleepable section on the caller's own record. Thread context;
- * nests; the section may sleep. The outermost ck_epoch_begin stores
- * record->active with an atomic exchange (a full fence): the section's
- * loads cannot be satisfied before the record is seen active. Pairs with
- * the fence at the start of ck_epoch_synchronize_wait, before its scan. */
+ * nests; the section may sleep. Same fences as rcu_read_lock(). */
 static inline void rcu_read_lock_sleepable(struct rcu_reader *reader)
 {
     ck_epoch_begin(&reader->record, NULL);
@@ -106,16 +106,10 @@ static inline void rcu_read_unlock_sleepable(struct rcu_reader *reader)
 /* ---- Write side ----------------------------------------------------------- */
 
 /* Waits until every read-side section that began before the call has
- * ended: every CPU passes a quiescent state on its own (within a tick or
- * two), then the sleepable records are scanned. Process context, may
- * sleep, must not be called inside a non-sleeping section (panics: it
- * would wait for itself). Safe to call from several threads at once. */
+ * ended. Process context, may sleep, must not be called inside a
+ * non-sleeping section (panics: it would wait for itself). Safe to call
+ * from several threads at once. */
 void rcu_synchronize(void);
-/* rcu_synchronize that forces the quiescent states: an IPI to every other
- * CPU, whose handler notes one at once when it interrupted no section,
- * else asks for a reschedule at the section's end. Faster, at the price
- * of an interrupt on every CPU: for updaters that wait (unload, tests). */
-void rcu_synchronize_expedited(void);
 
 struct rcu_head {
     struct rcu_head *next;
@@ -136,7 +130,7 @@ void rcu_barrier(void);
 
 /* ---- Setup and figures ---------------------------------------------------- */
 
-/* Sets up the sleepable records' epoch and starts the reclaimer. BSP, once, after
+/* Registers the per-CPU records and starts the reclaimer. BSP, once, after
  * the APs are up and the scheduler is initialised; no section, rcu_call or
  * synchronize may come before it (kernel_entry calls it before sym_init). */
 void rcu_init(void);

@@ -67,8 +67,8 @@ static long copy_arguments(struct spawn_args *args, uint64_t argv_ptr, uint64_t 
 }
 
 /* spawn_on(cpu, name, len, argv, argc): spawn with the new process's
- * first thread pinned to CPU cpu (-1: unpinned, starting on the least
- * loaded). */
+ * first thread on CPU cpu (-1: the least loaded; threads never migrate, so
+ * it stays there). */
 static long sys_spawn_on(long cpu, long name_ptr, long len, long argv_ptr, long argc)
 {
     char name[NAME_MAX_USER];

@@ -108,8 +108,7 @@ long sys_thread_create(long fn, long arg)
     uint64_t flags = spin_lock_irqsave(&process_lock);
     p->threads_alive++; /* before it runs: the space stays while it may start */
     spin_unlock_irqrestore(&process_lock, flags);
-    /* On the creator's CPU, unpinned: the balancer spreads the threads. */
-    struct thread *t = thread_create_here(p->name, user_thread_entry, start);
+    struct thread *t = thread_create(p->name, user_thread_entry, start, -1);
     if (!t) {
         flags = spin_lock_irqsave(&process_lock);
         p->threads_alive--; /* the caller is alive: never the last */

@@ -1,13 +1,9 @@
 /* sched.c — per-CPU run queues, the schedule() path, preemption and sleep.
  *
- * A thread belongs to one run queue at a time (t->cpu), and only a thread
- * that is not running moves between them (migration, in migrate.c): a
- * queued thread (RUNNABLE and not its queue's current, hence on its
- * runnable list) under both queues' locks, a blocked one by its waker. So a
- * thread's stack is never live on two CPUs, and a running thread's t->cpu
- * is the CPU it runs on. t->cpu changes only under the lock of the queue it
- * leaves: whoever locks runqueues[t->cpu] checks t->cpu again once it holds
- * it (rq_lock_thread). */
+ * Threads stay on the CPU they were placed on (pinned, or the CPU with the
+ * fewest threads at creation). A waker therefore always takes the lock of
+ * the run queue that switched the thread out, and a thread's stack is never
+ * live on two CPUs. Load balancing by migration is future work. */
 #include "sched_internal.h"
 #include <wisp/process.h>
 #include <wisp/apic.h>
@@ -17,7 +13,6 @@
 #include <wisp/trap.h>
 #include <wisp/cpu.h>
 #include <wisp/format.h>
-#include <rcu/rcu.h>
 
 struct runqueue runqueues[MAX_CPUS];
 static struct thread idle_threads[MAX_CPUS];
@@ -26,7 +21,7 @@ static inline struct runqueue *this_rq(void) { return &runqueues[cpu_id()]; }
 
 struct thread *current_thread(void) { return this_cpu()->current; }
 
-void rq_unlock_raw(struct runqueue *rq)
+static void rq_unlock_raw(struct runqueue *rq)
 {
     ck_spinlock_ticket_unlock(&rq->lock.ticket);
     preempt_enable_no_resched();
@@ -37,22 +32,15 @@ void sched_finish_switch(void)
     struct runqueue *rq = this_rq();
     struct thread *prev = rq->switched_from;
     rq->switched_from = NULL;
-    bool dead = prev && prev->state == THREAD_DEAD;
-    struct runqueue *move_to = NULL;
-    if (prev && !dead && prev != rq->idle && !sched_allowed(prev, rq_cpu(rq)))
-        move_to = sched_unqueue_misplaced(rq, prev); /* its affinity changed */
     rq_unlock_raw(rq);
-    if (dead)
+    if (prev && prev->state == THREAD_DEAD)
         thread_reap(prev);
-    else if (move_to)
-        sched_enqueue_moved(move_to, prev);
 }
 
 void sched_switch_locked(struct runqueue *rq)
 {
     BUG_ON(!spin_is_locked(&rq->lock)); /* untracked by the validator: no owner */
     struct thread *prev = rq->current;
-    rcu_note_quiescent(rq_cpu(rq)); /* schedule() is never inside a section */
     if (prev != rq->idle && (prev->state == THREAD_RUNNING || prev->state == THREAD_RUNNABLE)) {
         prev->state = THREAD_RUNNABLE;
         list_push_back(&rq->runnable, &prev->run_node);
@@ -60,11 +48,6 @@ void sched_switch_locked(struct runqueue *rq)
     }
     struct thread *next = rq->idle;
     struct list_node *n = list_pop_front(&rq->runnable);
-    if (n == &prev->run_node && !sched_allowed(prev, rq_cpu(rq))) {
-        /* Pinned elsewhere: it goes there once switched out (finish). */
-        list_push_back(&rq->runnable, n);
-        n = NULL;
-    }
     if (n) {
         next = list_entry(n, struct thread, run_node);
         rq->nr_runnable--;
@@ -168,31 +151,30 @@ void sched_tick(struct trap_frame *frame)
     struct runqueue *rq = this_rq();
     uint64_t now = clock_ns();
     c->ticks++;
-    /* User mode, or kernel code with preemption on: in no section. */
-    if ((frame->cs & 3) || (c->preempt_count == 0 && c->irq_depth == 1))
-        rcu_note_quiescent(c->id);
     spin_lock(&rq->lock);
     wake_sleepers(rq, now);
     if (rq->current != rq->idle && now >= rq->current->slice_end_ns && rq->nr_runnable)
         c->need_resched = true;
     rq_unlock_raw(rq);
-    sched_balance_tick(c->id, c->ticks);
 }
 
 void sched_wake_thread(struct thread *t)
 {
-    uint64_t flags = irq_save();
-    struct runqueue *rq = rq_lock_thread(t);
+    struct runqueue *rq = &runqueues[t->cpu];
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
     if (t->state == THREAD_BLOCKED) {
         disarm_timer(t);
         t->state = THREAD_RUNNABLE;
         /* Still running on its way into schedule()? Then it stays running. */
         if (rq->current != t) {
-            rq = sched_wake_placement(rq, t); /* a busy CPU: an idle one takes it */
             list_push_back(&rq->runnable, &t->run_node);
             rq->nr_runnable++;
-            if (rq->current == rq->idle)
-                sched_kick(rq_cpu(rq));
+            if (rq->current == rq->idle) {
+                if ((unsigned)t->cpu == cpu_id())
+                    this_cpu()->need_resched = true;
+                else
+                    smp_send_resched(t->cpu);
+            }
         }
     }
     rq_unlock_raw(rq);
@@ -227,7 +209,7 @@ void sched_block_until(uint64_t deadline_ns)
     irq_restore(flags);
 }
 
-/* Where a new unpinned thread starts: the CPU with the fewest threads. */
+/* The scheduler's view of placement: the CPU with the fewest threads. */
 int sched_pick_cpu(void)
 {
     unsigned best = 0;
@@ -246,16 +228,21 @@ void sched_enqueue_new(struct thread *t)
     t->state = THREAD_RUNNABLE;
     list_push_back(&rq->runnable, &t->run_node);
     rq->nr_runnable++;
-    if (rq->current == rq->idle)
-        sched_kick((unsigned)t->cpu);
+    bool kick = rq->current == rq->idle;
     rq_unlock_raw(rq);
     irq_restore(flags);
+    if (kick) {
+        if ((unsigned)t->cpu == cpu_id())
+            this_cpu()->need_resched = true;
+        else
+            smp_send_resched(t->cpu);
+    }
 }
 
 void sched_forget_thread(struct thread *t)
 {
-    uint64_t flags = irq_save();
-    struct runqueue *rq = rq_lock_thread(t);
+    struct runqueue *rq = &runqueues[t->cpu];
+    uint64_t flags = spin_lock_irqsave(&rq->lock);
     rq->nr_threads--;
     rq_unlock_raw(rq);
     irq_restore(flags);
@@ -289,7 +276,6 @@ __noreturn void sched_start(void)
     lapic_timer_start(SCHED_HZ);
     for (;;) {
         irq_disable();
-        rcu_note_quiescent(c->id); /* idle: in no section */
         if (READ_ONCE(rq->nr_runnable) || c->need_resched)
             schedule();
         else

@@ -7,10 +7,8 @@
 #define SCHED_SLICE_NS (10 * 1000 * 1000ul)
 
 /* One per CPU. lock protects every field and the run_node, timer_node,
- * timer_armed, wake_at_ns, state and cpu of the threads homed here; it is
- * held across context_switch and released by the thread switched to
- * (finish_switch). Lock order: wait queue, then rq; two run queues, the
- * lower CPU's first (or the other by trylock only). */
+ * timer_armed, wake_at_ns and state of the threads homed here; it is held across context_switch and released by
+ * the thread switched to (finish_switch). Lock order: wait queue, then rq. */
 struct runqueue {
     struct spinlock lock;
     struct list_node runnable; /* FIFO of THREAD_RUNNABLE threads */
@@ -20,7 +18,6 @@ struct runqueue {
     struct thread *switched_from; /* set across one context_switch */
     unsigned nr_runnable;         /* queued, excluding the current thread */
     unsigned nr_threads;          /* threads homed here (for placement) */
-    uint64_t migrations_in;       /* threads moved here from another queue */
 };
 
 extern struct runqueue runqueues[MAX_CPUS];
@@ -46,32 +43,3 @@ int sched_pick_cpu(void);
 void sched_enqueue_new(struct thread *t);
 void sched_forget_thread(struct thread *t);
 void thread_register_idle(struct thread *idle);
-/* Releases a run-queue lock taken with spin_lock, without a reschedule. */
-void rq_unlock_raw(struct runqueue *rq);
-
-/* ---- migration (migrate.c) ---- */
-static inline unsigned rq_cpu(const struct runqueue *rq) { return (unsigned)(rq - runqueues); }
-/* May t run on cpu (its affinity)? */
-static inline bool sched_allowed(const struct thread *t, unsigned cpu)
-{
-    return t->pinned_cpu < 0 || (unsigned)t->pinned_cpu == cpu;
-}
-/* Locks the run queue t belongs to (t->cpu, checked again under the lock);
- * interrupts off. Returns it, locked. */
-struct runqueue *rq_lock_thread(struct thread *t);
-/* Makes cpu look at its run queue (need_resched here, an IPI there). */
-void sched_kick(unsigned cpu);
-/* t, just woken on rq (locked, t on no list): the queue to put it on, rq
- * or an idle CPU's that it may run on, returned locked with t->cpu set. */
-struct runqueue *sched_wake_placement(struct runqueue *rq, struct thread *t);
-/* Moves t to cpu if it is queued (RUNNABLE, on a runnable list) elsewhere;
- * interrupts off, no run-queue lock held. */
-void sched_migrate_queued(struct thread *t, int cpu);
-/* finish_switch's move of the thread it switched from, pinned elsewhere:
- * with rq locked, takes it off rq's list (it is then on none, and nobody
- * runs it) and returns the queue it goes to, or NULL; then, with no lock
- * held, sched_enqueue_moved puts it there. */
-struct runqueue *sched_unqueue_misplaced(struct runqueue *rq, struct thread *t);
-void sched_enqueue_moved(struct runqueue *to, struct thread *t);
-/* The timer tick's load balancing; interrupts off, no run-queue lock held. */
-void sched_balance_tick(unsigned cpu, uint64_t ticks);

@@ -37,7 +37,6 @@ void thread_register_idle(struct thread *idle)
     idle->id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
     lockdep_thread_init(idle);
     list_init(&idle->wait_node);
-    list_init(&idle->run_node);
     add_to_list(idle);
 }
 
@@ -50,7 +49,7 @@ __noreturn void thread_start(struct thread *t)
     thread_exit();
 }
 
-static struct thread *create(const char *name, void (*fn)(void *), void *arg, int cpu, bool pin)
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu)
 {
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)
@@ -65,11 +64,9 @@ static struct thread *create(const char *name, void (*fn)(void *), void *arg, in
     t->id = __atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED);
     t->fn = fn;
     t->arg = arg;
-    bool on_cpu = cpu >= 0 && (unsigned)cpu < cpu_count;
-    t->pinned_cpu = pin && on_cpu ? cpu : -1;
+    t->pinned_cpu = cpu;
     list_init(&t->wait_node);
-    list_init(&t->run_node);
-    t->cpu = on_cpu ? cpu : sched_pick_cpu();
+    t->cpu = cpu >= 0 && (unsigned)cpu < cpu_count ? cpu : sched_pick_cpu();
 
     /* Initial stack: context_switch pops r15..rbp (r12 = t) and returns
      * into thread_trampoline; the zero above it ends backtraces. */
@@ -87,16 +84,6 @@ static struct thread *create(const char *name, void (*fn)(void *), void *arg, in
     add_to_list(t);
     sched_enqueue_new(t);
     return t;
-}
-
-struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu)
-{
-    return create(name, fn, arg, cpu, true);
-}
-
-struct thread *thread_create_here(const char *name, void (*fn)(void *), void *arg)
-{
-    return create(name, fn, arg, (int)cpu_id(), false);
 }
 
 __noreturn void thread_exit(void)

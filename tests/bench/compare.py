@@ -45,12 +45,12 @@ ROWS = [
      "linux.rcu_read_section", False),
     ("grace period, idle, 4 CPUs / synchronize_rcu", "rcu.gp_latency.idle.cpus4",
      "linux.synchronize_rcu", False),
-    ("grace period, idle, 4 CPUs / synchronize_rcu_expedited",
-     "rcu.gp_latency_expedited.idle.cpus4", "linux.synchronize_rcu_expedited", False),
+    ("grace period, idle, 4 CPUs / synchronize_rcu_expedited", "rcu.gp_latency.idle.cpus4",
+     "linux.synchronize_rcu_expedited", False),
     ("grace period, busy readers, 4 CPUs / synchronize_rcu", "rcu.gp_latency.busy.cpus4",
      "linux.synchronize_rcu.busy.cpus4", False),
     ("grace period, busy readers, 4 CPUs / synchronize_rcu_expedited",
-     "rcu.gp_latency_expedited.busy.cpus4", "linux.synchronize_rcu_expedited.busy.cpus4", False),
+     "rcu.gp_latency.busy.cpus4", "linux.synchronize_rcu_expedited.busy.cpus4", False),
     ("boot to where the first program starts / Linux to /init", "boot_entry_to_first_test",
      "linux.boot_to_init", False),
     ("direct call in a program / in a Linux program", "ghost.direct_call", "linux.direct_call",
@@ -128,7 +128,6 @@ ROWS += [
     ("module export calls from programs, 1 thread", "ghost.module_calls.threads1", None, True),
     ("module export calls from programs, 4 threads", "ghost.module_calls.threads4", None, True),
     ("scaling 1 -> 4 user threads (4 / 1)", "ghost.module_call_scaling.threads4", None, True),
-    ("4 CPU-bound threads started on one CPU: on 4 CPUs after", "sched.spread", None, False),
 ]
 
 

@@ -129,7 +129,7 @@ static void gp_reader_thread(void *arg)
 #define GP_SAMPLES 21
 
 struct gp_syncer {
-    uint64_t ns[GP_SAMPLES], expedited_ns[GP_SAMPLES];
+    uint64_t ns[GP_SAMPLES];
 };
 
 static void gp_syncer_thread(void *arg)
@@ -139,9 +139,6 @@ static void gp_syncer_thread(void *arg)
         uint64_t start = clock_ns();
         rcu_synchronize();
         s->ns[i] = clock_ns() - start;
-        start = clock_ns();
-        rcu_synchronize_expedited();
-        s->expedited_ns[i] = clock_ns() - start;
     }
 }
 
@@ -174,9 +171,6 @@ static void measure_gp(unsigned cpus, bool busy)
     char name[48];
     ksnprintf(name, sizeof(name), "rcu.gp_latency.%s.cpus%u", busy ? "busy" : "idle", cpus);
     kbench_report(name, kbench_median(s.ns, GP_SAMPLES), "us");
-    ksnprintf(name, sizeof(name), "rcu.gp_latency_expedited.%s.cpus%u", busy ? "busy" : "idle",
-              cpus);
-    kbench_report(name, kbench_median(s.expedited_ns, GP_SAMPLES), "us");
 }
 
 KBENCH(rcu_grace_period)

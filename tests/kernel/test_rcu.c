@@ -77,11 +77,9 @@ static void held_reader_thread(void *arg)
         rcu_reader_put(rec);
 }
 
-/* Runs one rcu_synchronize() (or the expedited one) and records what it
- * saw. */
+/* Runs one rcu_synchronize() and records what it saw. */
 struct syncer {
     struct held_reader *waited_for;
-    bool expedited;
     volatile bool started;
     volatile bool done;
     volatile bool reader_had_left;
@@ -91,10 +89,7 @@ static void syncer_thread(void *arg)
 {
     struct syncer *s = arg;
     s->started = true;
-    if (s->expedited)
-        rcu_synchronize_expedited();
-    else
-        rcu_synchronize();
+    rcu_synchronize();
     s->reader_had_left = s->waited_for ? s->waited_for->left : true;
     s->done = true;
 }
@@ -106,7 +101,8 @@ KTEST(rcu_read_sections_nest)
     rcu_read_lock();
     rcu_read_lock();
     KEXPECT_TRUE(rcu_read_lock_held());
-    KEXPECT_EQ(this_cpu()->preempt_count, base + 2); /* the section is preemption off */
+    KEXPECT_EQ(rcu_cpus[cpu_id()].record.active, 2);
+    KEXPECT_EQ(this_cpu()->preempt_count, base + 2);
     rcu_read_unlock();
     KEXPECT_TRUE(rcu_read_lock_held());
     KEXPECT_EQ(this_cpu()->preempt_count, base + 1);
@@ -129,10 +125,10 @@ KTEST(rcu_read_sections_nest)
 /* A reader holds a section (entered before the grace period starts) on
  * CPU 1; a synchronize on CPU 2 must not return until the reader leaves. */
 static void check_synchronize_waits(struct ktest_ctx *ctx, int depth, bool sleepable,
-                                    int reader_cpu, int syncer_cpu, bool expedited)
+                                    int reader_cpu, int syncer_cpu)
 {
     struct held_reader r = { .depth = depth, .sleepable = sleepable };
-    struct syncer s = { .waited_for = &r, .expedited = expedited };
+    struct syncer s = { .waited_for = &r };
     struct thread *rt = thread_create("held_reader", held_reader_thread, &r, reader_cpu);
     KASSERT_TRUE(rt != NULL);
     KEXPECT_TRUE(wait_until(&r.inside, WAIT_TIMEOUT_MS));
@@ -154,39 +150,27 @@ static void check_synchronize_waits(struct ktest_ctx *ctx, int depth, bool sleep
     KEXPECT_TRUE(s.reader_had_left); /* ordering seen by the grace period */
 }
 
-KTEST(rcu_synchronize_waits_for_earlier_reader)
-{
-    check_synchronize_waits(ctx, 1, false, 1, 2, false);
-}
-
-/* The IPI finds the reader inside: it must not count as a quiescent state. */
-KTEST(rcu_synchronize_expedited_waits_for_earlier_reader)
-{
-    check_synchronize_waits(ctx, 1, false, 1, 2, true);
-}
+KTEST(rcu_synchronize_waits_for_earlier_reader) { check_synchronize_waits(ctx, 1, false, 1, 2); }
 
 KTEST(rcu_synchronize_waits_for_outermost_exit_of_nested_reader)
 {
-    check_synchronize_waits(ctx, 3, false, 1, 2, false);
+    check_synchronize_waits(ctx, 3, false, 1, 2);
 }
 
 /* The reader sleeps inside its section, on the synchronizer's own CPU (the
  * synchronizer must yield or sleep to let it finish). */
 KTEST(rcu_sleepable_section_may_sleep_and_is_waited_for)
 {
-    check_synchronize_waits(ctx, 2, true, 2, 2, false);
+    check_synchronize_waits(ctx, 2, true, 2, 2);
 }
 
-/* Sleepable sections (ck_epoch): R1 (entered first) blocks a grace
- * period. Once the epoch has advanced, R2 enters and stays inside; when R1
- * leaves, the grace period must end although R2 is still inside: it does
- * not wait for later readers. (A non-sleeping section holds its CPU's
- * quiescent state back, so a grace period waits for it, as in Linux.) */
-KTEST(rcu_synchronize_does_not_wait_for_later_sleepable_reader)
+/* R1 (entered first) blocks a grace period. Once the epoch has advanced,
+ * R2 enters and stays inside; when R1 leaves, the grace period must end
+ * although R2 is still inside: it does not wait for later readers. */
+KTEST(rcu_synchronize_does_not_wait_for_later_reader)
 {
     rcu_barrier(); /* no reclaimer grace period running beside ours */
-    struct held_reader r1 = { .depth = 1, .sleepable = true },
-                       r2 = { .depth = 0, .sleepable = true };
+    struct held_reader r1 = { .depth = 1 }, r2 = { .depth = 0 };
     struct syncer s = { .waited_for = &r1 };
     unsigned epoch_before = rcu_epoch_value();
     struct thread *t1 = thread_create("reader1", held_reader_thread, &r1, 1);
@@ -415,7 +399,7 @@ static void irq_probe_handler(void *arg __unused)
 {
     unsigned cpu = cpu_id();
     rcu_read_lock();
-    irq_probe.depth_seen[cpu] = (unsigned)this_cpu()->preempt_count;
+    irq_probe.depth_seen[cpu] = rcu_cpus[cpu].record.active;
     rcu_call(&irq_probe.heads[cpu], irq_probe_callback);
     rcu_read_unlock();
     if (in_interrupt())
@@ -439,7 +423,7 @@ KTEST(rcu_sections_and_rcu_call_work_in_interrupt_handlers)
     KEXPECT_EQ(irq_probe.handlers, others);
     KEXPECT_EQ(irq_probe.in_interrupt, others);
     KEXPECT_EQ(irq_probe.depth_seen[reader_cpu], 2);   /* nested in the reader's section */
-    KEXPECT_EQ(cpus[reader_cpu].preempt_count, 1); /* which survives */
+    KEXPECT_EQ(rcu_cpus[reader_cpu].record.active, 1); /* which survives */
     struct thread *st =
         thread_create("syncer", syncer_thread, &s, (int)(reader_cpu + 1) % (int)cpu_count);
     if (st) {

@@ -3,9 +3,7 @@
  *
  * An epoch table of objects. Readers on every CPU (and one sleepable reader)
  * load a random slot inside a section and check the object is alive, not
- * poisoned. Readers migrate: every few thousand reads a reader pins itself
- * to another CPU (between sections for the non-sleeping ones, inside its
- * section for the sleepable one, which thus leaves it on another CPU). Two writers replace objects: the sync writer waits for a grace
+ * poisoned. Two writers replace objects: the sync writer waits for a grace
  * period itself, the call writer hands the old object to rcu_call(). A
  * removed object's "pipe count" starts at 1 and goes up by one per grace
  * period that ends after its removal; at PIPE_LEN it is poisoned and freed.
@@ -73,17 +71,7 @@ static void busted_synchronize(void) {}
 
 static void busted_call(struct rcu_head *head, rcu_callback_fn fn) { fn(head); }
 
-/* The sync writer alternates the two kinds of grace period. */
-static void real_synchronize(void)
-{
-    static unsigned calls;
-    if (calls++ & 1)
-        rcu_synchronize_expedited();
-    else
-        rcu_synchronize();
-}
-
-static const struct epoch_ops real_ops = { real_synchronize, rcu_call };
+static const struct epoch_ops real_ops = { rcu_synchronize, rcu_call };
 static const struct epoch_ops busted_ops = { busted_synchronize, busted_call };
 
 /* ---- objects ------------------------------------------------------------------ */
@@ -164,8 +152,6 @@ static void read_once(struct reader *r)
     }
     if (r->sleepable && (rnd >> 12) % 64 == 0)
         thread_yield(); /* preempted inside: allowed here */
-    if (r->sleepable && (rnd >> 12) % 256 == 1)
-        thread_set_affinity(current_thread(), (int)((rnd >> 20) % cpu_count)); /* moves inside */
     uint32_t pipe = READ_ONCE(o->pipe_count);
     uint64_t magic_after = READ_ONCE(o->magic);
     if (r->sleepable)
@@ -187,8 +173,6 @@ static void reader_thread(void *arg)
         read_once(r);
         if (r->sleepable && r->reads % 1024 == 0)
             sched_sleep_ns(NSEC_PER_MSEC);
-        if (r->reads % 4096 == 0) /* between sections: to another CPU */
-            thread_set_affinity(current_thread(), (int)(next_random(&r->seed) % cpu_count));
     }
 }
 
@@ -350,17 +334,15 @@ static bool fill_table(void)
     return true;
 }
 
-static void format_detail(struct torture_result *r, uint64_t max_gap_ns, int64_t heap_delta,
-                          uint64_t migrations)
+static void format_detail(struct torture_result *r, uint64_t max_gap_ns, int64_t heap_delta)
 {
     uint64_t *h = torture.pipe_histogram, over = 0;
     for (unsigned b = 2; b < PIPE_LEN + 2; b++)
         over += h[b];
     size_t n = ksnprintf(r->detail, sizeof(r->detail),
-                         "pipe 0:%lu 1:%lu >1:%lu; max gp gap %lums; live %ld; heap %+ld B; "
-                         "migrations %lu",
-                         h[0], h[1], over, max_gap_ns / NSEC_PER_MSEC,
-                         (long)(torture.allocated - torture.freed), (long)heap_delta, migrations);
+                         "pipe 0:%lu 1:%lu >1:%lu; max gp gap %lums; live %ld; heap %+ld B", h[0],
+                         h[1], over, max_gap_ns / NSEC_PER_MSEC,
+                         (long)(torture.allocated - torture.freed), (long)heap_delta);
     if (torture.errors && n < sizeof(r->detail))
         ksnprintf(r->detail + n, sizeof(r->detail) - n, "; first error after %lums: %s",
                   (torture.first_error_ns - torture.start_ns) / NSEC_PER_MSEC, torture.first_error);
@@ -374,7 +356,7 @@ TORTURE(epoch)
     torture.table = epoch_table_create(SLOTS);
     rcu_barrier();
     int64_t heap_before = (int64_t)kmem_bytes_in_use();
-    uint64_t gp_before = rcu_gp_count(), migrations_before = sched_migrations();
+    uint64_t gp_before = rcu_gp_count();
     uint64_t max_gap = 0;
     if (!sleepable || !torture.table || !fill_table()) {
         report_error("setup: out of memory", 0);
@@ -398,7 +380,7 @@ TORTURE(epoch)
     r->grace_periods = p->busted ? torture.writer_gps : rcu_gp_count() - gp_before;
     r->errors = torture.errors;
     r->success = torture.errors == 0;
-    format_detail(r, max_gap, heap_delta, sched_migrations() - migrations_before);
+    format_detail(r, max_gap, heap_delta);
     epoch_table_destroy(torture.table);
     if (sleepable)
         rcu_reader_put(sleepable);

@@ -9,11 +9,7 @@
  * call counter_add(1) through its slot, and run chains: they enter counter
  * as its dispatch thunk does (mod_dispatch_enter), re-enter it nested
  * several times and check each nested entry got the same version's code as
- * the outermost one (a mix is an error). Workers migrate: every 64th chain
- * moves its thread to another CPU between the outermost entry and the
- * nested ones, so the chain leaves on another CPU than it entered on (its
- * pin records the CPU whose count it incremented); after the chain the
- * thread is unpinned, and the balancer moves the workers too. At the end: the count grew by
+ * the outermost one (a mix is an error). At the end: the count grew by
  * exactly the workers' additions (no increment lost), no chain mixed, and
  * the free page count is back to where it was (every retired version
  * freed). `make test` runs it short (a KTEST below); `make torture` long.
@@ -95,10 +91,8 @@ static void swap_worker_fn(void *arg)
         w->adds++;
         /* A chain: an outermost entry, then nested ones. */
         void *outer = mod_dispatch_enter(counter_identity, (uint32_t)version_export);
-        if ((w->chains & 63) == 0) { /* a swap lands, the thread moves, mid-chain */
-            thread_set_affinity(current_thread(), (int)((w->chains >> 6) % cpu_count));
-            thread_yield();
-        }
+        if ((w->chains & 63) == 0)
+            thread_yield(); /* let a swap land in the middle of the chain */
         for (int i = 0; i < SWAP_NESTING; i++) {
             void *inner = mod_dispatch_enter(counter_identity, (uint32_t)version_export);
             if (swap_busted) {
@@ -113,8 +107,6 @@ static void swap_worker_fn(void *arg)
             mod_dispatch_exit(counter_identity);
         }
         mod_dispatch_exit(counter_identity);
-        if ((w->chains & 63) == 0) /* unpinned again: the balancer spreads the workers */
-            thread_set_affinity(current_thread(), -1);
         w->chains++;
         if ((w->chains & 255) == 0)
             thread_yield();
@@ -152,7 +144,6 @@ TORTURE(swap)
         workers[n].thread = thread_create("swap-worker", swap_worker_fn, &workers[n], (int)cpu);
     }
     uint64_t end = clock_ns() + p->duration_ns, worst_grace = 0, failures = 0;
-    uint64_t migrations_before = sched_migrations();
     while (clock_ns() < end) {
         uint32_t version = 1u << 16 | (uint32_t)(r->ops & 1);
         if (swap_counter(version, &rep, &err) != MOD_OK || rep.old_kept) {
@@ -180,10 +171,8 @@ TORTURE(swap)
     r->success = r->errors == 0 && r->ops > 0 && adds > 0;
     ksnprintf(
         r->detail, sizeof(r->detail),
-        "workers=%u adds=%lu grew=%lu chains=%lu mixes=%lu failed_swaps=%lu pages_lost=%ld "
-        "worst_retire_us=%lu migrations=%lu",
-        n, adds, grew, chains, mixes, failures, pages_lost, worst_grace / 1000,
-        sched_migrations() - migrations_before);
+        "workers=%u adds=%lu grew=%lu chains=%lu mixes=%lu failed_swaps=%lu pages_lost=%ld worst_retire_us=%lu",
+        n, adds, grew, chains, mixes, failures, pages_lost, worst_grace / 1000);
 }
 
 KTEST(update_swap_torture_busted_flavour_sees_mixed_chains)

@@ -2,14 +2,8 @@
  *
  * Each CPU runs its own queue round-robin with a time slice; the LAPIC timer
  * preempts a thread whose slice is over when preemption is enabled. New
- * threads go to the CPU asked for (and stay pinned there), or start
- * unpinned on the least loaded CPU or the creator's. Unpinned threads
- * migrate: woken while their CPU is busy they go to an idle CPU, and every
- * few ticks a CPU pulls a queued thread from one with two more than it
- * (kernel/sched/migrate.c). A running thread never moves, so code that
- * needs its CPU to stay put (per-CPU data) runs with preemption off.
- * Threads block on wait queues; sched_sleep_ns() puts a thread to sleep for
- * a duration.
+ * threads go to the CPU asked for, or the least loaded one. Threads block on
+ * wait queues; sched_sleep_ns() puts a thread to sleep for a duration.
  */
 #pragma once
 #include <wisp/compiler.h>
@@ -45,8 +39,8 @@ struct thread {
     uint64_t saved_rsp; /* offset 0: context_switch saves rsp here */
     enum thread_state state;
     uint32_t id;
-    int cpu;        /* CPU whose run queue holds it (changes under that queue's lock) */
-    int pinned_cpu; /* -1: may run anywhere (thread_set_affinity) */
+    int cpu;        /* CPU whose run queue holds it */
+    int pinned_cpu; /* -1: may run anywhere */
     char name[THREAD_NAME_MAX];
     struct list_node run_node;   /* on its run queue's runnable list */
     struct list_node wait_node;  /* on a wait queue's waiters (self-linked: on none) */
@@ -60,7 +54,6 @@ struct thread {
     uint64_t slice_end_ns;
     uint64_t runtime_ns;
     uint64_t switches;
-    uint64_t migrations; /* moves to another CPU's queue */
     bool exited;             /* has run for the last time; joinable */
     bool detached;           /* freed when it exits, not joined */
     void *lock_state;        /* the lock validator's per-thread data */
@@ -78,21 +71,9 @@ struct wait_queue {
 
 void sched_init(void);             /* BSP, before smp_boot_aps */
 __noreturn void sched_start(void); /* each CPU: becomes its idle thread */
-/* Creates a runnable thread pinned to cpu; cpu = -1 lets the scheduler
- * place it (least loaded CPU) and move it. Returns NULL when memory runs
- * out. May be called from any thread context. */
+/* Creates a runnable thread; cpu = -1 lets the scheduler place it.
+ * Returns NULL when memory runs out. May be called from any thread context. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg, int cpu);
-/* As thread_create, unpinned, starting on the caller's CPU (the balancer
- * spreads it from there, as a process's own threads are). */
-struct thread *thread_create_here(const char *name, void (*fn)(void *), void *arg);
-/* Pins t to cpu (-1: unpins it): a queued t moves at once, a running one
- * when it is next switched out (the caller itself: before this returns,
- * when preemptible), a blocked one when it is woken. 0, or -1 for a CPU
- * that is not online (nothing changed). t must stay allocated: the caller,
- * or a thread it will join. Any thread context; never sleeps. */
-int thread_set_affinity(struct thread *t, int cpu);
-/* Threads moved between run queues since boot. */
-uint64_t sched_migrations(void);
 __noreturn void thread_exit(void);
 /* Kernel stack depth (stack.c; debug builds, else 0 / nothing): t's
  * high-water mark in bytes; retire records an ending thread's mark;

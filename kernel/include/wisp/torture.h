@@ -31,7 +31,7 @@ struct torture_result {
     uint64_t ops;           /* operations done (reads, acquisitions, swaps) */
     uint64_t grace_periods; /* completed grace periods (0 where n/a) */
     uint64_t errors;        /* violations detected */
-    char detail[224];       /* free text: fairness, pipe counts, ... */
+    char detail[160];       /* free text: fairness, pipe counts, ... */
 };
 
 struct torture {

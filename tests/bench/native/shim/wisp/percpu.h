@@ -1,8 +1,8 @@
 /* percpu.h (host shim) — what rcu/rcu.h needs from the kernel's percpu.h,
  * for compiling Wisp's read path into a host benchmark.
  *
- * In the kernel a non-sleeping read section is preemption off on a CPU,
- * which notes its own quiescent states. On the host each benchmark thread plays one CPU: this_cpu() is a
+ * In the kernel a CPU's record is used only by that CPU with preemption
+ * off. On the host each benchmark thread plays one CPU: this_cpu() is a
  * thread-local struct cpu whose id the thread sets once (shim_cpu_enter),
  * and preempt_disable/enable touch a thread-local counter, the cost the
  * kernel pays with `incl %gs:32` (a user thread cannot stop the host from

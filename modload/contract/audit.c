@@ -154,11 +154,12 @@ size_t mod_audit_set(const struct mod_manifest *const *manifests, size_t count,
         for (uint32_t e = 0; e < manifests[i]->export_count; e++) {
             const struct mod_contract *c = &manifests[i]->exports[e];
             if (c->user_callable && !c->reentrant)
-                mod_audit_emit(&sink, MOD_AUDIT_USER_CALLABLE,
-                     "module '%s': export '%s' (line %u) is user-callable but not reentrant: "
-                     "user threads call it concurrently (make it reentrant, or "
-                     "user-callable no)",
-                     manifests[i]->name, c->symbol, c->line);
+                mod_audit_emit(
+                    &sink, MOD_AUDIT_USER_CALLABLE,
+                    "module '%s': export '%s' (line %u) is user-callable but not reentrant: "
+                    "user threads call it concurrently (make it reentrant, or "
+                    "user-callable no)",
+                    manifests[i]->name, c->symbol, c->line);
         }
     return sink.count + mod_audit_devices(manifests, count, report, context);
 }
@@ -381,8 +382,9 @@ static void report_path(struct object *o, enum mod_audit_kind kind, const struct
     mod_text_start(&t, chain, sizeof(chain));
     path(o, node, &t);
     mod_text_finish(&t);
-    mod_audit_emit(o->sink, kind, "module '%s': export '%s' (context %s, sleeps %s) %s: %s", o->m->name,
-         e->symbol, mod_context_name(e->context), mod_sleeps_name(e->sleeps), what, chain);
+    mod_audit_emit(o->sink, kind, "module '%s': export '%s' (context %s, sleeps %s) %s: %s",
+                   o->m->name, e->symbol, mod_context_name(e->context), mod_sleeps_name(e->sleeps),
+                   what, chain);
 }
 
 /* A non-sleeping or interrupt-safe export must reach nothing declared
@@ -466,14 +468,15 @@ static void check_lock_classes(struct object *o)
         int l = mod_manifest_find_lock(o->m, class);
         if (strlen(o->m->name) != prefix || strncmp(class, o->m->name, prefix) != 0)
             mod_audit_emit(o->sink, MOD_AUDIT_LOCK_CLASS,
-                 "module '%s': the lock in %s has class '%s', named after another module "
-                 "(name it '%s.NAME' and declare it with a `lock` line)",
-                 o->m->name, section, class, o->m->name);
+                           "module '%s': the lock in %s has class '%s', named after another module "
+                           "(name it '%s.NAME' and declare it with a `lock` line)",
+                           o->m->name, section, class, o->m->name);
         else if (l < 0 || !(o->m->defines & (1u << l)))
-            mod_audit_emit(o->sink, MOD_AUDIT_LOCK_CLASS,
-                 "module '%s': the lock in %s has class '%s', which the manifest does not "
-                 "declare (add `lock %s`)",
-                 o->m->name, section, class, class);
+            mod_audit_emit(
+                o->sink, MOD_AUDIT_LOCK_CLASS,
+                "module '%s': the lock in %s has class '%s', which the manifest does not "
+                "declare (add `lock %s`)",
+                o->m->name, section, class, class);
     }
 }
 
@@ -483,18 +486,18 @@ static void check_exports(struct object *o)
     for (uint64_t off = 0; mod_elf_next_export(o->elf, &off, &name);)
         if (mod_manifest_find_export(o->m, name) < 0)
             mod_audit_emit(o->sink, MOD_AUDIT_EXPORTS,
-                 "module '%s': exports '%s' (WISP_EXPORT) but its manifest declares no "
-                 "contract for it (add an `export %s` block)",
-                 o->m->name, name, name);
+                           "module '%s': exports '%s' (WISP_EXPORT) but its manifest declares no "
+                           "contract for it (add an `export %s` block)",
+                           o->m->name, name, name);
     for (uint32_t i = 0; i < o->m->export_count; i++) {
         bool listed = false;
         for (uint64_t off = 0; !listed && mod_elf_next_export(o->elf, &off, &name);)
             listed = strcmp(name, o->m->exports[i].symbol) == 0;
         if (!listed)
             mod_audit_emit(o->sink, MOD_AUDIT_EXPORTS,
-                 "module '%s': the manifest declares export '%s' (line %u) that the code "
-                 "does not export (WISP_EXPORT it, or remove the block)",
-                 o->m->name, o->m->exports[i].symbol, o->m->exports[i].line);
+                           "module '%s': the manifest declares export '%s' (line %u) that the code "
+                           "does not export (WISP_EXPORT it, or remove the block)",
+                           o->m->name, o->m->exports[i].symbol, o->m->exports[i].line);
     }
 }
 
@@ -504,9 +507,9 @@ static void check_imports(struct object *o)
         const char *name = mod_elf_symbol_name(o->elf, i);
         if (mod_elf_symbol_is_import(o->elf, i) && mod_manifest_find_import(o->m, name) < 0)
             mod_audit_emit(o->sink, MOD_AUDIT_UNDECLARED_IMPORT,
-                 "module '%s': the code calls '%s', which the manifest does not import "
-                 "(add an `import %s` block with the contract it relies on)",
-                 o->m->name, name, name);
+                           "module '%s': the code calls '%s', which the manifest does not import "
+                           "(add an `import %s` block with the contract it relies on)",
+                           o->m->name, name, name);
     }
 }
 
@@ -533,7 +536,8 @@ size_t mod_audit_object(const char *name, const struct mod_elf *elf, struct mod_
     const uint8_t *text = idx ? mod_elf_section_data(elf, idx) : NULL;
     struct mod_manifest_error err;
     if (!text) {
-        mod_audit_emit(&sink, MOD_AUDIT_MANIFEST, "module '%s': no manifest (.wisp.manifest section)", name);
+        mod_audit_emit(&sink, MOD_AUDIT_MANIFEST,
+                       "module '%s': no manifest (.wisp.manifest section)", name);
         return sink.count;
     }
     char file[MOD_MANIFEST_MODULE_MAX + 16];
@@ -546,8 +550,8 @@ size_t mod_audit_object(const char *name, const struct mod_elf *elf, struct mod_
         return sink.count;
     }
     if (strcmp(parsed->name, name) != 0)
-        mod_audit_emit(&sink, MOD_AUDIT_MODULE_NAME, "module '%s': its manifest describes module '%s'", name,
-             parsed->name);
+        mod_audit_emit(&sink, MOD_AUDIT_MODULE_NAME,
+                       "module '%s': its manifest describes module '%s'", name, parsed->name);
     struct object o = { elf, parsed, providers, provider_count, scratch, &sink, { 0 } };
     check_exports(&o);
     check_imports(&o);

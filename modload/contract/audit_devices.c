@@ -20,7 +20,8 @@
 #include "modload/contract/text.h"
 #include <string.h>
 
-static void check_claims(struct mod_audit_sink *sink, const struct mod_manifest *const *set, size_t count)
+static void check_claims(struct mod_audit_sink *sink, const struct mod_manifest *const *set,
+                         size_t count)
 {
     for (size_t a = 0; a < count; a++)
         for (size_t b = a + 1; b < count; b++)
@@ -31,11 +32,12 @@ static void check_claims(struct mod_audit_sink *sink, const struct mod_manifest 
                     char x[48], y[48];
                     mod_claim_describe(&set[a]->claims[i], x, sizeof(x));
                     mod_claim_describe(&set[b]->claims[j], y, sizeof(y));
-                    mod_audit_emit(sink, MOD_AUDIT_CLAIMS,
-                         "modules '%s' (%s, line %u) and '%s' (%s, line %u) declare the same "
-                         "resource: only one of them can claim it",
-                         set[a]->name, x, set[a]->claims[i].line, set[b]->name, y,
-                         set[b]->claims[j].line);
+                    mod_audit_emit(
+                        sink, MOD_AUDIT_CLAIMS,
+                        "modules '%s' (%s, line %u) and '%s' (%s, line %u) declare the same "
+                        "resource: only one of them can claim it",
+                        set[a]->name, x, set[a]->claims[i].line, set[b]->name, y,
+                        set[b]->claims[j].line);
                 }
 }
 
@@ -73,11 +75,12 @@ static void check_definitions(struct mod_audit_sink *sink, const struct mod_mani
                 same = same_method(&set[k]->methods[d->first_method + j],
                                    &first->methods[e->first_method + j]);
             if (!same)
-                mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
-                     "module '%s': interface '%s' %u.%u (line %u) differs from the definition of "
-                     "module '%s' (%u.%u, line %u): version or methods",
-                     set[k]->name, d->iid, d->major, d->minor, d->line, first->name, e->major,
-                     e->minor, e->line);
+                mod_audit_emit(
+                    sink, MOD_AUDIT_INTERFACE,
+                    "module '%s': interface '%s' %u.%u (line %u) differs from the definition of "
+                    "module '%s' (%u.%u, line %u): version or methods",
+                    set[k]->name, d->iid, d->major, d->minor, d->line, first->name, e->major,
+                    e->minor, e->line);
         }
 }
 
@@ -92,10 +95,11 @@ static void check_methods(struct mod_audit_sink *sink, const struct mod_manifest
                     ? mod_manifest_find_export(m, name)
                     : -1;
         if (e < 0) {
-            mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
-                 "module '%s': class '%s' (line %u) implements '%s' but exports no '%s_%s' for "
-                 "its method '%s'",
-                 m->name, c->clsid, c->line, c->iid, c->clsid, required.symbol, required.symbol);
+            mod_audit_emit(
+                sink, MOD_AUDIT_INTERFACE,
+                "module '%s': class '%s' (line %u) implements '%s' but exports no '%s_%s' for "
+                "its method '%s'",
+                m->name, c->clsid, c->line, c->iid, c->clsid, required.symbol, required.symbol);
             continue;
         }
         struct mod_contract_result result;
@@ -105,13 +109,15 @@ static void check_methods(struct mod_audit_sink *sink, const struct mod_manifest
             mod_contract_check_import(m, &required, m, &m->exports[e], NULL, &result);
         if (clause != MOD_CLAUSE_OK)
             mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
-                 "module '%s': export '%s' does not keep the contract of method '%s' of "
-                 "interface '%s' (clause '%s')",
-                 m->name, name, required.symbol, c->iid, mod_contract_clause_name(clause));
+                           "module '%s': export '%s' does not keep the contract of method '%s' of "
+                           "interface '%s' (clause '%s')",
+                           m->name, name, required.symbol, c->iid,
+                           mod_contract_clause_name(clause));
     }
 }
 
-static void check_classes(struct mod_audit_sink *sink, const struct mod_manifest *const *set, size_t count)
+static void check_classes(struct mod_audit_sink *sink, const struct mod_manifest *const *set,
+                          size_t count)
 {
     for (size_t k = 0; k < count; k++)
         for (uint32_t i = 0; i < set[k]->implements_count; i++) {
@@ -120,24 +126,26 @@ static void check_classes(struct mod_audit_sink *sink, const struct mod_manifest
                 for (uint32_t j = 0; j < set[l]->implements_count; j++)
                     if (strcmp(set[l]->implements[j].clsid, c->clsid) == 0)
                         mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
-                             "class '%s' is provided by modules '%s' and '%s'", c->clsid,
-                             set[l]->name, set[k]->name);
+                                       "class '%s' is provided by modules '%s' and '%s'", c->clsid,
+                                       set[l]->name, set[k]->name);
             int index;
             const struct mod_manifest *def = definer(set, count, c->iid, &index);
             if (!def) {
-                mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
-                     "module '%s': class '%s' (line %u) implements interface '%s', which no "
-                     "module of the set defines",
-                     set[k]->name, c->clsid, c->line, c->iid);
+                mod_audit_emit(
+                    sink, MOD_AUDIT_INTERFACE,
+                    "module '%s': class '%s' (line %u) implements interface '%s', which no "
+                    "module of the set defines",
+                    set[k]->name, c->clsid, c->line, c->iid);
                 continue;
             }
             const struct mod_interface_decl *iface = &def->interfaces[index];
             if (iface->major != c->major || c->minor < iface->minor) {
-                mod_audit_emit(sink, MOD_AUDIT_INTERFACE,
-                     "module '%s': class '%s' implements '%s' %u.%u, module '%s' defines %u.%u "
-                     "(interface version mismatch)",
-                     set[k]->name, c->clsid, c->iid, c->major, c->minor, def->name, iface->major,
-                     iface->minor);
+                mod_audit_emit(
+                    sink, MOD_AUDIT_INTERFACE,
+                    "module '%s': class '%s' implements '%s' %u.%u, module '%s' defines %u.%u "
+                    "(interface version mismatch)",
+                    set[k]->name, c->clsid, c->iid, c->major, c->minor, def->name, iface->major,
+                    iface->minor);
                 continue;
             }
             check_methods(sink, set[k], c, def, iface);

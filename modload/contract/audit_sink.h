@@ -13,7 +13,7 @@ struct mod_audit_sink {
 };
 
 /* Formats one finding of KIND, counts it and reports it. */
-void mod_audit_emit(struct mod_audit_sink *sink, enum mod_audit_kind kind, const char *format,
-                    ...) __attribute__((format(printf, 3, 4)));
+void mod_audit_emit(struct mod_audit_sink *sink, enum mod_audit_kind kind, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -67,24 +67,38 @@ bool mod_method_export_name(const char *clsid, const char *method, char *out, si
     return true;
 }
 
-/* `interface IID MAJOR.MINOR` */
-enum mod_manifest_status mod_parser_interface(struct mod_manifest_parser *p)
+/* The head `DIRECTIVE IID MAJOR.MINOR ...` shared by `interface` and
+ * `implements`: the interface name, the word count (WORDS after the
+ * directive, described by WHAT) and the version. */
+static enum mod_manifest_status parse_iid_version(struct mod_manifest_parser *p, uint32_t words,
+                                                  const char *what, uint16_t *major,
+                                                  uint16_t *minor)
 {
-    struct mod_manifest *m = p->manifest;
     enum mod_manifest_status status;
     if (p->word_count >= 2) {
         status = mod_parser_check_name(p, 1, "interface name", MOD_MANIFEST_IID_MAX, is_iid);
         if (status)
             return status;
     }
-    status = mod_parser_expect_words(p, 2, "an interface name and MAJOR.MINOR");
+    status = mod_parser_expect_words(p, words, what);
     if (status)
         return status;
-    struct mod_interface_decl d = { .line = p->line, .first_method = m->method_count };
-    if (!mod_parser_version(&p->words[2], &d.major, &d.minor))
+    if (!mod_parser_version(&p->words[2], major, minor))
         return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 2,
-                         "expected MAJOR.MINOR (each 0..65535) after 'interface %w', found '%w'",
-                         WORD(p, 1), WORD(p, 2));
+                         "expected MAJOR.MINOR (each 0..65535) after '%w %w', found '%w'",
+                         WORD(p, 0), WORD(p, 1), WORD(p, 2));
+    return MOD_MANIFEST_OK;
+}
+
+/* `interface IID MAJOR.MINOR` */
+enum mod_manifest_status mod_parser_interface(struct mod_manifest_parser *p)
+{
+    struct mod_manifest *m = p->manifest;
+    struct mod_interface_decl d = { .line = p->line, .first_method = m->method_count };
+    enum mod_manifest_status status =
+        parse_iid_version(p, 2, "an interface name and MAJOR.MINOR", &d.major, &d.minor);
+    if (status)
+        return status;
     copy_word(d.iid, &p->words[1]);
     int twice = mod_manifest_find_interface(m, d.iid);
     if (twice >= 0)
@@ -143,20 +157,11 @@ enum mod_manifest_status mod_parser_method(struct mod_manifest_parser *p)
 enum mod_manifest_status mod_parser_implements(struct mod_manifest_parser *p)
 {
     struct mod_manifest *m = p->manifest;
-    enum mod_manifest_status status;
-    if (p->word_count >= 2) {
-        status = mod_parser_check_name(p, 1, "interface name", MOD_MANIFEST_IID_MAX, is_iid);
-        if (status)
-            return status;
-    }
-    status = mod_parser_expect_words(p, 3, "an interface name, MAJOR.MINOR and a class name");
+    struct mod_implements_decl d = { .line = p->line };
+    enum mod_manifest_status status = parse_iid_version(
+        p, 3, "an interface name, MAJOR.MINOR and a class name", &d.major, &d.minor);
     if (status)
         return status;
-    struct mod_implements_decl d = { .line = p->line };
-    if (!mod_parser_version(&p->words[2], &d.major, &d.minor))
-        return FAIL_WORD(p, MOD_MANIFEST_E_SYNTAX, 2,
-                         "expected MAJOR.MINOR (each 0..65535) after 'implements %w', found '%w'",
-                         WORD(p, 1), WORD(p, 2));
     status =
         mod_parser_check_name(p, 3, "class name", MOD_MANIFEST_CLSID_MAX, mod_parser_is_identifier);
     if (status)

@@ -5,7 +5,7 @@
  * Ordering with the updater (update.c), all sequentially consistent: an
  * outermost entry reads the identity's generation g, increments its CPU's
  * active count of version index g % MOD_VERSIONS_MAX, then reads the generation
- * again; only if it is still g does the chain go on in that index.s
+ * again; only if it is still g does the chain go on in that index's
  * version (else it takes its increment back and starts again). The
  * updater stores the new version at the next index, then the new
  * generation, then waits for the old index's counts, summed over the CPUs,
